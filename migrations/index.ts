@@ -1,0 +1,4 @@
+/** Migrations in the order they run; listed explicitly so ts-jest and compiled builds load the same set. */
+import { Initial1795645213096 } from './1795645213096-initial';
+
+export const migrations = [Initial1795645213096];

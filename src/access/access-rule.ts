@@ -1,0 +1,52 @@
+/**
+ * The access rule (contract.md), as one pure decision:
+ * a customer has access when at least one subscription is `active` or `trialing` and none of
+ * its invoices has a failed payment still unpaid beyond the grace period. Every other
+ * subscription status gives no access.
+ */
+export interface AccessSubscription {
+  status: string;
+}
+
+export interface AccessInvoice {
+  stripeId: string;
+  /** Unix second the invoice was first seen failing and unpaid; null when it is not. */
+  paymentFailedAt: number | null;
+}
+
+export interface AccessInput {
+  known: boolean;
+  subscriptions: AccessSubscription[];
+  invoices: AccessInvoice[];
+  nowSeconds: number;
+  graceSeconds: number;
+}
+
+export interface AccessDecision {
+  access: boolean;
+  status: string | null;
+  reason: string;
+}
+
+const GRANTING = ['active', 'trialing'];
+// When several subscriptions exist, report the one that matters most to access.
+const STATUS_RANK = ['active', 'trialing', 'past_due', 'unpaid', 'paused', 'incomplete', 'incomplete_expired', 'canceled'];
+
+export function representativeStatus(subscriptions: AccessSubscription[]): string | null {
+  const rank = (s: string) => (STATUS_RANK.includes(s) ? STATUS_RANK.indexOf(s) : STATUS_RANK.length);
+  const sorted = subscriptions.map((s) => s.status).sort((a, b) => rank(a) - rank(b));
+  return sorted[0] ?? null;
+}
+
+export function decideAccess(input: AccessInput): AccessDecision {
+  const status = representativeStatus(input.subscriptions);
+  if (!input.known && input.subscriptions.length === 0) return { access: false, status, reason: 'unknown_customer' };
+  if (status === null) return { access: false, status, reason: 'no_subscription' };
+  if (!GRANTING.includes(status)) return { access: false, status, reason: `subscription_${status}` };
+  const overdue = input.invoices.find(
+    (i) => i.paymentFailedAt !== null && input.nowSeconds >= i.paymentFailedAt + input.graceSeconds,
+  );
+  if (overdue) return { access: false, status, reason: `payment_failed:${overdue.stripeId}` };
+  const inGrace = input.invoices.some((i) => i.paymentFailedAt !== null);
+  return { access: true, status, reason: inGrace ? 'payment_failed_in_grace_period' : `subscription_${status}` };
+}

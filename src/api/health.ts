@@ -1,0 +1,38 @@
+/** GET /healthz (process alive) and GET /readyz (dependencies answer; 503 names the ones that failed). */
+import Router from '@koa/router';
+import type { Redis } from 'ioredis';
+import type { DataSource } from 'typeorm';
+import { withTimeout } from './timeout';
+
+export interface HealthDeps {
+  redis: Redis;
+  /** Absent for roles that do not use PostgreSQL. */
+  dataSource?: DataSource;
+  timeoutMs?: number;
+}
+
+export function healthRoutes(deps: HealthDeps): Router {
+  const router = new Router();
+  const timeoutMs = deps.timeoutMs ?? 2000;
+  router.get('/healthz', (ctx) => {
+    ctx.body = { status: 'ok' };
+  });
+  router.get('/readyz', async (ctx) => {
+    const checks: Record<string, Promise<unknown>> = { redis: deps.redis.ping() };
+    if (deps.dataSource) checks.postgres = deps.dataSource.query('SELECT 1');
+    const results = await Promise.all(
+      Object.entries(checks).map(async ([name, check]) => {
+        try {
+          await withTimeout(check, timeoutMs, name);
+          return [name, 'ok'] as const;
+        } catch (error) {
+          return [name, `failed: ${(error as Error).message}`] as const;
+        }
+      }),
+    );
+    const failed = results.filter(([, state]) => state !== 'ok').map(([name]) => name);
+    ctx.status = failed.length ? 503 : 200;
+    ctx.body = { status: failed.length ? `not ready: ${failed.join(', ')} unreachable` : 'ready', checks: Object.fromEntries(results) };
+  });
+  return router;
+}

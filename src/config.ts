@@ -1,0 +1,70 @@
+/**
+ * The service's configuration, read from the environment once and validated with zod.
+ * This is the only module that reads `process.env`. Every problem is reported at once,
+ * and secrets never appear in error messages.
+ */
+import { z } from 'zod';
+
+const csv = (value: string | undefined): string[] =>
+  (value ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+
+const intFromEnv = (min: number) => z.coerce.number().int().min(min);
+
+const databaseUrl = z.url({ protocol: /^postgres(ql)?$/ }).default('postgres://postgres@127.0.0.1:5432/billing');
+
+const schema = z.object({
+  ROLE: z.enum(['api', 'worker', 'all']).default('all'),
+  PORT: intFromEnv(0).max(65535).default(3000),
+  DATABASE_URL: databaseUrl,
+  REDIS_URL: z.url({ protocol: /^rediss?$/ }).default('redis://127.0.0.1:6379'),
+  KEY_PREFIX: z.string().min(1).regex(/^[^:\s]+$/, 'must not contain ":" or spaces').default('billing'),
+  STRIPE_SECRET_KEY: z.string({ error: 'is required' }).regex(/^(sk|rk)_\S+$/, 'must start with sk_ or rk_'),
+  STRIPE_WEBHOOK_SECRET: z
+    .string({ error: 'is required' })
+    .transform(csv)
+    .refine((list) => list.length > 0, 'needs at least one whsec_… secret')
+    .refine((list) => list.every((s) => s.startsWith('whsec_')), 'every secret must start with whsec_'),
+  STRIPE_API_URL: z.url({ protocol: /^https?$/ }).optional(),
+  API_KEYS: z.string().optional().transform(csv),
+  ADMIN_USER: z.string().min(1).optional(),
+  ADMIN_PASSWORD: z.string().min(1).optional(),
+  USAGE_FLUSH_INTERVAL_MS: intFromEnv(1000).default(3_600_000),
+  USAGE_FLUSH_THRESHOLD: intFromEnv(1).default(50_000),
+  ACCESS_GRACE_PERIOD_SECONDS: intFromEnv(0).default(0),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SHUTDOWN_TIMEOUT_MS: intFromEnv(0).default(30_000),
+  WORKER_CONCURRENCY: intFromEnv(1).default(20),
+}).refine((c) => (c.ADMIN_USER === undefined) === (c.ADMIN_PASSWORD === undefined), {
+  message: 'ADMIN_USER and ADMIN_PASSWORD must be set together',
+  path: ['ADMIN_USER'],
+});
+
+export type Config = z.infer<typeof schema>;
+
+export class ConfigError extends Error {
+  constructor(public readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function parseEnv<T extends z.ZodType>(target: T, env: Env): z.infer<T> {
+  // Empty strings mean "unset", as in most .env tooling.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const result = target.safeParse(cleaned);
+  if (result.success) return result.data;
+  // zod messages never echo the offending value, so secrets stay out of the output.
+  throw new ConfigError(result.error.issues.map((i) => `${i.path.join('.') || 'config'}: ${i.message}`));
+}
+
+/** Parses an environment (default: `process.env`); throws a ConfigError listing every problem. */
+export function loadConfig(env: Env = process.env): Config {
+  return parseEnv(schema, env);
+}
+
+/** What `npm run migrate` needs: only the database. */
+export function loadMigrateConfig(env: Env = process.env): { DATABASE_URL: string } {
+  return parseEnv(z.object({ DATABASE_URL: databaseUrl }), env);
+}

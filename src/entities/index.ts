@@ -1,0 +1,15 @@
+/** Every entity the DataSource knows, in one list. */
+import { CheckoutSession } from './checkout-session.entity';
+import { Customer } from './customer.entity';
+import { Invoice } from './invoice.entity';
+import { Price } from './price.entity';
+import { ProcessedEvent } from './processed-event.entity';
+import { Product } from './product.entity';
+import { Subscription } from './subscription.entity';
+import { SubscriptionItem } from './subscription-item.entity';
+
+export { CheckoutSession, Customer, Invoice, Price, ProcessedEvent, Product, Subscription, SubscriptionItem };
+
+export const entities = [
+  ProcessedEvent, Customer, Product, Price, Subscription, SubscriptionItem, Invoice, CheckoutSession,
+];

@@ -1,0 +1,29 @@
+/** customer.created | customer.updated | customer.deleted → customers. */
+import { z } from 'zod';
+import { Customer } from '../../entities';
+import { MirrorFields, MirrorSpec, mirrorHandlers } from '../mirror';
+import { byId, parseObject } from './parse';
+import { retrieveOrDeleted } from './refetch';
+
+const customerSchema = z.looseObject({
+  id: z.string().startsWith('cus_'),
+  object: z.literal('customer'),
+  email: z.string().nullish(),
+  name: z.string().nullish(),
+});
+
+export function mapCustomer(object: unknown): MirrorFields<Customer> {
+  const c = parseObject(customerSchema, object, 'customer');
+  return { stripeId: c.id, email: c.email ?? null, name: c.name ?? null };
+}
+
+const spec: MirrorSpec<unknown, Customer> = {
+  entity: Customer,
+  toRow: (object) => mapCustomer(object),
+  refetch: (ctx, id) => retrieveOrDeleted(() => ctx.stripe.customers.retrieve(id)),
+};
+
+export const customerHandlers = mirrorHandlers(spec, byId, {
+  upserts: ['customer.created', 'customer.updated'],
+  deletions: ['customer.deleted'],
+});

@@ -1,0 +1,23 @@
+/** The handler table: every Stripe event type this service applies, keyed by type. */
+import type { EventHandler } from '../handler-types';
+import { checkoutSessionHandlers } from './checkout-session';
+import { customerHandlers } from './customer';
+import { invoiceHandlers } from './invoice';
+import { priceHandlers } from './price';
+import { productHandlers } from './product';
+import { subscriptionHandlers } from './subscription';
+
+export const handlers = {
+  ...customerHandlers,
+  ...productHandlers,
+  ...priceHandlers,
+  ...subscriptionHandlers,
+  ...invoiceHandlers,
+  ...checkoutSessionHandlers,
+};
+
+export type HandledEventType = keyof typeof handlers;
+
+export function handlerFor(type: string): EventHandler | undefined {
+  return Object.hasOwn(handlers, type) ? handlers[type as HandledEventType] : undefined;
+}

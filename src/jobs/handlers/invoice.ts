@@ -1,0 +1,75 @@
+/**
+ * invoice.* → invoices. Besides the cached fields it records when the invoice was first seen
+ * failing: attempted, still open (or uncollectible) and money still owed. That is derived from
+ * the object, not the event type, so any order of events, a refetch or a backfill agree.
+ */
+import { z } from 'zod';
+import { Invoice } from '../../entities';
+import { MirrorFields, MirrorSpec, mirrorHandlers } from '../mirror';
+import { byCustomer, parseObject, stripeRef } from './parse';
+import { retrieveOrDeleted } from './refetch';
+
+const invoiceSchema = z.looseObject({
+  id: z.string().startsWith('in_'),
+  object: z.literal('invoice'),
+  customer: stripeRef,
+  status: z.string().nullish(),
+  amount_due: z.number().int(),
+  amount_paid: z.number().int(),
+  amount_remaining: z.number().int(),
+  currency: z.string().min(3),
+  attempted: z.boolean(),
+  period_start: z.number().int().nullish(),
+  period_end: z.number().int().nullish(),
+  parent: z
+    .looseObject({ subscription_details: z.looseObject({ subscription: stripeRef.nullish() }).nullish() })
+    .nullish(),
+});
+
+/** A payment was tried, failed, and the invoice still wants money. */
+export function isFailingUnpaid(i: { attempted: boolean; status: string | null; amountRemaining: number }): boolean {
+  return i.attempted && (i.status === 'open' || i.status === 'uncollectible') && i.amountRemaining > 0;
+}
+
+/** Maps an invoice; `paymentFailedAt` keeps the first second it was seen failing (the grace clock). */
+export function mapInvoice(object: unknown, stored: Pick<Invoice, 'paymentFailedAt'> | null, created: number): MirrorFields<Invoice> {
+  const i = parseObject(invoiceSchema, object, 'invoice');
+  const fields = {
+    stripeId: i.id,
+    stripeCustomerId: i.customer,
+    stripeSubscriptionId: i.parent?.subscription_details?.subscription ?? null,
+    status: i.status ?? null,
+    amountDue: i.amount_due,
+    amountPaid: i.amount_paid,
+    amountRemaining: i.amount_remaining,
+    currency: i.currency,
+    attempted: i.attempted,
+    periodStart: i.period_start ?? null,
+    periodEnd: i.period_end ?? null,
+  };
+  const failing = isFailingUnpaid(fields);
+  return { ...fields, paymentFailedAt: failing ? (stored?.paymentFailedAt ?? created) : null };
+}
+
+const spec: MirrorSpec<unknown, Invoice> = {
+  entity: Invoice,
+  toRow: mapInvoice,
+  refetch: (ctx, id) => retrieveOrDeleted(() => ctx.stripe.invoices.retrieve(id)),
+};
+
+export const invoiceHandlers = mirrorHandlers(spec, byCustomer, {
+  upserts: [
+    'invoice.created',
+    'invoice.updated',
+    'invoice.finalized',
+    'invoice.paid',
+    'invoice.payment_succeeded',
+    'invoice.payment_failed',
+    'invoice.payment_action_required',
+    'invoice.voided',
+    'invoice.marked_uncollectible',
+    'invoice.overdue',
+  ],
+  // Only drafts can be deleted.
+  deletions: ['invoice.deleted'],
+});

@@ -1,0 +1,41 @@
+/**
+ * Applies one Stripe event exactly once. In one transaction: take the customer's advisory lock
+ * (one lock per transaction, so no lock-order deadlocks), insert the event id into
+ * processed_events (a conflict means it was applied already: stop), then run the handler with
+ * the same EntityManager. The insert and the handler's writes commit or roll back together.
+ */
+import type Stripe from 'stripe';
+import type { DataSource } from 'typeorm';
+import type { Logger } from '../logger';
+import { parseStripeEvent } from '../queues/stripe-event';
+import { ApplyOutcome, PermanentError } from './handler-types';
+import { handlerFor } from './handlers';
+
+export type EventOutcome = ApplyOutcome | 'duplicate' | 'ignored';
+
+export interface StripeEventDeps {
+  dataSource: DataSource;
+  stripe: Stripe;
+  log: Logger;
+  onStripeRead?: () => void;
+}
+
+const LOCK_SQL = 'SELECT pg_advisory_xact_lock(hashtextextended($1, 0))';
+const DEDUPE_SQL = `INSERT INTO processed_events (stripe_event_id, type, event_created) VALUES ($1, $2, $3)
+  ON CONFLICT (stripe_event_id) DO NOTHING RETURNING stripe_event_id`;
+
+export async function applyStripeEvent(deps: StripeEventDeps, payload: unknown): Promise<EventOutcome> {
+  const parsed = parseStripeEvent(payload);
+  if (!parsed.ok) throw new PermanentError(`not a Stripe event: ${parsed.reason}`);
+  const event = parsed.event;
+  const handler = handlerFor(event.type);
+  if (!handler) return 'ignored';
+
+  const log = deps.log.child({ eventId: event.id, eventType: event.type });
+  return deps.dataSource.transaction(async (manager) => {
+    await manager.query(LOCK_SQL, [handler.lockKey(event.data.object)]);
+    const inserted: unknown[] = await manager.query(DEDUPE_SQL, [event.id, event.type, event.created]);
+    if (inserted.length === 0) return 'duplicate';
+    return handler.apply({ manager, event, stripe: deps.stripe, log, onStripeRead: deps.onStripeRead ?? (() => {}) });
+  });
+}

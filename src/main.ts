@@ -1,0 +1,52 @@
+/**
+ * `npm start`: validate configuration, check PostgreSQL and Redis (one line per unreachable
+ * service, exit 1), create the database if missing, apply migrations under an advisory lock,
+ * run the roles named by ROLE, and shut down gracefully on SIGTERM/SIGINT.
+ */
+import 'reflect-metadata';
+import { createDataSource } from '../ormconfig';
+import { ConfigError, loadConfig } from './config';
+import { createLogger } from './logger';
+import { migrateWithLock } from './runtime/database';
+import { preflight } from './runtime/preflight';
+import { startService } from './service';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const log = createLogger(config.LOG_LEVEL);
+  const problems = await preflight(config.DATABASE_URL, config.REDIS_URL);
+  if (problems.length) {
+    for (const line of problems) process.stderr.write(`${line}\n`);
+    process.exit(1);
+  }
+  const migrations = createDataSource(config.DATABASE_URL, { poolSize: 1 });
+  await migrations.initialize();
+  const applied = await migrateWithLock(config.DATABASE_URL, migrations);
+  await migrations.destroy();
+  if (applied.length) log.info({ applied }, 'migrations applied');
+
+  const service = await startService(config, log);
+  log.info({ role: config.ROLE }, 'service started');
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    const force = setTimeout(() => {
+      log.error('shutdown timed out; exiting');
+      process.exit(1);
+    }, config.SHUTDOWN_TIMEOUT_MS);
+    force.unref();
+    void service.stop().then(() => {
+      log.info('stopped');
+      process.exit(0);
+    });
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(error instanceof ConfigError ? `${error.message}\n` : `start-up failed: ${(error as Error).stack ?? error}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,10 @@
+/**
+ * Typed job payloads. The webhook route stores the verified event as received; the worker treats
+ * it as `unknown` until validated (see jobs/stripe-event-schema.ts).
+ */
+export interface StripeEventJob {
+  /** The verified Stripe event, exactly as Stripe sent it. */
+  event: unknown;
+  /** Where it came from: a webhook delivery, a backfill or a replay. */
+  source: 'webhook' | 'backfill' | 'replay';
+}

@@ -1,0 +1,110 @@
+/**
+ * Route table of the Stripe stand-in: retrieve/list of the mirrored resources and events,
+ * Customer Portal sessions, v1 and v2 meter events. Anything else is "unexpected" (404).
+ */
+import type { IncomingHttpHeaders } from 'node:http';
+import { parameterMissing, resourceMissing, unrecognizedUrl, type Reply } from './errors';
+import type { MeterService } from './meters';
+import type { ObjectStore } from './store';
+import { isRecord, nowSeconds, randomId, type StripeObject } from './util';
+
+/** One parsed request as routes see it. */
+export interface RouteRequest {
+  method: string;
+  path: string;
+  query: Record<string, unknown>;
+  body: Record<string, unknown>;
+  headers: IncomingHttpHeaders;
+}
+
+/** What routes may read and change. */
+export interface RouteState {
+  store: ObjectStore;
+  meters: MeterService;
+  baseUrl: string;
+  portalSessions: Array<Record<string, unknown>>;
+}
+
+/** URL segment → Stripe object type for the retrieve/list routes. */
+const RESOURCES: Record<string, string> = {
+  customers: 'customer',
+  products: 'product',
+  prices: 'price',
+  subscriptions: 'subscription',
+  invoices: 'invoice',
+  'checkout/sessions': 'checkout.session',
+  events: 'event',
+};
+const RESOURCE_RE = /^\/v1\/(customers|products|prices|subscriptions|invoices|checkout\/sessions|events)(?:\/([^/]+))?$/;
+
+/** Answers a request or throws a StandInError (unknown routes → unrecognizedUrl). */
+export function route(req: RouteRequest, state: RouteState): Reply {
+  const { method, path } = req;
+  const res = RESOURCE_RE.exec(path);
+  if (res && method === 'GET') {
+    const type = RESOURCES[res[1]];
+    if (res[2] !== undefined) return ok(state.store.retrieve(type, decodeURIComponent(res[2])));
+    return ok(state.store.list(type, req.query, `/v1/${res[1]}`));
+  }
+  if (method === 'POST' && path === '/v1/billing_portal/sessions') return ok(createPortalSession(req.body, state));
+  if (method === 'POST' && path === '/v1/billing/meter_events') return ok(state.meters.createV1(req.body));
+  if (method === 'POST' && path === '/v2/billing/meter_event_session') return ok(state.meters.createSession());
+  if (method === 'POST' && path === '/v2/billing/meter_event_stream') {
+    const auth = req.headers.authorization;
+    return ok(state.meters.stream(Array.isArray(auth) ? auth[0] : auth, req.body));
+  }
+  const page = /^\/p\/session\/([^/]+)$/.exec(path);
+  if (method === 'GET' && page && state.store.exists('billing_portal.session', page[1])) {
+    return { status: 200, body: portalPage(page[1]), headers: { 'Content-Type': 'text/html; charset=utf-8' } };
+  }
+  throw unrecognizedUrl(method, path);
+}
+
+function ok(body: unknown): Reply {
+  return { status: 200, body };
+}
+
+/** POST /v1/billing_portal/sessions → a `billing_portal.session` (shape of fixtures3.json). */
+function createPortalSession(params: Record<string, unknown>, state: RouteState): StripeObject {
+  const customer = params.customer;
+  if (typeof customer !== 'string' || !customer) throw parameterMissing('customer');
+  // Stripe answers an unknown id passed as a POST parameter with 400 resource_missing, param=customer.
+  if (!state.store.exists('customer', customer)) throw resourceMissing('customer', customer, 'customer', 400);
+  const id = randomId('bps', 24);
+  const session: StripeObject = {
+    id,
+    object: 'billing_portal.session',
+    configuration: typeof params.configuration === 'string' ? params.configuration : 'bpc_standin_default',
+    created: nowSeconds(),
+    customer,
+    customer_account: null,
+    flow: isRecord(params.flow_data) ? portalFlow(params.flow_data) : null,
+    livemode: false,
+    locale: typeof params.locale === 'string' ? params.locale : null,
+    on_behalf_of: typeof params.on_behalf_of === 'string' ? params.on_behalf_of : null,
+    return_url: typeof params.return_url === 'string' ? params.return_url : null,
+    url: `${state.baseUrl}/p/session/${id}`,
+  };
+  state.portalSessions.push(structuredClone(params));
+  state.store.put(session);
+  return session;
+}
+
+function portalFlow(flow: Record<string, unknown>): Record<string, unknown> {
+  const afterCompletion = isRecord(flow.after_completion) ? flow.after_completion : {};
+  return {
+    after_completion: {
+      hosted_confirmation: afterCompletion.hosted_confirmation ?? null,
+      redirect: afterCompletion.redirect ?? null,
+      type: afterCompletion.type ?? 'portal_homepage',
+    },
+    subscription_cancel: flow.subscription_cancel ?? null,
+    subscription_update: flow.subscription_update ?? null,
+    subscription_update_confirm: flow.subscription_update_confirm ?? null,
+    type: flow.type ?? null,
+  };
+}
+
+function portalPage(id: string): string {
+  return `<!doctype html><title>Customer portal (stand-in)</title><h1>Customer portal</h1><p>Session ${id}</p>`;
+}
