@@ -1,0 +1,15 @@
+/** Jest global setup: one migrated template database for this run (see postgres.ts). */
+import 'reflect-metadata';
+import { createDataSource } from '../../ormconfig';
+import { adminQuery, databaseUrl, dropDatabase } from './postgres';
+
+export default async function globalSetup(): Promise<void> {
+  const name = `billing_tpl_${process.pid}_${Date.now().toString(36)}`;
+  await dropDatabase(name);
+  await adminQuery(`CREATE DATABASE "${name}"`);
+  const dataSource = createDataSource(databaseUrl(name), { poolSize: 1 });
+  await dataSource.initialize();
+  await dataSource.runMigrations();
+  await dataSource.destroy();
+  process.env.TEST_TEMPLATE_DB = name;
+}
