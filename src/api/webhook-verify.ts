@@ -19,7 +19,8 @@ export function verifyWebhook(raw: Buffer, header: string | undefined, secrets: 
   let lastError = 'no matching signature';
   const verified = secrets.some((secret) => {
     try {
-      return signature.verifyHeader(raw, header, secret, SIGNATURE_TOLERANCE_SECONDS, undefined, nowSeconds);
+      // The SDK takes the receive time in milliseconds.
+      return signature.verifyHeader(raw, header, secret, SIGNATURE_TOLERANCE_SECONDS, undefined, nowSeconds === undefined ? undefined : nowSeconds * 1000);
     } catch (error) {
       lastError = error instanceof Error ? error.message.split('\n')[0] : String(error);
       return false;

@@ -4,12 +4,13 @@
  * Holds an in-memory store of current truth, logs every request, injects faults and latency.
  */
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { header, parseBody, readBody, send } from './http';
 import type { AddressInfo, Socket } from 'node:net';
 import { authenticationFailed, faultReply, idempotencyMismatch, StandInError, type Reply } from './errors';
 import { MeterService, type MeterEventRecord, type MeterEventRejection } from './meters';
 import { route } from './routes';
 import { ObjectStore } from './store';
-import { isRecord, parseForm, randomId, seededRandom, type StripeObject } from './util';
+import { parseForm, seededRandom, type StripeObject } from './util';
 
 /** One request as the stand-in received it (`faulted` when an injected fault answered it). */
 export interface RecordedRequest {
@@ -39,6 +40,8 @@ export interface StandInOptions {
   apiKey?: string;
   /** Lifetime of meter event session tokens (default 15 minutes). */
   meterSessionTtlMs?: number;
+  /** `false` keeps `requests` empty (long benchmarks); `unexpected` is still filled. Default true. */
+  recordRequests?: boolean;
 }
 
 export class StripeStandIn {
@@ -127,7 +130,7 @@ export class StripeStandIn {
    * Adds an event for `GET /v1/events`. It counts as undelivered (`delivery_success=false`) when
    * `opts.delivered === false` or the event carries `_undelivered: true` (stripped from output).
    */
-  addEvent(event: { id: string; type: string; created: number; object?: string }, opts: { delivered?: boolean } = {}): void {
+  addEvent(event: { id: string; type: string; created: number; object?: string; _undelivered?: boolean }, opts: { delivered?: boolean } = {}): void {
     this.store.put({ object: 'event', ...event } as StripeObject);
     if (opts.delivered !== undefined) this.store.setUndelivered(event.id, !opts.delivered);
   }
@@ -224,7 +227,7 @@ export class StripeStandIn {
       rawBody,
       headers: req.headers,
     };
-    this.requests.push(rec);
+    if (this.opts.recordRequests !== false) this.requests.push(rec);
     if (this.latencyMs > 0) await this.delay(this.latencyMs);
     if (this.closed || res.destroyed) return;
     const fault = this.pickFault(rec.path);
@@ -295,46 +298,4 @@ export class StripeStandIn {
       this.waits.add(w);
     });
   }
-}
-
-function header(headers: IncomingHttpHeaders, name: string): string | undefined {
-  const v = headers[name];
-  return Array.isArray(v) ? v[0] : v;
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', () => resolve(Buffer.concat(chunks).toString('utf8')));
-  });
-}
-
-function parseBody(contentType: string, raw: string): Record<string, unknown> {
-  if (!raw) return {};
-  if (contentType.includes('application/json')) {
-    try {
-      const v: unknown = JSON.parse(raw);
-      return isRecord(v) ? v : { _json: v };
-    } catch {
-      return { _invalid_json: raw };
-    }
-  }
-  return parseForm(raw);
-}
-
-function send(res: ServerResponse, reply: Reply, reqHeaders: IncomingHttpHeaders): void {
-  if (res.destroyed || res.writableEnded) return;
-  const text = typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body);
-  const headers: Record<string, string> = {
-    'Content-Type': 'application/json',
-    'Request-Id': randomId('req', 14),
-    'Stripe-Version': header(reqHeaders, 'stripe-version') ?? '2026-10-28.endive',
-    ...reply.headers,
-  };
-  const key = header(reqHeaders, 'idempotency-key');
-  if (key) headers['Idempotency-Key'] = key;
-  res.writeHead(reply.status, headers);
-  res.end(text);
 }

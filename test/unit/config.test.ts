@@ -1,0 +1,47 @@
+import { ConfigError, loadConfig, loadMigrateConfig } from '../../src/config';
+
+const required = { STRIPE_SECRET_KEY: 'sk_test_abc', STRIPE_WEBHOOK_SECRET: 'whsec_one' };
+
+test('defaults follow the contract', () => {
+  const c = loadConfig(required);
+  expect(c).toMatchObject({
+    ROLE: 'all', PORT: 3000, DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/billing',
+    REDIS_URL: 'redis://127.0.0.1:6379', KEY_PREFIX: 'billing', API_KEYS: [],
+    USAGE_FLUSH_INTERVAL_MS: 3_600_000, ACCESS_GRACE_PERIOD_SECONDS: 0, STRIPE_WEBHOOK_SECRET: ['whsec_one'],
+  });
+  expect(c.STRIPE_API_URL).toBeUndefined();
+});
+
+test('several webhook secrets and API keys are comma-separated', () => {
+  const c = loadConfig({ ...required, STRIPE_WEBHOOK_SECRET: 'whsec_a, whsec_b', API_KEYS: 'k1,k2' });
+  expect(c.STRIPE_WEBHOOK_SECRET).toEqual(['whsec_a', 'whsec_b']);
+  expect(c.API_KEYS).toEqual(['k1', 'k2']);
+});
+
+test('every problem is listed at once, without echoing secrets', () => {
+  let error: unknown;
+  try {
+    loadConfig({ ROLE: 'both', PORT: 'x', STRIPE_SECRET_KEY: 'pk_live_SECRETVALUE', STRIPE_WEBHOOK_SECRET: 'nope_SECRET2', USAGE_FLUSH_INTERVAL_MS: '10' });
+  } catch (e) {
+    error = e;
+  }
+  expect(error).toBeInstanceOf(ConfigError);
+  const problems = (error as ConfigError).problems.join('\n');
+  for (const name of ['ROLE', 'PORT', 'STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET', 'USAGE_FLUSH_INTERVAL_MS']) {
+    expect(problems).toContain(name);
+  }
+  expect((error as Error).message).not.toContain('SECRETVALUE');
+  expect((error as Error).message).not.toContain('SECRET2');
+});
+
+test('missing Stripe variables are named', () => {
+  expect(() => loadConfig({})).toThrow(/STRIPE_SECRET_KEY[\s\S]*STRIPE_WEBHOOK_SECRET|STRIPE_WEBHOOK_SECRET[\s\S]*STRIPE_SECRET_KEY/);
+});
+
+test('ADMIN_USER without ADMIN_PASSWORD is refused', () => {
+  expect(() => loadConfig({ ...required, ADMIN_USER: 'ops' })).toThrow(/ADMIN_USER/);
+});
+
+test('migrate needs only the database', () => {
+  expect(loadMigrateConfig({})).toEqual({ DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/billing' });
+});
