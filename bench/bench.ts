@@ -1,0 +1,67 @@
+/**
+ * One benchmark run: sets up its own database, key prefixes and Stripe stand-in, starts the api
+ * role once (ingest, end to end and usage all go through it) and the worker for the end-to-end
+ * phase, measures, and tears everything down whatever happens.
+ */
+import { Redis } from 'ioredis';
+import { Client } from 'pg';
+import { benchEndToEnd } from './e2e';
+import { BenchEnv } from './env';
+import { benchIngest } from './ingest';
+import type { Launcher, Running } from './launch';
+import { goals, machine, Report } from './report';
+import type { BenchScale } from './scale';
+import type { UsageResult } from './usage';
+
+export interface BenchOptions {
+  scale: BenchScale;
+  launcher: Launcher;
+  log?: (line: string) => void;
+  /** Benchmark 3; returns `{ blocked }` until the usage pipeline exists. */
+  usage?: (env: BenchEnv, api: Running, prefix: string, scale: BenchScale) => Promise<UsageResult | { blocked: string }>;
+}
+
+const mb = (kb: number | undefined) => (kb === undefined ? null : Math.round(kb / 1024));
+
+async function versions(env: BenchEnv): Promise<[string, string]> {
+  const db = new Client({ connectionString: env.dbUrl });
+  await db.connect();
+  const pg = String((await db.query('SHOW server_version')).rows[0].server_version);
+  await db.end();
+  const redis = new Redis(env.redisUrl);
+  const info = await redis.info('server');
+  await redis.quit();
+  return [`PostgreSQL ${pg}`, /redis_version:(\S+)/.exec(info)?.[1] ?? 'unknown'];
+}
+
+export async function runBench(opts: BenchOptions): Promise<Report> {
+  const log = opts.log ?? (() => {});
+  const env = await BenchEnv.create();
+  const onSignal = () => void env.cleanup().finally(() => process.exit(130));
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    const [postgres, redis] = await versions(env);
+    const prefix = env.prefix('q');
+    const api = await opts.launcher.service(env, { role: 'api', prefix });
+    log('1/4 webhook ingest');
+    const ingest = await benchIngest(env, opts.launcher, api, prefix, opts.scale);
+    log(`    ingest ${ingest.service.rps.toFixed(0)} req/s vs verify-only ${ingest.verifyOnly.rps.toFixed(0)} (ratio ${ingest.ratio.toFixed(3)}), p99 at half ${ingest.halfRate.p99} ms`);
+    log('2/4 end to end');
+    const { worker, ...endToEnd } = await benchEndToEnd(env, api, () => opts.launcher.service(env, { role: 'worker', prefix }), prefix, opts.scale);
+    log(`    ${endToEnd.eventsPerSec.toFixed(0)} events/s vs ceiling ${endToEnd.ceiling.txPerSec.toFixed(0)} tx/s (ratio ${endToEnd.ratio.toFixed(3)}), ${endToEnd.stripeReads} Stripe reads`);
+    log('3/4 usage');
+    const usage = opts.usage ? await opts.usage(env, api, prefix, opts.scale) : { blocked: 'the usage pipeline (src/usage, POST /v1/usage, drain) had not landed when this benchmark was written' };
+    log('4/4 memory');
+    const memory = { apiPeakRssMb: mb(api.peakRssKb()), workerPeakRssMb: mb(worker.peakRssKb()) };
+    const partial = {
+      scale: opts.scale.name, date: new Date().toISOString(), launcher: opts.launcher.kind,
+      machine: machine(postgres, redis), ingest, endToEnd, usage, memory,
+    };
+    return { ...partial, goals: goals(partial) };
+  } finally {
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+    await env.cleanup();
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * Benchmark 2, end to end: a realistic mix of events over many customers (with duplicates and a
+ * few same-second ties) from the first webhook request until the last event is applied in
+ * PostgreSQL, beside the bare-transaction ceiling over the same pool size.
+ */
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { Client } from 'pg';
+import type Stripe from 'stripe';
+import { STRIPE_EVENTS_QUEUE } from '../src/queues/names';
+import { runCeiling, CeilingResult } from './ceiling';
+import { BENCH_WEBHOOK_SECRET, BenchEnv } from './env';
+import { eventMix } from './events';
+import type { Running } from './launch';
+import { postWebhooks } from './load';
+import type { BenchScale } from './scale';
+
+/** The service's PostgreSQL pool size (ormconfig.ts default), used by the ceiling too. */
+export const SERVICE_POOL_SIZE = 20;
+
+export interface EndToEndResult {
+  deliveries: number;
+  distinct: number;
+  duplicates: number;
+  ties: number;
+  customers: number;
+  seconds: number;
+  eventsPerSec: number;
+  ceiling: CeilingResult;
+  /** eventsPerSec / ceiling.txPerSec */
+  ratio: number;
+  stripeReads: number;
+  stripeReadsPerEvent: number;
+  /** Sanity of the result: what PostgreSQL and the queue hold afterwards. */
+  checks: { processedEvents: number; customers: number; subscriptions: number; failedJobs: number; non2xx: number };
+}
+
+async function count(db: Client, table: string): Promise<number> {
+  return Number((await db.query(`SELECT count(*)::int AS n FROM ${table}`)).rows[0].n);
+}
+
+export async function benchEndToEnd(env: BenchEnv, api: Running, startWorker: () => Promise<Running>, prefix: string, scale: BenchScale): Promise<EndToEndResult & { worker: Running }> {
+  const mix = eventMix({ customers: scale.customers, total: scale.events, secret: BENCH_WEBHOOK_SECRET, put: (o) => env.standIn.put(o) });
+  const ceiling = await runCeiling(env.dbUrl, mix.deliveries.map((d) => JSON.parse(d.body) as Stripe.Event), SERVICE_POOL_SIZE);
+  const worker = await startWorker();
+  const db = new Client({ connectionString: env.dbUrl });
+  await db.connect();
+  try {
+    env.standIn.resetRequests();
+    const started = process.hrtime.bigint();
+    const load = await postWebhooks({ url: api.url!, deliveries: mix.deliveries, connections: scale.connections });
+    const deadline = Date.now() + scale.phaseTimeoutMs;
+    while ((await count(db, 'processed_events')) < mix.distinct) {
+      if (Date.now() > deadline) throw new Error(`end-to-end: not every event applied within ${scale.phaseTimeoutMs} ms`);
+      await new Promise((ok) => setTimeout(ok, 20));
+    }
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const stripeReads = env.standIn.countRequests({ method: 'GET', pathPrefix: '/v1/' });
+    const checks = {
+      processedEvents: await count(db, 'processed_events'),
+      customers: await count(db, 'customers'),
+      subscriptions: await count(db, 'subscriptions'),
+      failedJobs: await failedJobs(env.redisUrl, prefix),
+      non2xx: load.non2xx + load.errors,
+    };
+    const eventsPerSec = mix.deliveries.length / seconds;
+    return {
+      deliveries: mix.deliveries.length, distinct: mix.distinct, duplicates: mix.duplicates, ties: mix.ties, customers: mix.customers,
+      seconds, eventsPerSec, ceiling, ratio: eventsPerSec / ceiling.txPerSec,
+      stripeReads, stripeReadsPerEvent: stripeReads / mix.deliveries.length, checks, worker,
+    };
+  } finally {
+    await db.end();
+  }
+}
+
+async function failedJobs(redisUrl: string, prefix: string): Promise<number> {
+  const connection = new Redis(redisUrl);
+  const queue = new Queue(STRIPE_EVENTS_QUEUE, { connection, prefix });
+  try {
+    return (await queue.getJobCounts('failed')).failed;
+  } finally {
+    await queue.close();
+    await connection.quit();
+  }
+}

@@ -1,0 +1,39 @@
+/**
+ * Benchmark sizes. `full` is what BENCHMARKS.md reports; `tiny` runs the same code in seconds
+ * (part of `npm test`, so the benchmark cannot rot). Chosen by BENCH_SCALE or `--scale=`.
+ */
+export interface BenchScale {
+  name: 'tiny' | 'full';
+  /** Connections of the load generator for the peak runs. */
+  connections: number;
+  /** Distinct signed bodies per peak run (each run sends every body once). */
+  ingestRequests: number;
+  /** Length of the half-rate latency run, seconds. */
+  halfRateSeconds: number;
+  /** Customers and events of the end-to-end run. */
+  customers: number;
+  events: number;
+  /** Usage increments per method, and (customer, meter) pairs of the drain. */
+  usageIncrements: number;
+  drainPairs: number;
+  /** Upper bound for any one phase, ms. */
+  phaseTimeoutMs: number;
+}
+
+export const SCALES: Record<BenchScale['name'], BenchScale> = {
+  tiny: {
+    name: 'tiny', connections: 8, ingestRequests: 300, halfRateSeconds: 1,
+    customers: 20, events: 300, usageIncrements: 2_000, drainPairs: 1_000, phaseTimeoutMs: 20_000,
+  },
+  full: {
+    name: 'full', connections: 32, ingestRequests: 40_000, halfRateSeconds: 8,
+    customers: 1_000, events: 20_000, usageIncrements: 200_000, drainPairs: 100_000, phaseTimeoutMs: 180_000,
+  },
+};
+
+export function pickScale(argv: readonly string[] = process.argv, env: NodeJS.ProcessEnv = process.env): BenchScale {
+  const flag = argv.find((a) => a.startsWith('--scale='))?.slice('--scale='.length);
+  const name = flag ?? env.BENCH_SCALE ?? 'full';
+  if (name !== 'tiny' && name !== 'full') throw new Error(`BENCH_SCALE must be tiny or full, not ${name}`);
+  return SCALES[name];
+}
