@@ -1,0 +1,93 @@
+/**
+ * Stripe-style webhook delivery: each attempt is signed afresh (like Stripe's own retries), any
+ * non-2xx, connection error or timeout is retried with backoff until a 2xx or the deadline.
+ * Every answer is recorded, so scenarios can prove "no 2xx for an event that was not stored".
+ */
+import { Agent, request } from 'node:http';
+import { signedDelivery } from '../test/support/stripe-events';
+import { sleep } from './infra/ports';
+
+export interface Attempt {
+  eventId: string;
+  status: number; // 0 = connection error or timeout
+  ms: number;
+  at: number;
+}
+
+export interface PostResult {
+  status: number;
+  ms: number;
+  text: string;
+}
+
+/** One HTTP request with a hard timeout; never rejects (status 0 on any transport failure). */
+export function post(agent: Agent, url: string, body: string | Buffer, headers: Record<string, string>, timeoutMs: number, method = 'POST'): Promise<PostResult> {
+  const started = Date.now();
+  return new Promise((resolve) => {
+    let settled = false;
+    const finish = (status: number, text = '') => {
+      if (settled) return;
+      settled = true;
+      resolve({ status, ms: Date.now() - started, text });
+    };
+    const req = request(url, { method, agent, headers: { 'content-length': String(Buffer.byteLength(body)), ...headers }, timeout: timeoutMs }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => finish(res.statusCode ?? 0, Buffer.concat(chunks).toString('utf8')));
+      res.on('error', () => finish(0));
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', () => finish(0));
+    req.end(body);
+  });
+}
+
+export class Deliverer {
+  readonly attempts: Attempt[] = [];
+  private readonly agent: Agent;
+
+  constructor(private readonly url: string, private readonly secret: string, private readonly opts: { sockets?: number; timeoutMs?: number } = {}) {
+    this.agent = new Agent({ keepAlive: true, maxSockets: opts.sockets ?? 64 });
+  }
+
+  /** One signed delivery attempt. */
+  async once(event: { id: string }): Promise<number> {
+    const { body, signature } = signedDelivery(event, this.secret);
+    const res = await post(this.agent, `${this.url}/webhooks/stripe`, body, { 'content-type': 'application/json', 'stripe-signature': signature }, this.opts.timeoutMs ?? 15_000);
+    this.attempts.push({ eventId: event.id, status: res.status, ms: res.ms, at: Date.now() - res.ms });
+    return res.status;
+  }
+
+  /** Delivers until a 2xx (Stripe's retries, compressed from hours to seconds); false at the deadline. */
+  async untilAccepted(event: { id: string }, deadline: number, maxBackoffMs = 4000): Promise<boolean> {
+    for (let attempt = 0; ; attempt++) {
+      const status = await this.once(event);
+      if (status >= 200 && status < 300) return true;
+      if (Date.now() > deadline) return false;
+      await sleep(Math.min(maxBackoffMs, 250 * 2 ** attempt) * (0.5 + Math.random()));
+    }
+  }
+
+  /** Attempts per status code, e.g. `{ "200": 9990, "503": 120 }`. */
+  statusCounts(): Record<string, number> {
+    const counts: Record<string, number> = {};
+    for (const a of this.attempts) counts[a.status] = (counts[a.status] ?? 0) + 1;
+    return counts;
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+}
+
+/** Runs `fn` over `items` with at most `concurrency` in flight. */
+export async function pool<T>(items: readonly T[], concurrency: number, fn: (item: T, index: number) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(concurrency, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      await fn(items[i], i);
+    }
+  });
+  await Promise.all(lanes);
+}

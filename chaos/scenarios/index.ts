@@ -1,0 +1,20 @@
+/** The scenarios of issue 6, in order, and the wrapper that times one and turns a crash into a row. */
+import type { Scenario, ScenarioContext, ScenarioResult } from '../scenario';
+import { duplicates } from './duplicates';
+import { reordering } from './reordering';
+
+export const SCENARIOS: Scenario[] = [duplicates, reordering];
+
+export async function runScenario(scenario: Scenario, ctx: ScenarioContext): Promise<ScenarioResult> {
+  const started = Date.now();
+  ctx.log(`${scenario.name}: starting`);
+  try {
+    const outcome = await scenario.run(ctx);
+    return { id: scenario.id, name: scenario.name, durationMs: Date.now() - started, ...outcome };
+  } catch (error) {
+    return {
+      id: scenario.id, name: scenario.name, load: '-', faults: '-', lost: 0, doubled: 0, wrong: 0,
+      durationMs: Date.now() - started, details: {}, error: (error as Error).stack ?? String(error),
+    };
+  }
+}
