@@ -28,6 +28,14 @@ const schema = z.object({
   API_KEYS: z.string().optional().transform(csv),
   ADMIN_USER: z.string().min(1).optional(),
   ADMIN_PASSWORD: z.string().min(1).optional(),
+  // true: Bull Board shows queues and jobs but refuses retries, removals and pauses (405).
+  ADMIN_READ_ONLY: z.stringbool().default(false),
+  // How often the worker replays missed Stripe events (Events API); 0 turns the scheduler off.
+  REPLAY_INTERVAL_MS: intFromEnv(0).refine((ms) => ms === 0 || ms >= 1000, 'must be 0 (off) or at least 1000').default(86_400_000),
+  // Stripe requests per second that backfill and replay may use (live limit 100/s, sandbox 25/s).
+  BACKFILL_RATE_PER_SECOND: z.coerce.number().positive().max(100).default(20),
+  // ROLE=worker has no API port; set this to serve /metrics, /healthz and /readyz from the worker.
+  METRICS_PORT: intFromEnv(0).max(65535).optional(),
   USAGE_FLUSH_INTERVAL_MS: intFromEnv(1000).default(3_600_000),
   USAGE_FLUSH_THRESHOLD: intFromEnv(1).default(50_000),
   ACCESS_GRACE_PERIOD_SECONDS: intFromEnv(0).default(0),

@@ -4,14 +4,21 @@
  * Used by main.ts, and by the tests and demo to run the real service in-process.
  */
 import { createServer, RequestListener, Server } from 'node:http';
-import type { Worker } from 'bullmq';
+import type { Queue, Worker } from 'bullmq';
+import Koa from 'koa';
 import type { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
 import { createDataSource } from '../ormconfig';
 import { createApp } from './api/app';
+import { healthRoutes } from './api/health';
+import { metricsRoutes } from './api/metrics';
 import type { Config } from './config';
 import { createStripeEventWorker } from './jobs/worker';
+import { createMaintenanceWorker } from './jobs/maintenance-worker';
 import type { Logger } from './logger';
+import { createMetrics, instrumentStripe, instrumentWorker, Metrics } from './metrics';
+import { RateLimiter } from './ops/rate-limit';
+import { createMaintenanceQueue, scheduleReplay } from './queues/maintenance-queue';
 import { createStripeEventsQueue, StripeEventsQueue } from './queues/stripe-events-queue';
 import { connectRedis, createProducerRedis, createWorkerRedis } from './runtime/redis';
 import { createStripeClient } from './stripe';
@@ -22,6 +29,10 @@ export interface RunningService {
   dataSource: DataSource;
   queue?: StripeEventsQueue;
   worker?: Worker;
+  /** This service's Prometheus registry and instruments (see metrics.ts). */
+  metrics: Metrics;
+  /** Every queue the api role shows in Bull Board and in queue-depth metrics. */
+  queues: Queue[];
   stop(): Promise<void>;
 }
 
@@ -30,17 +41,22 @@ export async function startService(config: Config, log: Logger): Promise<Running
   await dataSource.initialize();
   const stripe = createStripeClient({ secretKey: config.STRIPE_SECRET_KEY, apiUrl: config.STRIPE_API_URL });
   const closers: Array<() => Promise<unknown>> = [];
-  const service: RunningService = { dataSource, stop: async () => {} };
+  const metrics = createMetrics();
+  instrumentStripe(stripe, metrics);
+  const service: RunningService = { dataSource, metrics, queues: [], stop: async () => {} };
 
   if (config.ROLE === 'api' || config.ROLE === 'all') {
     const redis = createProducerRedis(config.REDIS_URL);
     await connectRedis(redis);
     const queue = createStripeEventsQueue(redis, config.KEY_PREFIX);
-    const app = createApp({ config, queue, redis, dataSource, log });
+    // Every queue Bull Board and /metrics show: add new queues to this list.
+    const maintenance = createMaintenanceQueue(redis, config.KEY_PREFIX);
+    service.queues.push(queue, maintenance);
+    const app = createApp({ config, queue, redis, dataSource, log, metrics, queues: service.queues, stripe });
     const server = await listen(app.callback(), config.PORT);
     service.port = (server.address() as { port: number }).port;
     service.queue = queue;
-    closers.push(() => closeServer(server), () => queue.close(), () => quit(redis));
+    closers.push(() => closeServer(server), () => queue.close(), () => maintenance.close(), () => quit(redis));
     log.info({ port: service.port }, 'api listening');
   }
   if (config.ROLE === 'worker' || config.ROLE === 'all') {
@@ -51,6 +67,8 @@ export async function startService(config: Config, log: Logger): Promise<Running
       { connection: redis, prefix: config.KEY_PREFIX, concurrency: config.WORKER_CONCURRENCY },
     );
     service.worker = worker;
+    instrumentWorker(worker, metrics);
+    closers.push(...(await startMaintenance(config, { redis, dataSource, stripe, log, metrics })));
     // Worker.close() waits for in-flight jobs; it must come before PostgreSQL closes.
     closers.push(() => worker.close(), () => quit(redis));
     log.info({ concurrency: config.WORKER_CONCURRENCY }, 'worker started');
@@ -60,6 +78,33 @@ export async function startService(config: Config, log: Logger): Promise<Running
     for (const close of closers) await close().catch((error: Error) => log.warn({ err: error.message }, 'shutdown step failed'));
   };
   return service;
+}
+
+/**
+ * Worker role: the scheduled replay of missed Stripe events (maintenance queue), and for
+ * ROLE=worker with METRICS_PORT a small server for /metrics, /healthz and /readyz.
+ */
+async function startMaintenance(
+  config: Config,
+  deps: { redis: Redis; dataSource: DataSource; stripe: ReturnType<typeof createStripeClient>; log: Logger; metrics: Metrics },
+): Promise<Array<() => Promise<unknown>>> {
+  const { redis, metrics } = deps;
+  const events = createStripeEventsQueue(redis, config.KEY_PREFIX);
+  const maintenance = createMaintenanceQueue(redis, config.KEY_PREFIX);
+  const limiter = new RateLimiter(config.BACKFILL_RATE_PER_SECOND);
+  const worker = createMaintenanceWorker({ ...deps, queue: events, limiter }, { connection: redis, prefix: config.KEY_PREFIX });
+  instrumentWorker(worker, metrics);
+  await scheduleReplay(maintenance, config.REPLAY_INTERVAL_MS);
+  const closers: Array<() => Promise<unknown>> = [() => worker.close(), () => maintenance.close(), () => events.close()];
+  if (config.ROLE === 'worker' && config.METRICS_PORT !== undefined) {
+    metrics.watchQueue(events);
+    metrics.watchQueue(maintenance);
+    const app = new Koa();
+    for (const router of [metricsRoutes(metrics.registry), healthRoutes({ redis, dataSource: deps.dataSource })]) app.use(router.routes());
+    const server = await listen(app.callback(), config.METRICS_PORT);
+    closers.unshift(() => closeServer(server));
+  }
+  return closers;
 }
 
 function listen(handler: RequestListener, port: number): Promise<Server> {

@@ -4,23 +4,35 @@
  */
 import Router from '@koa/router';
 import Koa from 'koa';
+import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
+import type Stripe from 'stripe';
 import type { DataSource } from 'typeorm';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
+import { createMetrics, Metrics } from '../metrics';
 import type { StripeEventsQueue } from '../queues/stripe-events-queue';
+import { adminBoard } from './admin';
 import { bearerAuth } from './auth';
 import { customerRoutes } from './customers';
 import { healthRoutes } from './health';
+import { metricsRoutes } from './metrics';
 import { webhookRoutes } from './webhooks';
 
 export interface AppDeps {
-  config: Pick<Config, 'STRIPE_WEBHOOK_SECRET' | 'API_KEYS' | 'ACCESS_GRACE_PERIOD_SECONDS'>;
+  config: Pick<Config, 'STRIPE_WEBHOOK_SECRET' | 'API_KEYS' | 'ACCESS_GRACE_PERIOD_SECONDS'>
+    & Partial<Pick<Config, 'ADMIN_USER' | 'ADMIN_PASSWORD' | 'ADMIN_READ_ONLY'>>;
   queue: StripeEventsQueue;
   redis: Redis;
   dataSource: DataSource;
   log: Logger;
   enqueueTimeoutMs?: number;
+  /** This service's registry (GET /metrics); a fresh one when absent. */
+  metrics?: Metrics;
+  /** Every queue Bull Board shows (default: the Stripe event queue). */
+  queues?: readonly Queue[];
+  /** Needed by the Customer Portal route; without it that route answers 503. */
+  stripe?: Stripe;
 }
 
 export function createApp(deps: AppDeps): Koa {
@@ -40,14 +52,26 @@ export function createApp(deps: AppDeps): Koa {
   app.on('error', (error: Error, ctx?: Koa.Context) =>
     deps.log.error({ err: error.message, path: ctx?.path, method: ctx?.method }, 'request failed'));
 
+  const metrics = deps.metrics ?? createMetrics({ defaultMetrics: false });
+  const queues = deps.queues ?? [deps.queue];
+  for (const queue of queues) metrics.watchQueue(queue);
+  const board = adminBoard({
+    queues,
+    user: deps.config.ADMIN_USER,
+    password: deps.config.ADMIN_PASSWORD,
+    readOnly: deps.config.ADMIN_READ_ONLY ?? false,
+  });
+  if (board) app.use(board);
+
   const v1 = new Router({ prefix: '/v1' });
   v1.use(bearerAuth(deps.config.API_KEYS));
-  const customers = customerRoutes({ dataSource: deps.dataSource, graceSeconds: deps.config.ACCESS_GRACE_PERIOD_SECONDS });
+  const customers = customerRoutes({ dataSource: deps.dataSource, graceSeconds: deps.config.ACCESS_GRACE_PERIOD_SECONDS, stripe: deps.stripe });
   v1.use(customers.routes(), customers.allowedMethods());
 
   const routers = [
-    webhookRoutes({ queue: deps.queue, secrets: deps.config.STRIPE_WEBHOOK_SECRET, log: deps.log, enqueueTimeoutMs: deps.enqueueTimeoutMs ?? 3000 }),
+    webhookRoutes({ queue: deps.queue, secrets: deps.config.STRIPE_WEBHOOK_SECRET, log: deps.log, enqueueTimeoutMs: deps.enqueueTimeoutMs ?? 3000, metrics }),
     healthRoutes({ redis: deps.redis, dataSource: deps.dataSource }),
+    metricsRoutes(metrics.registry),
     v1,
   ];
   for (const router of routers) app.use(router.routes()).use(router.allowedMethods());

@@ -1,13 +1,17 @@
 /** /v1/customers/:id/… routes (bearer-authenticated by the caller's router). */
 import Router from '@koa/router';
+import type Stripe from 'stripe';
 import type { DataSource } from 'typeorm';
 import { customerAccess } from '../access/access-query';
+import { createPortalSession } from './portal';
 
 export const CUSTOMER_ID = /^cus_[A-Za-z0-9]+$/;
 
 export interface CustomerRouteDeps {
   dataSource: DataSource;
   graceSeconds: number;
+  /** For Customer Portal sessions. */
+  stripe?: Stripe;
 }
 
 export function customerRoutes(deps: CustomerRouteDeps): Router {
@@ -17,6 +21,11 @@ export function customerRoutes(deps: CustomerRouteDeps): Router {
     if (!CUSTOMER_ID.test(id)) ctx.throw(400, 'customer id must look like cus_…');
     const decision = await customerAccess(deps.dataSource, id, deps.graceSeconds);
     ctx.body = { customer: id, ...decision };
+  });
+  router.post('/customers/:id/portal-sessions', async (ctx) => {
+    const id = ctx.params.id;
+    if (!CUSTOMER_ID.test(id)) ctx.throw(400, 'customer id must look like cus_…');
+    await createPortalSession(ctx, { dataSource: deps.dataSource, stripe: deps.stripe }, id);
   });
   return router;
 }

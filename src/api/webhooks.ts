@@ -4,8 +4,10 @@
  * timeout answers 503 so Stripe retries. This route never touches PostgreSQL.
  */
 import Router from '@koa/router';
+import type { Middleware } from 'koa';
 import getRawBody from 'raw-body';
 import type { Logger } from '../logger';
+import type { Metrics } from '../metrics';
 import { enqueueStripeEvent, StripeEventsQueue } from '../queues/stripe-events-queue';
 import { withTimeout } from './timeout';
 import { verifyWebhook } from './webhook-verify';
@@ -17,20 +19,44 @@ export interface WebhookRouteDeps {
   secrets: readonly string[];
   log: Logger;
   enqueueTimeoutMs: number;
+  metrics?: Metrics;
+}
+
+/** Final HTTP status → outcome label of billing_webhook_requests_total. */
+const OUTCOMES: Record<number, string> = { 200: 'accepted', 400: 'rejected', 413: 'too_large', 503: 'unavailable' };
+
+/** Counts every delivery once by its final status, including the 413 thrown by getRawBody. */
+function countOutcome(metrics: Metrics | undefined): Middleware {
+  return async (ctx, next) => {
+    let status = 500;
+    try {
+      await next();
+      status = ctx.status;
+    } catch (error) {
+      status = (error as { status?: number }).status ?? 500;
+      throw error;
+    } finally {
+      metrics?.webhookRequests.inc({ outcome: ctx.state.webhookOutcome ?? OUTCOMES[status] ?? 'error' });
+    }
+  };
 }
 
 export function webhookRoutes(deps: WebhookRouteDeps): Router {
   const router = new Router();
-  router.post('/webhooks/stripe', async (ctx) => {
+  router.post('/webhooks/stripe', countOutcome(deps.metrics), async (ctx) => {
     const raw = await getRawBody(ctx.req, { limit: WEBHOOK_BODY_LIMIT_BYTES, length: ctx.get('content-length') || undefined });
     const verified = verifyWebhook(raw, ctx.get('stripe-signature') || undefined, deps.secrets);
     if (!verified.ok) {
       deps.log.warn({ reason: verified.reason }, 'webhook rejected');
+      if (/signature/i.test(verified.reason)) deps.metrics?.webhookSignatureFailures.inc();
       return ctx.throw(400, verified.reason);
     }
     const { event } = verified;
+    const timer = deps.metrics?.enqueueDuration.startTimer({ source: 'webhook' });
     try {
       const outcome = await withTimeout(enqueueStripeEvent(deps.queue, event, 'webhook'), deps.enqueueTimeoutMs, 'enqueue');
+      timer?.();
+      if (outcome === 'rearmed') ctx.state.webhookOutcome = 'rearmed';
       deps.log.debug({ eventId: event.id, eventType: event.type, outcome }, 'webhook enqueued');
     } catch (error) {
       deps.log.error({ eventId: event.id, err: (error as Error).message }, 'webhook could not be enqueued');

@@ -7,9 +7,10 @@ import { ProcessedEvent } from './processed-event.entity';
 import { Product } from './product.entity';
 import { Subscription } from './subscription.entity';
 import { SubscriptionItem } from './subscription-item.entity';
+import { UsageReport } from './usage-report.entity';
 
-export { CheckoutSession, Customer, Invoice, Price, ProcessedEvent, Product, Subscription, SubscriptionItem };
+export { CheckoutSession, Customer, Invoice, Price, ProcessedEvent, Product, Subscription, SubscriptionItem, UsageReport };
 
 export const entities = [
-  ProcessedEvent, Customer, Product, Price, Subscription, SubscriptionItem, Invoice, CheckoutSession,
+  ProcessedEvent, Customer, Product, Price, Subscription, SubscriptionItem, Invoice, CheckoutSession, UsageReport,
 ];

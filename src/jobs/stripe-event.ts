@@ -10,6 +10,7 @@ import type { Logger } from '../logger';
 import { parseStripeEvent } from '../queues/stripe-event';
 import { ApplyOutcome, PermanentError } from './handler-types';
 import { handlerFor } from './handlers';
+import { eventLogFields } from './log-fields';
 
 export type EventOutcome = ApplyOutcome | 'duplicate' | 'ignored';
 
@@ -20,7 +21,7 @@ export interface StripeEventDeps {
   onStripeRead?: () => void;
 }
 
-const LOCK_SQL = 'SELECT pg_advisory_xact_lock(hashtextextended($1, 0))';
+export const LOCK_SQL = 'SELECT pg_advisory_xact_lock(hashtextextended($1, 0))';
 const DEDUPE_SQL = `INSERT INTO processed_events (stripe_event_id, type, event_created) VALUES ($1, $2, $3)
   ON CONFLICT (stripe_event_id) DO NOTHING RETURNING stripe_event_id`;
 
@@ -31,7 +32,7 @@ export async function applyStripeEvent(deps: StripeEventDeps, payload: unknown):
   const handler = handlerFor(event.type);
   if (!handler) return 'ignored';
 
-  const log = deps.log.child({ eventId: event.id, eventType: event.type });
+  const log = deps.log.child(eventLogFields(event));
   return deps.dataSource.transaction(async (manager) => {
     await manager.query(LOCK_SQL, [handler.lockKey(event.data.object)]);
     const inserted: unknown[] = await manager.query(DEDUPE_SQL, [event.id, event.type, event.created]);

@@ -8,6 +8,7 @@ import { cappedExponentialBackoff } from '../queues/job-options';
 import { STRIPE_EVENTS_QUEUE } from '../queues/names';
 import type { StripeEventJob } from '../queues/payloads';
 import { PermanentError } from './handler-types';
+import { eventLogFields } from './log-fields';
 import { applyStripeEvent, EventOutcome, StripeEventDeps } from './stripe-event';
 
 export interface WorkerOptions {
@@ -21,7 +22,7 @@ export function createStripeEventWorker(deps: StripeEventDeps, options: WorkerOp
     STRIPE_EVENTS_QUEUE,
     async (job) => {
       try {
-        return await applyStripeEvent(deps, job.data.event);
+        return await applyStripeEvent({ ...deps, log: deps.log.child({ jobId: job.id }) }, job.data.event);
       } catch (error) {
         if (error instanceof PermanentError) throw new UnrecoverableError(error.message);
         throw error;
@@ -34,9 +35,11 @@ export function createStripeEventWorker(deps: StripeEventDeps, options: WorkerOp
       settings: { backoffStrategy: (attemptsMade) => cappedExponentialBackoff(attemptsMade) },
     },
   );
-  worker.on('completed', (job, outcome) => deps.log.debug({ jobId: job.id, outcome }, 'stripe event done'));
+  // Job log lines carry ids only (jobId, eventId, eventType, customerId), never the event payload.
+  worker.on('completed', (job, outcome) =>
+    deps.log.debug({ jobId: job.id, ...eventLogFields(job.data.event), source: job.data.source, outcome }, 'stripe event done'));
   worker.on('failed', (job, error) =>
-    deps.log.warn({ jobId: job?.id, attemptsMade: job?.attemptsMade, err: error.message }, 'stripe event failed'));
+    deps.log.warn({ jobId: job?.id, ...eventLogFields(job?.data.event), attemptsMade: job?.attemptsMade, err: error.message }, 'stripe event failed'));
   worker.on('error', (error) => deps.log.error({ err: error.message }, 'worker error'));
   return worker;
 }

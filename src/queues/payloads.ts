@@ -8,3 +8,10 @@ export interface StripeEventJob {
   /** Where it came from: a webhook delivery, a backfill or a replay. */
   source: 'webhook' | 'backfill' | 'replay';
 }
+
+/** A usage drain: scheduled, early (threshold), or one customer's usage at once (invoice.created). */
+export interface UsageDrainJob {
+  reason: 'schedule' | 'threshold' | 'invoice' | 'manual';
+  /** Only this customer's pending usage is claimed (open claims of anyone are still resumed). */
+  customer?: string;
+}

@@ -45,6 +45,8 @@ export async function startTestService(env: Record<string, string> = {}): Promis
     API_KEYS: API_KEY,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     WORKER_CONCURRENCY: '10',
+    // The scheduled replay would call the stand-in's Events API at start-up; tests opt in.
+    REPLAY_INTERVAL_MS: '0',
     ...env,
   });
   const service = await startService(config, createLogger(config.LOG_LEVEL));

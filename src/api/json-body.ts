@@ -1,0 +1,16 @@
+/** Reads a small JSON request body (no body parser is installed app-wide; the webhook route needs raw bytes). */
+import type { Context } from 'koa';
+import getRawBody from 'raw-body';
+
+export async function readJsonBody(ctx: Context, limitBytes = 64 * 1024): Promise<unknown> {
+  // If a body parser ran earlier in the chain, use its result rather than a consumed stream.
+  const parsed = (ctx.request as { body?: unknown }).body;
+  if (parsed !== undefined) return parsed;
+  const raw = await getRawBody(ctx.req, { limit: limitBytes, encoding: 'utf8', length: ctx.get('content-length') || undefined });
+  if (raw.trim() === '') return {};
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return ctx.throw(400, 'body is not valid JSON');
+  }
+}

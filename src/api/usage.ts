@@ -1,0 +1,49 @@
+/**
+ * POST /v1/usage (bearer-authenticated by the caller's router): validates one event or
+ * `{"events":[…]}` (≤ 1,000) and counts them in Redis through the UsageClient, all or nothing.
+ * Nothing calls Stripe here; the drain does, later.
+ */
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import getRawBody from 'raw-body';
+import { UsageClient, UsageValidationError } from '../usage/client';
+import { validateUsageBody } from '../usage/validate';
+
+/** 1,000 events of a few hundred bytes each fit comfortably. */
+const BODY_LIMIT = '1mb';
+
+export function usageRoutes(deps: { usage: UsageClient }): Router {
+  const router = new Router();
+  router.post('/usage', async (ctx) => {
+    const body = await readJson(ctx);
+    const checked = validateUsageBody(body, Math.floor(Date.now() / 1000));
+    if (!checked.ok) return ctx.throw(400, checked.error);
+    try {
+      await deps.usage.record(checked.value);
+    } catch (error) {
+      // The clock moved between the two checks (a timestamp at the very edge of the window).
+      if (error instanceof UsageValidationError) ctx.throw(400, error.message);
+      // Redis did not confirm the write: the caller should retry (a lost reply may count twice).
+      ctx.app.emit('error', error, ctx);
+      ctx.throw(503, 'usage could not be recorded; retry');
+    }
+    ctx.status = 202;
+    ctx.body = { accepted: checked.value.length };
+  });
+  return router;
+}
+
+async function readJson(ctx: Context): Promise<unknown> {
+  let raw: string;
+  try {
+    raw = await getRawBody(ctx.req, { limit: BODY_LIMIT, encoding: 'utf8', length: ctx.get('content-length') || undefined });
+  } catch (error) {
+    const status = (error as { status?: number }).status ?? 400;
+    return ctx.throw(status === 413 ? 413 : 400, status === 413 ? 'body over 1 MiB' : 'could not read body');
+  }
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return ctx.throw(400, 'body is not valid JSON');
+  }
+}

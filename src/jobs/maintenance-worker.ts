@@ -1,0 +1,20 @@
+/** Runs the maintenance queue's jobs (scheduled replays), one at a time. */
+import { Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { MAINTENANCE_QUEUE, ReplayJob } from '../queues/maintenance-queue';
+import { ReplayDeps, ReplayReport, runReplay } from '../ops/replay';
+
+export function createMaintenanceWorker(deps: ReplayDeps, options: { connection: Redis; prefix: string }): Worker<ReplayJob, ReplayReport> {
+  const worker = new Worker<ReplayJob, ReplayReport>(
+    MAINTENANCE_QUEUE,
+    async (job) => {
+      const since = Math.floor(Date.now() / 1000) - job.data.lookbackSeconds;
+      const log = deps.log.child({ jobId: job.id, queue: MAINTENANCE_QUEUE });
+      return runReplay({ ...deps, log }, { since, undeliveredOnly: job.data.undeliveredOnly, waitMs: 5 * 60_000 });
+    },
+    { connection: options.connection, prefix: options.prefix, concurrency: 1 },
+  );
+  worker.on('failed', (job, error) => deps.log.warn({ jobId: job?.id, err: error.message }, 'maintenance job failed'));
+  worker.on('error', (error) => deps.log.error({ err: error.message }, 'maintenance worker error'));
+  return worker;
+}

@@ -1,0 +1,100 @@
+/**
+ * Pure planning of a drain: a claim's cells → one meter event per (customer, meter, window) with a
+ * deterministic identifier → batches of at most 100 (the v2 meter event stream's limit).
+ */
+import { createHash } from 'node:crypto';
+import type { ClaimedCell } from '../../usage/claims';
+import { eventTimestamp, windowEnd, windowStart } from '../../usage/window';
+
+export const MAX_EVENTS_PER_BATCH = 100;
+
+export interface PlannedEvent {
+  identifier: string;
+  claimId: string;
+  customer: string;
+  meter: string;
+  /** Positive decimal integer string. */
+  value: string;
+  windowStart: number;
+  windowEnd: number;
+  /** Unix seconds sent to Stripe; inside the window (its start) unless Stripe's 35-day limit forbids. */
+  timestamp: number;
+}
+
+export interface PlanOptions {
+  keyPrefix: string;
+  windowSeconds: number;
+  nowSeconds: number;
+}
+
+export interface ClaimPlan {
+  events: PlannedEvent[];
+  /** Cells whose sum is negative: set aside for an operator, never sent (Stripe wants whole units ≥ 0). */
+  negative: ClaimedCell[];
+}
+
+/**
+ * `u_` + 40 hex of SHA-256 over (key prefix, claim id, customer, meter, window start). The same claim
+ * always yields the same identifiers, so a retried or resumed drain repeats them and Stripe drops
+ * the repeats; the prefix keeps two deployments sharing a Stripe account apart.
+ */
+export function eventIdentifier(keyPrefix: string, claimId: string, customer: string, meter: string, start: number): string {
+  const digest = createHash('sha256').update([keyPrefix, claimId, customer, meter, String(start)].join('\n')).digest('hex');
+  return `u_${digest.slice(0, 40)}`;
+}
+
+/** Sums cells per (customer, meter, window), in a stable order; zero sums are dropped. */
+export function aggregateClaim(cells: readonly ClaimedCell[], windowSeconds: number): ClaimedCell[] {
+  const sums = new Map<string, { cell: ClaimedCell; sum: bigint }>();
+  for (const c of cells) {
+    const start = windowStart(c.windowStart, windowSeconds);
+    const key = `${c.customer}|${c.meter}|${start}`;
+    const entry = sums.get(key) ?? { cell: { ...c, windowStart: start }, sum: 0n };
+    entry.sum += BigInt(c.value);
+    sums.set(key, entry);
+  }
+  return [...sums.values()]
+    .filter((e) => e.sum !== 0n)
+    .map((e) => ({ ...e.cell, value: e.sum.toString() }))
+    .sort((a, b) => cmp(a.customer, b.customer) || cmp(a.meter, b.meter) || a.windowStart - b.windowStart);
+}
+
+const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+export function planClaim(claimId: string, cells: readonly ClaimedCell[], opts: PlanOptions): ClaimPlan {
+  const plan: ClaimPlan = { events: [], negative: [] };
+  for (const cell of aggregateClaim(cells, opts.windowSeconds)) {
+    if (cell.value.startsWith('-')) {
+      plan.negative.push(cell);
+      continue;
+    }
+    plan.events.push({
+      identifier: eventIdentifier(opts.keyPrefix, claimId, cell.customer, cell.meter, cell.windowStart),
+      claimId,
+      customer: cell.customer,
+      meter: cell.meter,
+      value: cell.value,
+      windowStart: cell.windowStart,
+      windowEnd: windowEnd(cell.windowStart, opts.windowSeconds),
+      timestamp: eventTimestamp(cell.windowStart, opts.nowSeconds),
+    });
+  }
+  return plan;
+}
+
+/** Splits into consecutive batches of at most `size`. */
+export function toBatches<T>(items: readonly T[], size = MAX_EVENTS_PER_BATCH): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/** The v2 meter event stream shape of a planned event (payload keys are Stripe's defaults). */
+export function toStreamEvent(e: PlannedEvent): { event_name: string; identifier: string; timestamp: string; payload: Record<string, string> } {
+  return {
+    event_name: e.meter,
+    identifier: e.identifier,
+    timestamp: new Date(e.timestamp * 1000).toISOString(),
+    payload: { stripe_customer_id: e.customer, value: e.value },
+  };
+}

@@ -1,0 +1,43 @@
+/**
+ * The usage drain queue: its job options and the one way to ask for a drain. Scheduled drains keep
+ * a short history; early and per-customer drains are removed when done, so the same job id can be
+ * requested again later (while one waits, asking again is a no-op).
+ */
+import { JobsOptions, Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { USAGE_DRAIN_QUEUE } from './names';
+import type { UsageDrainJob } from './payloads';
+
+/** What a drain reports (see jobs/usage/drain.ts). */
+export interface UsageDrainResult {
+  claims: number;
+  events: number;
+  requests: number;
+  skipped: number;
+}
+
+export type UsageDrainQueue = Queue<UsageDrainJob, UsageDrainResult>;
+
+export const USAGE_DRAIN_SCHEDULER_ID = 'usage-drain-every';
+
+const retry: JobsOptions = { attempts: 10, backoff: { type: 'exponential', delay: 1000 } };
+export const scheduledDrainJobOptions: JobsOptions = { ...retry, removeOnComplete: { count: 200 }, removeOnFail: { count: 1000 } };
+export const triggeredDrainJobOptions: JobsOptions = { ...retry, removeOnComplete: true, removeOnFail: true };
+
+export function createUsageDrainQueue(connection: Redis, prefix: string): UsageDrainQueue {
+  return new Queue<UsageDrainJob, UsageDrainResult>(USAGE_DRAIN_QUEUE, { connection, prefix });
+}
+
+/** Creates or updates the scheduler that drains every `everyMs` (safe from many processes at once). */
+export async function scheduleUsageDrain(queue: UsageDrainQueue, everyMs: number): Promise<void> {
+  await queue.upsertJobScheduler(
+    USAGE_DRAIN_SCHEDULER_ID,
+    { every: everyMs },
+    { name: 'schedule', data: { reason: 'schedule' }, opts: scheduledDrainJobOptions },
+  );
+}
+
+/** Asks for a drain now (`jobId` coalesces repeated asks while one is waiting). */
+export async function requestDrain(queue: UsageDrainQueue, job: UsageDrainJob, jobId: string): Promise<void> {
+  await queue.add(job.reason, job, { ...triggeredDrainJobOptions, jobId });
+}

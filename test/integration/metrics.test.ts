@@ -1,0 +1,75 @@
+/** GET /metrics: Prometheus text from the service's own registry; counters move with traffic. */
+import { Counter } from 'prom-client';
+import { http, waitFor } from '../support/http';
+import { startTestService, TestService } from '../support/service';
+import { customer, event } from '../support/stripe-events';
+
+let t: TestService;
+beforeAll(async () => { t = await startTestService(); });
+afterAll(async () => { await t.stop(); });
+
+async function scrape(): Promise<string> {
+  const res = await http('GET', `${t.url}/metrics`);
+  expect(res.status).toBe(200);
+  expect(String(res.headers['content-type'])).toMatch(/^text\/plain; version=0\.0\.4/);
+  return res.text;
+}
+
+/** The value of one sample line, e.g. value(text, 'billing_webhook_requests_total{outcome="accepted"}'). */
+function value(text: string, sample: string): number {
+  const line = text.split('\n').find((l) => l.startsWith(`${sample} `));
+  return line ? Number(line.slice(sample.length + 1)) : 0;
+}
+
+test('webhook outcomes, signature failures, enqueue latency, job durations and queue depths', async () => {
+  const c = customer();
+  t.standIn.put(c);
+  expect((await t.deliver(event('customer.created', c))).status).toBe(200);
+  expect((await t.deliver(event('customer.updated', c), { secret: 'whsec_wrong' })).status).toBe(400);
+  // A malformed object fails the job permanently: a final failure.
+  const later = Math.floor(Date.now() / 1000) + 5;
+  expect((await t.deliver(event('customer.updated', { ...c, email: 42 }, { created: later }))).status).toBe(200);
+  await waitFor(async () => {
+    const text = await scrape();
+    return value(text, 'billing_job_failures_total{queue="stripe-events",final="true"}') >= 1
+      && value(text, 'billing_job_duration_seconds_count{queue="stripe-events",status="completed"}') >= 1;
+  }, 10_000, 'job metrics');
+  const text = await scrape();
+  expect(value(text, 'billing_webhook_requests_total{outcome="accepted"}')).toBe(2);
+  expect(value(text, 'billing_webhook_requests_total{outcome="rejected"}')).toBe(1);
+  expect(value(text, 'billing_webhook_signature_failures_total')).toBe(1);
+  expect(value(text, 'billing_enqueue_duration_seconds_count{source="webhook"}')).toBe(2);
+  expect(value(text, 'billing_queue_jobs{queue="stripe-events",state="failed"}')).toBe(1);
+  expect(value(text, 'billing_queue_jobs{queue="stripe-events",state="completed"}')).toBe(1);
+  expect(text).toContain('billing_queue_jobs{queue="maintenance",state="waiting"} 0');
+  expect(text).toContain('billing_process_cpu_user_seconds_total');
+});
+
+test('413 bodies count as too_large', async () => {
+  const before = value(await scrape(), 'billing_webhook_requests_total{outcome="too_large"}');
+  const res = await http('POST', `${t.url}/webhooks/stripe`, { body: Buffer.alloc(1024 * 1024 + 1, 'a'), headers: { 'stripe-signature': 't=1,v1=x' } });
+  expect(res.status).toBe(413);
+  expect(value(await scrape(), 'billing_webhook_requests_total{outcome="too_large"}')).toBe(before + 1);
+});
+
+test('Stripe requests and 429s are counted with ids collapsed', async () => {
+  const c = customer();
+  t.standIn.put(c);
+  t.standIn.setFaults({ rate: 1, statuses: [429], paths: /billing_portal/, times: 1 });
+  expect((await t.v1('POST', `/customers/${c.id}/portal-sessions`, { return_url: 'https://example.com' })).status).toBe(502);
+  expect((await t.v1('POST', `/customers/${c.id}/portal-sessions`, { return_url: 'https://example.com' })).status).toBe(201);
+  t.standIn.clearFaults();
+  const text = await scrape();
+  expect(value(text, 'billing_stripe_requests_total{method="POST",path="/v1/billing_portal/sessions",status="429"}')).toBe(1);
+  expect(value(text, 'billing_stripe_requests_total{method="POST",path="/v1/billing_portal/sessions",status="200"}')).toBe(1);
+  expect(value(text, 'billing_stripe_rate_limited_total{path="/v1/billing_portal/sessions"}')).toBe(1);
+});
+
+test('usage counters are exposed for the drain to move', async () => {
+  const m = t.service.metrics;
+  (m.usageEventsSent as Counter).inc(3);
+  m.usageValueSent.inc(120);
+  const text = await scrape();
+  expect(value(text, 'billing_usage_events_sent_total')).toBeGreaterThanOrEqual(3);
+  expect(value(text, 'billing_usage_value_sent_total')).toBeGreaterThanOrEqual(120);
+});
