@@ -38,6 +38,12 @@ const schema = z.object({
   METRICS_PORT: intFromEnv(0).max(65535).optional(),
   USAGE_FLUSH_INTERVAL_MS: intFromEnv(1000).default(3_600_000),
   USAGE_FLUSH_THRESHOLD: intFromEnv(1).default(50_000),
+  // Usage is aggregated per (customer, meter, window); the meter event is stamped at the window start.
+  USAGE_WINDOW_SECONDS: intFromEnv(1).refine((s) => 86_400 % s === 0, 'must divide 86400 (one day)').default(3600),
+  // How often the worker checks pending usage against USAGE_FLUSH_THRESHOLD.
+  USAGE_THRESHOLD_CHECK_MS: intFromEnv(100).default(5000),
+  // Meter event stream requests per second (Stripe allows far more: 10,000/s live).
+  STRIPE_METER_RATE_LIMIT_PER_SECOND: z.coerce.number().positive().max(10_000).default(20),
   ACCESS_GRACE_PERIOD_SECONDS: intFromEnv(0).default(0),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SHUTDOWN_TIMEOUT_MS: intFromEnv(0).default(30_000),

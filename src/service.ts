@@ -13,6 +13,7 @@ import { createApp } from './api/app';
 import { healthRoutes } from './api/health';
 import { metricsRoutes } from './api/metrics';
 import type { Config } from './config';
+import { startUsageDrain, UsageDrainRole } from './jobs/usage-drain';
 import { createStripeEventWorker } from './jobs/worker';
 import { createMaintenanceWorker } from './jobs/maintenance-worker';
 import type { Logger } from './logger';
@@ -22,6 +23,7 @@ import { createMaintenanceQueue, scheduleReplay } from './queues/maintenance-que
 import { createStripeEventsQueue, StripeEventsQueue } from './queues/stripe-events-queue';
 import { connectRedis, createProducerRedis, createWorkerRedis } from './runtime/redis';
 import { createStripeClient } from './stripe';
+import { UsageClient } from './usage/client';
 
 export interface RunningService {
   /** The bound HTTP port (api role), useful when PORT=0. */
@@ -33,6 +35,8 @@ export interface RunningService {
   metrics: Metrics;
   /** Every queue the api role shows in Bull Board and in queue-depth metrics. */
   queues: Queue[];
+  /** The usage drain (worker role): its queue, worker and an in-process `drainNow`. */
+  usage?: UsageDrainRole;
   stop(): Promise<void>;
 }
 
@@ -49,10 +53,11 @@ export async function startService(config: Config, log: Logger): Promise<Running
     const redis = createProducerRedis(config.REDIS_URL);
     await connectRedis(redis);
     const queue = createStripeEventsQueue(redis, config.KEY_PREFIX);
+    const usage = new UsageClient({ redis, keyPrefix: config.KEY_PREFIX, windowSeconds: config.USAGE_WINDOW_SECONDS });
     // Every queue Bull Board and /metrics show: add new queues to this list.
     const maintenance = createMaintenanceQueue(redis, config.KEY_PREFIX);
     service.queues.push(queue, maintenance);
-    const app = createApp({ config, queue, redis, dataSource, log, metrics, queues: service.queues, stripe });
+    const app = createApp({ config, queue, redis, dataSource, log, usage, metrics, queues: service.queues, stripe });
     const server = await listen(app.callback(), config.PORT);
     service.port = (server.address() as { port: number }).port;
     service.queue = queue;
@@ -62,15 +67,17 @@ export async function startService(config: Config, log: Logger): Promise<Running
   if (config.ROLE === 'worker' || config.ROLE === 'all') {
     const redis = createWorkerRedis(config.REDIS_URL);
     await connectRedis(redis);
+    const usage = await startUsageDrain({ config, connection: redis, dataSource, stripe, log });
+    service.usage = usage;
     const worker = createStripeEventWorker(
-      { dataSource, stripe, log },
+      { dataSource, stripe, log, afterCommit: usage.afterStripeEvent },
       { connection: redis, prefix: config.KEY_PREFIX, concurrency: config.WORKER_CONCURRENCY },
     );
     service.worker = worker;
     instrumentWorker(worker, metrics);
     closers.push(...(await startMaintenance(config, { redis, dataSource, stripe, log, metrics })));
     // Worker.close() waits for in-flight jobs; it must come before PostgreSQL closes.
-    closers.push(() => worker.close(), () => quit(redis));
+    closers.push(() => worker.close(), () => usage.stop(), () => quit(redis));
     log.info({ concurrency: config.WORKER_CONCURRENCY }, 'worker started');
   }
   closers.push(() => dataSource.destroy());

@@ -16,6 +16,8 @@ import { adminBoard } from './admin';
 import { bearerAuth } from './auth';
 import { customerRoutes } from './customers';
 import { healthRoutes } from './health';
+import type { UsageClient } from '../usage/client';
+import { usageRoutes } from './usage';
 import { metricsRoutes } from './metrics';
 import { webhookRoutes } from './webhooks';
 
@@ -27,6 +29,8 @@ export interface AppDeps {
   dataSource: DataSource;
   log: Logger;
   enqueueTimeoutMs?: number;
+  /** Counts usage for POST /v1/usage; without it that route is not mounted. */
+  usage?: UsageClient;
   /** This service's registry (GET /metrics); a fresh one when absent. */
   metrics?: Metrics;
   /** Every queue Bull Board shows (default: the Stripe event queue). */
@@ -67,6 +71,10 @@ export function createApp(deps: AppDeps): Koa {
   v1.use(bearerAuth(deps.config.API_KEYS));
   const customers = customerRoutes({ dataSource: deps.dataSource, graceSeconds: deps.config.ACCESS_GRACE_PERIOD_SECONDS, stripe: deps.stripe });
   v1.use(customers.routes(), customers.allowedMethods());
+  if (deps.usage) {
+    const usage = usageRoutes({ usage: deps.usage });
+    v1.use(usage.routes(), usage.allowedMethods());
+  }
 
   const routers = [
     webhookRoutes({ queue: deps.queue, secrets: deps.config.STRIPE_WEBHOOK_SECRET, log: deps.log, enqueueTimeoutMs: deps.enqueueTimeoutMs ?? 3000, metrics }),

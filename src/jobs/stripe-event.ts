@@ -7,7 +7,7 @@
 import type Stripe from 'stripe';
 import type { DataSource } from 'typeorm';
 import type { Logger } from '../logger';
-import { parseStripeEvent } from '../queues/stripe-event';
+import { parseStripeEvent, type StripeEvent } from '../queues/stripe-event';
 import { ApplyOutcome, PermanentError } from './handler-types';
 import { handlerFor } from './handlers';
 import { eventLogFields } from './log-fields';
@@ -19,6 +19,12 @@ export interface StripeEventDeps {
   stripe: Stripe;
   log: Logger;
   onStripeRead?: () => void;
+  /**
+   * Runs after the event's transaction committed (or found it applied already), for side effects
+   * outside PostgreSQL such as asking for a usage flush. A failure retries the job; the dedupe
+   * guard then skips the mirror write and this hook runs again, so it must be idempotent.
+   */
+  afterCommit?: (event: StripeEvent, outcome: EventOutcome) => Promise<void>;
 }
 
 export const LOCK_SQL = 'SELECT pg_advisory_xact_lock(hashtextextended($1, 0))';
@@ -33,10 +39,12 @@ export async function applyStripeEvent(deps: StripeEventDeps, payload: unknown):
   if (!handler) return 'ignored';
 
   const log = deps.log.child(eventLogFields(event));
-  return deps.dataSource.transaction(async (manager) => {
+  const outcome = await deps.dataSource.transaction(async (manager): Promise<EventOutcome> => {
     await manager.query(LOCK_SQL, [handler.lockKey(event.data.object)]);
     const inserted: unknown[] = await manager.query(DEDUPE_SQL, [event.id, event.type, event.created]);
     if (inserted.length === 0) return 'duplicate';
     return handler.apply({ manager, event, stripe: deps.stripe, log, onStripeRead: deps.onStripeRead ?? (() => {}) });
   });
+  await deps.afterCommit?.(event, outcome);
+  return outcome;
 }
