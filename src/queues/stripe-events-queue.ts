@@ -4,6 +4,7 @@
  */
 import { Job, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { EnqueueBatcher } from './enqueue-batcher';
 import { stripeEventJobOptions } from './job-options';
 import { STRIPE_EVENTS_QUEUE } from './names';
 import type { StripeEventJob } from './payloads';
@@ -17,8 +18,16 @@ export function createStripeEventsQueue(connection: Redis, prefix: string): Stri
 
 export type EnqueueOutcome = 'enqueued' | 'rearmed';
 
+const batchers = new WeakMap<StripeEventsQueue, EnqueueBatcher<StripeEventJob>>();
+
+function batcherOf(queue: StripeEventsQueue): EnqueueBatcher<StripeEventJob> {
+  let batcher = batchers.get(queue);
+  if (!batcher) batchers.set(queue, (batcher = new EnqueueBatcher(queue)));
+  return batcher;
+}
+
 /**
- * Adds the event with its id as job id. A redelivery of an event whose job sits in the failed
+ * Adds the event with its id as job id, batched with concurrent adds (see enqueue-batcher.ts). A redelivery of an event whose job sits in the failed
  * set re-arms that job: `add` alone would silently ignore it and the event would never apply.
  */
 export async function enqueueStripeEvent(
@@ -26,8 +35,7 @@ export async function enqueueStripeEvent(
   event: StripeEvent,
   source: StripeEventJob['source'],
 ): Promise<EnqueueOutcome> {
-  await queue.add(event.type, { event, source }, { jobId: event.id });
-  if ((await queue.getJobState(event.id)) !== 'failed') return 'enqueued';
+  if (!(await batcherOf(queue).add(event.type, { event, source }, event.id))) return 'enqueued';
   const job = await Job.fromId<StripeEventJob>(queue, event.id);
   try {
     await job?.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });

@@ -1,0 +1,71 @@
+/**
+ * Group commit for job adds: adds that arrive while a batch is in flight (or in the same event
+ * loop turn) go to Redis together, as one `addBulk` pipeline followed by one pipeline that asks
+ * which of those jobs sit in the failed set. Two round trips per batch instead of two per job,
+ * with no timer: a lone request is sent at once, so light load pays no linger.
+ *
+ * Each caller's promise settles only after Redis answered for its job, so "resolved" still means
+ * "durably stored"; a failed batch rejects every caller in it (they answer 503 and Stripe retries;
+ * a job that did get stored is then a harmless duplicate).
+ */
+import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+
+interface Pending<T> {
+  name: string;
+  data: T;
+  jobId: string;
+  resolve(inFailedSet: boolean): void;
+  reject(error: unknown): void;
+}
+
+/** Most jobs per pipeline: bounds the size of one Redis write (~4 KB per Stripe event). */
+export const MAX_BATCH = 256;
+
+export class EnqueueBatcher<T> {
+  private pending: Pending<T>[] = [];
+  private busy = false;
+
+  constructor(private readonly queue: Queue<T>) {}
+
+  /** Adds one job (a no-op when `jobId` is stored already); resolves whether it is in the failed set. */
+  add(name: string, data: T, jobId: string): Promise<boolean> {
+    return new Promise<boolean>((resolve, reject) => {
+      this.pending.push({ name, data, jobId, resolve, reject });
+      if (!this.busy) {
+        this.busy = true;
+        // Let the requests parsed in this event loop turn join the first batch.
+        setImmediate(() => void this.drain());
+      }
+    });
+  }
+
+  private async drain(): Promise<void> {
+    while (this.pending.length > 0) {
+      const batch = this.pending.splice(0, MAX_BATCH);
+      await this.flush(batch);
+    }
+    this.busy = false;
+  }
+
+  private async flush(batch: Pending<T>[]): Promise<void> {
+    try {
+      // Typed loosely: BullMQ's generic job-name types do not matter here.
+      await (this.queue as Queue).addBulk(batch.map((p) => ({ name: p.name, data: p.data, opts: { jobId: p.jobId } })));
+      // After the adds, in order: a redelivery of a job kept in the failed set must be re-armed.
+      // The queues of this service are built on an ioredis connection (queues/stripe-events-queue.ts).
+      const client = (await this.queue.backend.client) as unknown as Redis;
+      const failedKey = this.queue.toKey('failed');
+      const pipeline = client.pipeline();
+      for (const p of batch) pipeline.zscore(failedKey, p.jobId);
+      const replies = (await pipeline.exec()) ?? [];
+      batch.forEach((p, i) => {
+        const [error, score] = replies[i] ?? [new Error('no reply from Redis')];
+        if (error) p.reject(error);
+        else p.resolve(score !== null);
+      });
+    } catch (error) {
+      for (const p of batch) p.reject(error);
+    }
+  }
+}
