@@ -1,5 +1,6 @@
 /** Migrations in the order they run; listed explicitly so ts-jest and compiled builds load the same set. */
 import { Initial1795645213096 } from './1795645213096-initial';
 import { UsageReports1795700000000 } from './1795700000000-usage-reports';
+import { BackfillCursors1795710000000 } from './1795710000000-backfill-cursors';
 
-export const migrations = [Initial1795645213096, UsageReports1795700000000];
+export const migrations = [Initial1795645213096, UsageReports1795700000000, BackfillCursors1795710000000];
