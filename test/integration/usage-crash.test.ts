@@ -1,0 +1,86 @@
+/**
+ * A drain process SIGKILLed between two batches (Stripe accepted batch 1, the ledger does not know
+ * yet) and a fresh process started again: the claim is resumed with identical identifiers, so the
+ * stand-in ends with exactly what was counted.
+ */
+import { fork } from 'node:child_process';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { UsageClient } from '../../src/usage/client';
+import { usageKeys } from '../../src/usage/keys';
+import { windowStart } from '../../src/usage/window';
+import { startTestService, TestService } from '../support/service';
+import { add, nowSeconds, rawRedis, standInTotals, streamRequests } from '../support/usage';
+
+let t: TestService;
+let redis: Redis;
+beforeAll(async () => {
+  // api role only: no in-process worker may touch the claim; the child processes do the draining.
+  t = await startTestService({ ROLE: 'api' });
+  redis = rawRedis();
+});
+afterAll(async () => {
+  await redis.quit();
+  await t.stop();
+});
+
+type ChildMessage = { crashPoint?: { claimId: string; index: number }; result?: { events: number; requests: number; skipped: number } };
+
+function runDrainChild(env: Record<string, string>, onMessage: (m: ChildMessage, kill: () => void) => void): Promise<{ code: number | null; signal: string | null }> {
+  const child = fork(join(__dirname, '../support/usage-drain-child.ts'), [], {
+    execArgv: ['-r', join(__dirname, '../support/ts-register.js')],
+    env: {
+      PATH: process.env.PATH ?? '',
+      ROLE: 'worker',
+      DATABASE_URL: t.db.url,
+      REDIS_URL: t.config.REDIS_URL,
+      KEY_PREFIX: t.prefix,
+      STRIPE_SECRET_KEY: 'sk_test_standin',
+      STRIPE_WEBHOOK_SECRET: 'whsec_unused',
+      STRIPE_API_URL: t.standIn.url,
+      STRIPE_METER_RATE_LIMIT_PER_SECOND: '1000',
+      LOG_LEVEL: 'silent',
+      ...env,
+    },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  child.on('message', (m) => onMessage(m as ChildMessage, () => child.kill('SIGKILL')));
+  return new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+}
+
+test('SIGKILL between batches, then a new drain process → totals exact', async () => {
+  const client = new UsageClient({ redis, keyPrefix: t.prefix });
+  const at = windowStart(nowSeconds(), 3600) - 600;
+  const expected: Record<string, number> = {};
+  const events = Array.from({ length: 350 }, (_, i) => ({ customer: `cus_crash${i}`, meter: 'api_calls', value: i + 1, timestamp: at }));
+  for (const e of events) add(expected, e.customer, e.meter, e.value);
+  await client.record(events);
+
+  let crashPoint: ChildMessage['crashPoint'];
+  const first = await runDrainChild({ CRASH_AFTER_BATCH: '1' }, (m, kill) => {
+    crashPoint = m.crashPoint;
+    if (crashPoint) kill();
+  });
+  expect(first.signal).toBe('SIGKILL');
+  expect(crashPoint?.index).toBe(1);
+  // Two batches reached Stripe, the claim is still open, the ledger holds only the first batch.
+  expect(t.standIn.meterEvents).toHaveLength(200);
+  expect(await redis.zrange(usageKeys(t.prefix).claims, 0, -1)).toEqual([crashPoint!.claimId]);
+  expect(await queryLedgerCount()).toBe(100);
+
+  let result: ChildMessage['result'];
+  const requestsBefore = streamRequests(t.standIn);
+  const second = await runDrainChild({}, (m) => (result ??= m.result));
+  expect(second.code).toBe(0);
+  expect(result).toEqual({ claims: 1, events: 250, requests: 3, skipped: 100 });
+  expect(streamRequests(t.standIn) - requestsBefore).toBe(3);
+  expect(t.standIn.droppedDuplicateMeterEvents).toBe(100); // batch 1 again, same identifiers
+  expect(standInTotals(t.standIn)).toEqual(expected);
+  expect(await redis.zcard(usageKeys(t.prefix).claims)).toBe(0);
+  expect(await queryLedgerCount()).toBe(350);
+}, 30_000);
+
+async function queryLedgerCount(): Promise<number> {
+  const [row]: Array<{ n: number }> = await t.service.dataSource.query('SELECT count(*)::int AS n FROM usage_reports');
+  return row.n;
+}
