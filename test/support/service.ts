@@ -6,7 +6,7 @@
 import { loadConfig, Config } from '../../src/config';
 import { createLogger } from '../../src/logger';
 import { RunningService, startService } from '../../src/service';
-import { http, HttpResponse } from './http';
+import { http, HttpResponse, waitFor } from './http';
 import { createTestDatabase, TestDatabase } from './postgres';
 import { deleteKeys, TEST_REDIS_URL, testPrefix } from './redis';
 import { signedDelivery } from './stripe-events';
@@ -69,4 +69,19 @@ export async function startTestService(env: Record<string, string> = {}): Promis
       await deleteKeys(prefix);
     },
   };
+}
+
+/** Waits until the Stripe event queue has nothing waiting, active or delayed. */
+export async function settle(t: TestService, timeoutMs = 15_000): Promise<void> {
+  const queue = t.service.queue;
+  if (!queue) throw new Error('settle() needs the api role (it reads the queue)');
+  await waitFor(async () => {
+    const c = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'waiting-children');
+    return Object.values(c).every((n) => n === 0);
+  }, timeoutMs, 'the stripe-events queue to drain');
+}
+
+/** Rows of a table as plain objects, ordered by stripe_id. */
+export async function rows(t: TestService, table: string, columns = '*'): Promise<Record<string, unknown>[]> {
+  return t.service.dataSource.query(`SELECT ${columns} FROM ${table} ORDER BY 1`);
 }
