@@ -82,3 +82,13 @@ export function loadConfig(env: Env = process.env): Config {
 export function loadMigrateConfig(env: Env = process.env): { DATABASE_URL: string } {
   return parseEnv(z.object({ DATABASE_URL: databaseUrl }), env);
 }
+
+/** What `npm run demo` reads: where PostgreSQL and Redis are, and the port to serve on (it configures the rest itself). */
+export function loadDemoConfig(env: Env = process.env): { DATABASE_URL: string; REDIS_URL: string; KEY_PREFIX: string; PORT: number } {
+  return parseEnv(z.object({
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: z.url({ protocol: /^rediss?$/ }).default('redis://127.0.0.1:6379'),
+    KEY_PREFIX: z.string().min(1).regex(/^[^:\s]+$/).default('billing'),
+    PORT: intFromEnv(0).max(65535).default(3000),
+  }), env);
+}

@@ -20,6 +20,7 @@ import type { Logger } from './logger';
 import { createMetrics, instrumentStripe, instrumentWorker, Metrics } from './metrics';
 import { RateLimiter } from './ops/rate-limit';
 import { createMaintenanceQueue, scheduleReplay } from './queues/maintenance-queue';
+import { createUsageDrainQueue } from './queues/usage-drain-queue';
 import { createStripeEventsQueue, StripeEventsQueue } from './queues/stripe-events-queue';
 import { connectRedis, createProducerRedis, createWorkerRedis } from './runtime/redis';
 import { createStripeClient } from './stripe';
@@ -56,12 +57,12 @@ export async function startService(config: Config, log: Logger): Promise<Running
     const usage = new UsageClient({ redis, keyPrefix: config.KEY_PREFIX, windowSeconds: config.USAGE_WINDOW_SECONDS });
     // Every queue Bull Board and /metrics show: add new queues to this list.
     const maintenance = createMaintenanceQueue(redis, config.KEY_PREFIX);
-    service.queues.push(queue, maintenance);
+    service.queues.push(queue, maintenance, createUsageDrainQueue(redis, config.KEY_PREFIX));
     const app = createApp({ config, queue, redis, dataSource, log, usage, metrics, queues: service.queues, stripe });
     const server = await listen(app.callback(), config.PORT);
     service.port = (server.address() as { port: number }).port;
     service.queue = queue;
-    closers.push(() => closeServer(server), () => queue.close(), () => maintenance.close(), () => quit(redis));
+    closers.push(() => closeServer(server), ...service.queues.map((q) => () => q.close()), () => quit(redis));
     log.info({ port: service.port }, 'api listening');
   }
   if (config.ROLE === 'worker' || config.ROLE === 'all') {
@@ -69,6 +70,8 @@ export async function startService(config: Config, log: Logger): Promise<Running
     await connectRedis(redis);
     const usage = await startUsageDrain({ config, connection: redis, dataSource, stripe, log });
     service.usage = usage;
+    instrumentWorker(usage.worker, metrics);
+    usage.worker.on('completed', (_job, result) => metrics.usageEventsSent.inc(result.events));
     const worker = createStripeEventWorker(
       { dataSource, stripe, log, afterCommit: usage.afterStripeEvent },
       { connection: redis, prefix: config.KEY_PREFIX, concurrency: config.WORKER_CONCURRENCY },
