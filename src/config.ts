@@ -48,6 +48,8 @@ const schema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SHUTDOWN_TIMEOUT_MS: intFromEnv(0).default(30_000),
   WORKER_CONCURRENCY: intFromEnv(1).default(20),
+  // PostgreSQL connections per process; keep processes × pool below the server's max_connections.
+  DATABASE_POOL_SIZE: intFromEnv(1).max(1000).default(20),
 }).refine((c) => (c.ADMIN_USER === undefined) === (c.ADMIN_PASSWORD === undefined), {
   message: 'ADMIN_USER and ADMIN_PASSWORD must be set together',
   path: ['ADMIN_USER'],

@@ -42,7 +42,7 @@ export interface RunningService {
 }
 
 export async function startService(config: Config, log: Logger): Promise<RunningService> {
-  const dataSource = createDataSource(config.DATABASE_URL);
+  const dataSource = createDataSource(config.DATABASE_URL, { poolSize: config.DATABASE_POOL_SIZE });
   await dataSource.initialize();
   const stripe = createStripeClient({ secretKey: config.STRIPE_SECRET_KEY, apiUrl: config.STRIPE_API_URL });
   const closers: Array<() => Promise<unknown>> = [];
@@ -58,6 +58,8 @@ export async function startService(config: Config, log: Logger): Promise<Running
     // Every queue Bull Board and /metrics show: add new queues to this list.
     const maintenance = createMaintenanceQueue(redis, config.KEY_PREFIX);
     service.queues.push(queue, maintenance, createUsageDrainQueue(redis, config.KEY_PREFIX));
+    // Without a listener BullMQ prints connection errors to the console; they also surface as 503s.
+    for (const q of service.queues) q.on('error', (error) => log.warn({ queue: q.name, err: error.message }, 'queue connection error'));
     const app = createApp({ config, queue, redis, dataSource, log, usage, metrics, queues: service.queues, stripe });
     const server = await listen(app.callback(), config.PORT);
     service.port = (server.address() as { port: number }).port;

@@ -45,6 +45,8 @@ export async function startTestService(env: Record<string, string> = {}): Promis
     API_KEYS: API_KEY,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     WORKER_CONCURRENCY: '10',
+    // Jest runs two files at once, each with one or two services: stay far below max_connections.
+    DATABASE_POOL_SIZE: '6',
     // The scheduled replay would call the stand-in's Events API at start-up; tests opt in.
     REPLAY_INTERVAL_MS: '0',
     ...env,
