@@ -39,6 +39,9 @@ export interface AppDeps {
   stripe?: Stripe;
 }
 
+/** Every method some route answers; anything else gets 405. */
+const SERVED_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+
 export function createApp(deps: AppDeps): Koa {
   const app = new Koa();
   app.proxy = true;
@@ -55,6 +58,15 @@ export function createApp(deps: AppDeps): Koa {
   });
   app.on('error', (error: Error, ctx?: Koa.Context) =>
     deps.log.error({ err: error.message, path: ctx?.path, method: ctx?.method }, 'request failed'));
+  // A method no route serves (TRACE, PROPFIND…) is the client's mistake: 405, not Koa Router's
+  // 501, so scanners cannot raise the 5xx rate (found by the chaos suite, scenario 7).
+  app.use(async (ctx, next) => {
+    if (!SERVED_METHODS.includes(ctx.method)) {
+      ctx.set('Allow', SERVED_METHODS.join(', '));
+      ctx.throw(405, `method ${ctx.method} is not allowed`);
+    }
+    await next();
+  });
 
   const metrics = deps.metrics ?? createMetrics({ defaultMetrics: false });
   const queues = deps.queues ?? [deps.queue];

@@ -1,0 +1,27 @@
+/**
+ * Regression (chaos scenario 7): a method no route serves used to get Koa Router's 501, an
+ * undocumented 5xx that any scanner could produce. It is the client's mistake: 405 with Allow.
+ */
+import { http } from '../support/http';
+import { startTestService, TestService } from '../support/service';
+
+let t: TestService;
+beforeAll(async () => { t = await startTestService({ ROLE: 'api' }); });
+afterAll(async () => { await t.stop(); });
+
+test.each([
+  ['TRACE', '/healthz'],
+  ['TRACE', '/webhooks/stripe'],
+  ['TRACE', '/v1/customers/cus_1/access'],
+  ['PROPFIND', '/'],
+])('%s %s → 405 with Allow, never a 5xx', async (method, path) => {
+  const res = await http(method, `${t.url}${path}`);
+  expect(res.status).toBe(405);
+  expect(res.headers.allow).toContain('GET');
+});
+
+test('the served methods are unaffected', async () => {
+  expect((await http('GET', `${t.url}/healthz`)).status).toBe(200);
+  expect((await http('OPTIONS', `${t.url}/webhooks/stripe`)).status).toBe(200);
+  expect((await http('GET', `${t.url}/v1/customers/cus_1/access`)).status).toBe(401);
+});
