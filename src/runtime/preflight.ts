@@ -27,11 +27,12 @@ export async function preflight(databaseUrl: string, redisUrl: string): Promise<
     problems.push(`PostgreSQL unreachable at DATABASE_URL=${maskUrl(databaseUrl)} (${(error as Error).message}); ${HOW_TO_START}`);
   }
   const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 3000 });
-  redis.on('error', () => {}); // reported below, once
+  let cause: string | undefined;
+  redis.on('error', (error: Error) => { cause ??= error.message; }); // reported below, once
   try {
     await withTimeout(redis.connect().then(() => redis.ping()), 5000, 'connect');
   } catch (error) {
-    problems.push(`Redis unreachable at REDIS_URL=${maskUrl(redisUrl)} (${(error as Error).message}); ${HOW_TO_START}`);
+    problems.push(`Redis unreachable at REDIS_URL=${maskUrl(redisUrl)} (${cause ?? (error as Error).message}); ${HOW_TO_START}`);
   } finally {
     redis.disconnect();
   }
