@@ -11,6 +11,7 @@ import { parseStripeEvent, type StripeEvent } from '../queues/stripe-event';
 import { ApplyOutcome, PermanentError } from './handler-types';
 import { handlerFor } from './handlers';
 import { eventLogFields } from './log-fields';
+import { withOpenedTransaction } from './transaction';
 
 export type EventOutcome = ApplyOutcome | 'duplicate' | 'ignored';
 
@@ -39,10 +40,13 @@ export async function applyStripeEvent(deps: StripeEventDeps, payload: unknown):
   if (!handler) return 'ignored';
 
   const log = deps.log.child(eventLogFields(event));
-  const outcome = await deps.dataSource.transaction(async (manager): Promise<EventOutcome> => {
-    await manager.query(LOCK_SQL, [handler.lockKey(event.data.object)]);
-    const inserted: unknown[] = await manager.query(DEDUPE_SQL, [event.id, event.type, event.created]);
-    if (inserted.length === 0) return 'duplicate';
+  // BEGIN, the lock and the dedupe insert travel in one round trip (see transaction.ts).
+  const opening = [
+    { sql: LOCK_SQL, values: [handler.lockKey(event.data.object)] },
+    { sql: DEDUPE_SQL, values: [event.id, event.type, event.created] },
+  ];
+  const outcome = await withOpenedTransaction(deps.dataSource, opening, async (manager, [, inserted]): Promise<EventOutcome> => {
+    if (!inserted.rowCount) return 'duplicate';
     return handler.apply({ manager, event, stripe: deps.stripe, log, onStripeRead: deps.onStripeRead ?? (() => {}) });
   });
   await deps.afterCommit?.(event, outcome);
