@@ -27,10 +27,12 @@ async function run(): Promise<void> {
   const resources = parseResources(values.resources);
   const ctx = await openOpsContext();
   const controller = new AbortController();
-  process.once('SIGINT', () => {
-    console.log('interrupt: stopping after the current page (run again to resume)');
+  const stop = (signal: string) => {
+    console.log(`${signal}: stopping after the current page (run again to resume)`);
     controller.abort();
-  });
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
   console.log(`backfill at most ${ctx.config.BACKFILL_RATE_PER_SECOND} Stripe requests/s`);
   try {
     const report = await runBackfill(
@@ -41,7 +43,7 @@ async function run(): Promise<void> {
       },
       { resources, restart: values.restart, pageSize: values['page-size'] ? Number(values['page-size']) : undefined, signal: controller.signal, onProgress: (p) => console.log(line(p)) },
     );
-    if (report.resumed.length) console.log(`resumed: ${report.resumed.join(', ')}`);
+    if (report.resumed.length) console.log(`resumed an interrupted run (already started: ${report.resumed.join(', ')})`);
     console.log(`${report.completed ? 'backfill complete' : 'backfill interrupted'}: ${report.objects} objects, ${report.requests} list requests in ${report.seconds.toFixed(1)} s`);
     process.exitCode = report.completed ? 0 : 130;
   } finally {

@@ -21,7 +21,7 @@ export interface OpsContext {
 export async function openOpsContext(): Promise<OpsContext> {
   const config = loadConfig();
   await ensureDatabase(config.DATABASE_URL);
-  const dataSource = createDataSource(config.DATABASE_URL, { poolSize: 4 });
+  const dataSource = createDataSource(config.DATABASE_URL, { poolSize: 10 });
   await dataSource.initialize();
   await migrateWithLock(config.DATABASE_URL, dataSource);
   const stripe = createStripeClient({ secretKey: config.STRIPE_SECRET_KEY, apiUrl: config.STRIPE_API_URL });

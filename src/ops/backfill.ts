@@ -72,6 +72,8 @@ export interface BackfillOptions {
   restart?: boolean;
   pageSize?: number;
   safetySeconds?: number;
+  /** Objects of one page applied in parallel (default 8; each is its own transaction). */
+  concurrency?: number;
   onProgress?: (progress: BackfillProgress) => void;
   /** Stops cleanly after the current page (the cursor is saved). */
   signal?: AbortSignal;
@@ -118,7 +120,7 @@ export async function runBackfill(deps: BackfillDeps, options: BackfillOptions =
   const byName = new Map(cursors.map((c) => [c.resource, c]));
   const report: BackfillReport = {
     completed: false,
-    resumed: cursors.filter((c) => c.completed_at === null).map((c) => c.resource as BackfillResource),
+    resumed: cursors.map((c) => c.resource as BackfillResource),
     resources: {},
     requests: 0,
     objects: 0,
@@ -136,10 +138,9 @@ export async function runBackfill(deps: BackfillDeps, options: BackfillOptions =
         BACKFILL_RESOURCES[resource].list(deps.stripe, { limit: options.pageSize ?? 100, ...(cursor.starting_after ? { starting_after: cursor.starting_after } : {}) }),
         deps.backoff);
       const watermark = listedAt - (options.safetySeconds ?? 300);
-      for (const object of page.data) {
-        const outcome = await applySnapshot({ dataSource: deps.dataSource, stripe: deps.stripe, log: deps.log }, BACKFILL_RESOURCES[resource].type, object, watermark);
-        if (outcome !== 'skipped') entry.changed++;
-      }
+      const outcomes = await mapLimited(page.data, options.concurrency ?? 8, (object) =>
+        applySnapshot({ dataSource: deps.dataSource, stripe: deps.stripe, log: deps.log }, BACKFILL_RESOURCES[resource].type, object, watermark));
+      entry.changed += outcomes.filter((o) => o !== 'skipped').length;
       entry.pages++;
       entry.objects += page.data.length;
       report.objects += page.data.length;
@@ -156,6 +157,20 @@ export async function runBackfill(deps: BackfillDeps, options: BackfillOptions =
   }
   report.completed = true;
   return finish(report, started, now);
+}
+
+/** Runs `fn` over `items` with at most `limit` in flight; objects of one customer serialize on its lock anyway. */
+async function mapLimited<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+  return results;
 }
 
 function finish(report: BackfillReport, started: number, now: () => number): BackfillReport {
