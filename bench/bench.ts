@@ -8,17 +8,15 @@ import { Client } from 'pg';
 import { benchEndToEnd } from './e2e';
 import { BenchEnv } from './env';
 import { benchIngest } from './ingest';
-import type { Launcher, Running } from './launch';
+import type { Launcher } from './launch';
 import { goals, machine, Report } from './report';
 import type { BenchScale } from './scale';
-import type { UsageResult } from './usage';
+import { benchUsage, BENCH_WORKER_ENV } from './usage';
 
 export interface BenchOptions {
   scale: BenchScale;
   launcher: Launcher;
   log?: (line: string) => void;
-  /** Benchmark 3; returns `{ blocked }` until the usage pipeline exists. */
-  usage?: (env: BenchEnv, api: Running, prefix: string, scale: BenchScale) => Promise<UsageResult | { blocked: string }>;
 }
 
 const mb = (kb: number | undefined) => (kb === undefined ? null : Math.round(kb / 1024));
@@ -48,10 +46,11 @@ export async function runBench(opts: BenchOptions): Promise<Report> {
     const ingest = await benchIngest(env, opts.launcher, api, prefix, opts.scale);
     log(`    ingest ${ingest.service.rps.toFixed(0)} req/s vs verify-only ${ingest.verifyOnly.rps.toFixed(0)} (ratio ${ingest.ratio.toFixed(3)}), p99 at half ${ingest.halfRate.p99} ms`);
     log('2/4 end to end');
-    const { worker, ...endToEnd } = await benchEndToEnd(env, api, () => opts.launcher.service(env, { role: 'worker', prefix }), prefix, opts.scale);
+    const { worker, ...endToEnd } = await benchEndToEnd(env, api, () => opts.launcher.service(env, { role: 'worker', prefix, env: { ...BENCH_WORKER_ENV, WORKER_CONCURRENCY: String(opts.scale.workerConcurrency) } }), prefix, opts.scale);
     log(`    ${endToEnd.eventsPerSec.toFixed(0)} events/s vs ceiling ${endToEnd.ceiling.txPerSec.toFixed(0)} tx/s (ratio ${endToEnd.ratio.toFixed(3)}), ${endToEnd.stripeReads} Stripe reads`);
     log('3/4 usage');
-    const usage = opts.usage ? await opts.usage(env, api, prefix, opts.scale) : { blocked: 'the usage pipeline (src/usage, POST /v1/usage, drain) had not landed when this benchmark was written' };
+    const usage = await benchUsage(env, api, prefix, opts.scale);
+    log(`    client ${usage.client.perSec.toFixed(0)}/s, http ${usage.http.perSec.toFixed(0)}/s, raw INCR ${usage.rawIncr.perSec.toFixed(0)}/s; drain ${usage.drain.pairs} pairs: ${usage.drain.requests} requests in ${usage.drain.seconds.toFixed(2)} s`);
     log('4/4 memory');
     const memory = { apiPeakRssMb: mb(api.peakRssKb()), workerPeakRssMb: mb(worker.peakRssKb()) };
     const partial = {

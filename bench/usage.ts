@@ -1,7 +1,17 @@
 /**
  * Benchmark 3, usage: increments/s through the TypeScript client and through POST /v1/usage
- * beside raw pipelined INCR, and a drain of many (customer, meter) pairs.
+ * beside raw pipelined INCR from Node, then a drain of many (customer, meter) pairs by the worker
+ * role: Stripe requests made (must be ⌈pairs/100⌉) and seconds from asking until all is accepted.
  */
+import autocannon from 'autocannon';
+import { Redis } from 'ioredis';
+import { createUsageDrainQueue, requestDrain } from '../src/queues/usage-drain-queue';
+import { UsageClient } from '../src/usage/client';
+import { usageKeys } from '../src/usage/keys';
+import { BENCH_API_KEY, BenchEnv } from './env';
+import type { Running } from './launch';
+import type { BenchScale } from './scale';
+
 export interface Throughput {
   count: number;
   seconds: number;
@@ -9,8 +19,101 @@ export interface Throughput {
 }
 
 export interface UsageResult {
-  rawIncr: Throughput;
+  rawIncr: Throughput & { pipeline: number };
   client: Throughput;
   http: Throughput & { eventsPerRequest: number };
-  drain: { pairs: number; requests: number; expectedRequests: number; seconds: number; eventsAccepted: number };
+  httpSingle: Throughput;
+  drain: { pairs: number; requests: number; expectedRequests: number; seconds: number; eventsAccepted: number; rateLimitPerSecond: number };
+}
+
+/**
+ * The worker env of the benchmark: no early usage drains while counting, a high meter rate limit,
+ * and no replay scheduler (its Events API reads are not per-event work).
+ */
+export const BENCH_WORKER_ENV = { USAGE_FLUSH_THRESHOLD: '1000000000', STRIPE_METER_RATE_LIMIT_PER_SECOND: '10000', REPLAY_INTERVAL_MS: '0' };
+
+const CLIENTS = 50;
+
+async function timed(count: number, run: () => Promise<void>): Promise<Throughput> {
+  const started = process.hrtime.bigint();
+  await run();
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  return { count, seconds, perSec: count / seconds };
+}
+
+/** `total` units of work split over CLIENTS concurrent loops. */
+async function loops(total: number, step: number, body: (i: number) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: CLIENTS }, async () => {
+    for (let i = next; i < total; i = next) {
+      next += step;
+      await body(i);
+    }
+  }));
+}
+
+async function postUsage(url: string, count: number, perRequest: number, connections: number): Promise<Throughput> {
+  const events = Array.from({ length: perRequest }, (_, i) => ({ customer: `cus_benchhttp${i % 50}`, meter: 'api_calls', value: 1 }));
+  const body = JSON.stringify(perRequest === 1 ? events[0] : { events });
+  const requests = Math.ceil(count / perRequest);
+  const r = await autocannon({
+    url: `${url}/v1/usage`, method: 'POST', body, connections, amount: requests, timeout: 10,
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${BENCH_API_KEY}` },
+  });
+  if (r.non2xx || r.errors) throw new Error(`POST /v1/usage: ${r.non2xx} non-2xx, ${r.errors} errors`);
+  return { count: r.requests.total * perRequest, seconds: r.duration, perSec: (r.requests.total * perRequest) / r.duration };
+}
+
+export async function benchUsage(env: BenchEnv, api: Running, prefix: string, scale: BenchScale): Promise<UsageResult> {
+  const redis = new Redis(env.redisUrl);
+  try {
+    const n = scale.usageIncrements;
+    const pipeline = 16;
+    const rawKey = `${prefix}:bench:incr`;
+    const rawIncr = await timed(n, () => loops(n, pipeline, async () => {
+      const p = redis.pipeline();
+      for (let k = 0; k < pipeline; k++) p.incr(rawKey);
+      await p.exec();
+    }));
+    const client = new UsageClient({ redis, keyPrefix: prefix });
+    const viaClient = await timed(n, () => loops(n, 1, (i) => client.record({ customer: `cus_benchclient${i % 50}`, meter: 'api_calls', value: 1 })));
+    const http = await postUsage(api.url!, n, 100, scale.connections);
+    const httpSingle = await postUsage(api.url!, Math.ceil(n / 4), 1, scale.connections);
+    // Only the drain's own pairs may reach Stripe.
+    await redis.del(usageKeys(prefix).pending);
+    const drain = await benchDrain(env, redis, client, prefix, scale.drainPairs);
+    return { rawIncr: { ...rawIncr, pipeline }, client: viaClient, http: { ...http, eventsPerRequest: 100 }, httpSingle, drain };
+  } finally {
+    await redis.quit();
+  }
+}
+
+async function benchDrain(env: BenchEnv, redis: Redis, client: UsageClient, prefix: string, pairs: number): Promise<UsageResult['drain']> {
+  const meters = ['api_calls', 'storage_gb'];
+  const customers = Math.ceil(pairs / meters.length);
+  const all = Array.from({ length: customers * meters.length }, (_, i) => ({ customer: `cus_drain${Math.floor(i / meters.length)}`, meter: meters[i % meters.length], value: 1 + (i % 7) })).slice(0, pairs);
+  for (let i = 0; i < all.length; i += 1000) await client.record(all.slice(i, i + 1000));
+  const keys = usageKeys(prefix);
+  env.standIn.resetRequests();
+  const accepted = env.standIn.meterEvents.length;
+  const queue = createUsageDrainQueue(redis, prefix);
+  try {
+    const started = process.hrtime.bigint();
+    await requestDrain(queue, { reason: 'manual' }, 'bench-drain');
+    const deadline = Date.now() + 300_000;
+    for (;;) {
+      const [pending, claims] = await Promise.all([redis.hlen(keys.pending), redis.zcard(keys.claims)]);
+      if (pending === 0 && claims === 0 && env.standIn.meterEvents.length - accepted >= pairs) break;
+      if (Date.now() > deadline) throw new Error('usage drain did not finish within 300 s');
+      await new Promise((ok) => setTimeout(ok, 20));
+    }
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const requests = env.standIn.countRequests({ method: 'POST', pathPrefix: '/v2/billing/meter_event_stream' });
+    return {
+      pairs, requests, expectedRequests: Math.ceil(pairs / 100), seconds,
+      eventsAccepted: env.standIn.meterEvents.length - accepted, rateLimitPerSecond: Number(BENCH_WORKER_ENV.STRIPE_METER_RATE_LIMIT_PER_SECOND),
+    };
+  } finally {
+    await queue.close();
+  }
 }
