@@ -91,3 +91,13 @@ export async function pool<T>(items: readonly T[], concurrency: number, fn: (ite
   });
   await Promise.all(lanes);
 }
+
+/** Like `pool`, but item i does not start before `startedAt + i / perSecond` (steady load over time). */
+export async function paced<T>(items: readonly T[], perSecond: number, concurrency: number, fn: (item: T, index: number) => Promise<unknown>): Promise<void> {
+  const startedAt = Date.now();
+  await pool(items, concurrency, async (item, i) => {
+    const due = startedAt + (i * 1000) / perSecond;
+    if (due > Date.now()) await sleep(due - Date.now());
+    await fn(item, i);
+  });
+}

@@ -26,13 +26,13 @@ export const FULL: Scale = {
 
 export const CI: Scale = {
   name: 'ci',
-  duplicates: { events: 300, copies: 3 },
-  reordering: { customers: 40, lateFraction: 0.1 },
-  crashes: { events: 600, kills: 1 },
-  redisOutage: { events: 300, outageMs: 3_000 },
-  postgresOutage: { events: 300, outageMs: 3_000 },
+  duplicates: { events: 200, copies: 3 },
+  reordering: { customers: 25, lateFraction: 0.1 },
+  crashes: { events: 300, kills: 1 },
+  redisOutage: { events: 200, outageMs: 3_000 },
+  postgresOutage: { events: 200, outageMs: 3_000 },
   usage: { increments: 20_000, pairs: 200, kills: 1, faultRate: 0.1 },
-  hostile: { requests: 600 },
+  hostile: { requests: 400 },
 };
 
 export function scaleFromEnv(value: string | undefined): Scale {

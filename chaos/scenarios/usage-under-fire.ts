@@ -1,0 +1,117 @@
+/**
+ * 6. Usage under fire: increments over many (customer, meter) pairs — most with the documented
+ * one-command HINCRBY, some through POST /v1/usage — while drains run every 2 s, the worker
+ * processes (where drains run) are SIGKILLed mid-drain, and the stand-in fails 10 % of its
+ * requests with 500 or 429 → Stripe's total equals the counted total for every pair.
+ */
+import { Agent } from 'node:http';
+import { post } from '../delivery';
+import { sleep, until } from '../infra/ports';
+import { Scenario } from '../scenario';
+import { CHAOS_API_KEY, Stack } from '../stack';
+import { seededRandom } from '../../test/support/stripe-stand-in/util';
+import { usageKeys, windowStart } from '../../src/usage';
+
+const METERS = ['api_calls', 'storage_gb'];
+const HTTP_SHARE = 0.1;
+
+export const usageUnderFire: Scenario = {
+  id: 6,
+  name: 'Usage under fire',
+  async run(ctx) {
+    const { increments, pairs, kills, faultRate } = ctx.scale.usage;
+    const rng = seededRandom(ctx.seed + 6);
+    const customers = Math.ceil(pairs / METERS.length);
+    const pairList = Array.from({ length: pairs }, (_, i) => ({ customer: `cus_chaos${ctx.seed}x${i % customers}`, meter: METERS[Math.floor(i / customers)] }));
+    const stack = await Stack.start({
+      name: 's6', entry: ctx.entry, servers: ctx.servers, logDir: ctx.logDir,
+      env: { USAGE_FLUSH_INTERVAL_MS: '2000', STRIPE_METER_RATE_LIMIT_PER_SECOND: '100', USAGE_THRESHOLD_CHECK_MS: '1000' },
+    });
+    try {
+      stack.standIn.setFaults({ rate: faultRate, statuses: [500, 429], seed: ctx.seed });
+      const keys = usageKeys(stack.prefix);
+      const counted = new Map<string, number>();
+      const count = (p: { customer: string; meter: string }, v: number) => counted.set(`${p.customer}|${p.meter}`, (counted.get(`${p.customer}|${p.meter}`) ?? 0) + v);
+      const agent = new Agent({ keepAlive: true, maxSockets: 4 });
+      const chunk = 5000;
+      const chunks = Math.ceil(increments / chunk);
+      const windowMs = 20_000 + kills * 8000;
+      const httpStatuses: Record<string, number> = {};
+      const drainsKilled: number[] = [];
+      ctx.log(`${increments} increments over ${pairs} pairs in ~${windowMs / 1000} s, ${kills} mid-drain SIGKILLs, ${faultRate * 100} % Stripe faults`);
+      const load = (async () => {
+        for (let c = 0; c < chunks; c++) {
+          const n = Math.min(chunk, increments - c * chunk);
+          const batch = Array.from({ length: n }, () => ({ ...pairList[Math.floor(rng() * pairs)], value: 1 + Math.floor(rng() * 5) }));
+          const viaHttp = rng() < HTTP_SHARE;
+          if (viaHttp) {
+            for (let i = 0; i < batch.length; i += 1000) {
+              const body = JSON.stringify({ events: batch.slice(i, i + 1000) });
+              const res = await post(agent, `${stack.apiUrl}/v1/usage`, body, { authorization: `Bearer ${CHAOS_API_KEY}`, 'content-type': 'application/json' }, 30_000);
+              httpStatuses[res.status] = (httpStatuses[res.status] ?? 0) + 1;
+              if (res.status === 202) for (const e of batch.slice(i, i + 1000)) count(e, e.value);
+            }
+          } else {
+            // The documented one-command increment any language can do.
+            const pipeline = stack.redis.pipeline();
+            const w = windowStart(Math.floor(Date.now() / 1000), 3600);
+            for (const e of batch) pipeline.hincrby(keys.pending, `${e.customer}|${e.meter}|${w}`, e.value);
+            await pipeline.exec();
+            for (const e of batch) count(e, e.value);
+          }
+          await sleep(windowMs / chunks);
+        }
+      })();
+      const killer = (async () => {
+        for (let k = 0; k < kills; k++) {
+          await sleep(4000 + rng() * 3000);
+          // Wait for a drain in flight (an open claim), then kill every worker: the drainer among them.
+          await until(async () => (await stack.redis.zcard(keys.claims)) > 0, 60_000, 'a drain in flight', 20);
+          drainsKilled.push(await stack.redis.zcard(keys.claims));
+          ctx.log(`SIGKILL both workers during a drain (${drainsKilled[k]} open claims)`);
+          for (let i = 0; i < stack.workers.length; i++) await stack.workers[i].kill('SIGKILL');
+          for (let i = 0; i < stack.workers.length; i++) stack.workers[i] = await stack.spawn(`worker${i}`);
+        }
+      })();
+      await Promise.all([load, killer]);
+      agent.destroy();
+      ctx.log('waiting until every counter is drained and every claim released');
+      await until(async () => (await stack.redis.hlen(keys.pending)) === 0 && (await stack.redis.zcard(keys.claims)) === 0, 15 * 60_000, 'usage to drain', 500);
+      const totals = stack.standIn.meterTotals();
+      let lost = 0;
+      let doubled = 0;
+      const wrongPairs: string[] = [];
+      for (const key of new Set([...counted.keys(), ...totals.keys()])) {
+        const diff = (totals.get(key) ?? 0) - (counted.get(key) ?? 0);
+        if (diff < 0) lost -= diff;
+        if (diff > 0) doubled += diff;
+        if (diff !== 0) wrongPairs.push(`${key}: Stripe ${totals.get(key) ?? 0}, counted ${counted.get(key) ?? 0}`);
+      }
+      const rejected = stack.standIn.meterEventRejections.length;
+      const crashed = stack.processes.filter((p) => p.crashed).map((p) => p.name);
+      const units = [...counted.values()].reduce((a, b) => a + b, 0);
+      return {
+        load: `${increments.toLocaleString('en')} increments (${units.toLocaleString('en')} units) over ${pairs.toLocaleString('en')} pairs`,
+        faults: `${kills} × SIGKILL of the workers mid-drain; ${stack.standIn.faultsInjected} Stripe 500/429 (${faultRate * 100} %)`,
+        lost,
+        doubled,
+        wrong: wrongPairs.length + rejected + crashed.length,
+        details: {
+          pairsCounted: counted.size,
+          pairsAtStripe: totals.size,
+          unitsCounted: units,
+          wrongPairs: wrongPairs.slice(0, 10),
+          meterEventsAccepted: stack.standIn.meterEvents.length,
+          duplicateIdentifiersDropped: stack.standIn.droppedDuplicateMeterEvents,
+          meterEventsRejected: rejected,
+          openClaimsAtKill: drainsKilled,
+          httpStatuses,
+          ledgerRows: await stack.count('SELECT count(*) FROM usage_reports'),
+          processesCrashed: crashed,
+        },
+      };
+    } finally {
+      await stack.stop();
+    }
+  },
+};

@@ -1,0 +1,53 @@
+/**
+ * 3. Worker crashes: worker processes SIGKILLed at random while they apply events, and started
+ * again → every event applied, none twice (BullMQ re-runs the stalled jobs; processed_events
+ * guards their effects).
+ */
+import { Deliverer, paced } from '../delivery';
+import { sleep } from '../infra/ports';
+import { publishTruth, Scenario, verifyEvents } from '../scenario';
+import { CHAOS_WEBHOOK_SECRET, Stack } from '../stack';
+import { seededRandom } from '../../test/support/stripe-stand-in/util';
+import { generateWorld } from '../world';
+
+export const workerCrashes: Scenario = {
+  id: 3,
+  name: 'Worker crashes',
+  async run(ctx) {
+    const { events: n, kills } = ctx.scale.crashes;
+    const rng = seededRandom(ctx.seed + 3);
+    const world = generateWorld({ events: n, seed: ctx.seed + 30, step: 2, start: Math.floor(Date.now() / 1000) - 3600 });
+    const stack = await Stack.start({ name: 's3', entry: ctx.entry, servers: ctx.servers, logDir: ctx.logDir });
+    try {
+      publishTruth(stack, world);
+      const deliverer = new Deliverer(stack.apiUrl, CHAOS_WEBHOOK_SECRET);
+      const deadline = Date.now() + 10 * 60_000;
+      // Spread the load over the kill schedule, so every kill lands while jobs are being applied.
+      const windowMs = Math.max(3000, kills * 3500);
+      ctx.log(`delivering ${n} events over ~${windowMs / 1000} s while killing workers ${kills} times`);
+      const activeAtKill: number[] = [];
+      const killer = (async () => {
+        for (let k = 0; k < kills; k++) {
+          await sleep(800 + rng() * 1700);
+          const victim = Math.floor(rng() * stack.workers.length);
+          activeAtKill.push((await stack.jobCounts()).active);
+          ctx.log(`SIGKILL ${stack.workers[victim].name} (pid ${stack.workers[victim].pid}), ${activeAtKill[k]} jobs active`);
+          await stack.crashWorker(victim);
+        }
+      })();
+      await Promise.all([paced(world.events, (n * 1000) / windowMs, 24, (e) => deliverer.untilAccepted(e, deadline)), killer]);
+      deliverer.close();
+      ctx.log('waiting for the stalled jobs to be re-run (BullMQ lock expiry + stalled check)');
+      await stack.settle(5 * 60_000);
+      const verdict = await verifyEvents(stack, world);
+      return {
+        load: `${n} events (${world.customers.length} customers), 2 worker processes`,
+        faults: `${kills} × SIGKILL of a worker (${activeAtKill.join(', ')} jobs active), restarted`,
+        ...verdict,
+        details: { ...verdict.details, activeAtKill, deliveries: deliverer.statusCounts() },
+      };
+    } finally {
+      await stack.stop();
+    }
+  },
+};
