@@ -6,7 +6,8 @@ import { Redis } from 'ioredis';
  * instead of piling up (the webhook route also puts a timeout around the enqueue).
  */
 export function createProducerRedis(url: string): Redis {
-  return new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 3000, lazyConnect: true });
+  // commandTimeout: a socket that silently stops answering must not hold the enqueue batch forever.
+  return new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 3000, commandTimeout: 5000, lazyConnect: true });
 }
 
 /** For BullMQ workers: BullMQ requires maxRetriesPerRequest null for its blocking commands. */

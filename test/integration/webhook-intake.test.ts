@@ -1,5 +1,6 @@
 /** POST /webhooks/stripe: what is accepted, what is refused with which status, and that refusals enqueue nothing. */
 import { Worker } from 'bullmq';
+import { STRIPE_EVENT_ATTEMPTS } from '../../src/queues/job-options';
 import { STRIPE_EVENTS_QUEUE } from '../../src/queues/names';
 import { Redis } from 'ioredis';
 import { http, waitFor } from '../support/http';
@@ -53,6 +54,14 @@ test('either configured secret is accepted (rotation)', async () => {
   expect(res.status).toBe(200);
   await settle(t);
   expect(await rows(t, 'customers', 'stripe_id')).toContainEqual({ stripe_id: c.id });
+});
+
+test('the stored job carries the retry and retention policy', async () => {
+  const evt = event('customer.created', customer());
+  expect((await t.deliver(evt)).status).toBe(200);
+  const job = await t.service.queue!.getJob(evt.id);
+  expect(job?.opts).toMatchObject({ attempts: STRIPE_EVENT_ATTEMPTS, backoff: { type: 'capped-exponential' }, removeOnComplete: { age: 7 * 24 * 3600 } });
+  await settle(t);
 });
 
 test('a signed event of a type we do not handle gets 200 and changes no row', async () => {
