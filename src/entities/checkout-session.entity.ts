@@ -1,12 +1,9 @@
-import { Column, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
-import { watermarkColumn } from './columns';
+import { Column, Entity, Index } from 'typeorm';
+import { Mirrored } from './mirrored';
 
 /** Mirror of a completed Stripe Checkout Session: links a customer to what it bought. */
 @Entity({ name: 'checkout_sessions' })
-export class CheckoutSession {
-  @PrimaryColumn({ name: 'stripe_id', type: 'text' })
-  stripeId: string;
-
+export class CheckoutSession extends Mirrored {
   @Index()
   @Column({ name: 'stripe_customer_id', type: 'text', nullable: true })
   stripeCustomerId: string | null;
@@ -25,13 +22,4 @@ export class CheckoutSession {
 
   @Column({ name: 'client_reference_id', type: 'text', nullable: true })
   clientReferenceId: string | null;
-
-  @Column({ type: 'boolean', default: false })
-  deleted: boolean;
-
-  @Column(watermarkColumn())
-  watermark: number;
-
-  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
-  updatedAt: Date;
 }

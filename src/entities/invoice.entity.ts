@@ -1,12 +1,10 @@
-import { Column, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
-import { bigintColumn, watermarkColumn } from './columns';
+import { Column, Entity, Index } from 'typeorm';
+import { bigintColumn } from './columns';
+import { Mirrored } from './mirrored';
 
 /** Mirror of a Stripe Invoice, with what the access rule needs (failed and still unpaid). */
 @Entity({ name: 'invoices' })
-export class Invoice {
-  @PrimaryColumn({ name: 'stripe_id', type: 'text' })
-  stripeId: string;
-
+export class Invoice extends Mirrored {
   @Index()
   @Column({ name: 'stripe_customer_id', type: 'text' })
   stripeCustomerId: string;
@@ -42,13 +40,4 @@ export class Invoice {
 
   @Column(bigintColumn({ name: 'period_end', nullable: true }))
   periodEnd: number | null;
-
-  @Column({ type: 'boolean', default: false })
-  deleted: boolean;
-
-  @Column(watermarkColumn())
-  watermark: number;
-
-  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
-  updatedAt: Date;
 }

@@ -1,12 +1,10 @@
-import { Column, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
-import { bigintColumn, watermarkColumn } from './columns';
+import { Column, Entity, Index } from 'typeorm';
+import { bigintColumn } from './columns';
+import { Mirrored } from './mirrored';
 
 /** Mirror of a Stripe Price. Amounts are cached for display only; Stripe does all pricing. */
 @Entity({ name: 'prices' })
-export class Price {
-  @PrimaryColumn({ name: 'stripe_id', type: 'text' })
-  stripeId: string;
-
+export class Price extends Mirrored {
   @Index()
   @Column({ name: 'stripe_product_id', type: 'text' })
   stripeProductId: string;
@@ -31,13 +29,4 @@ export class Price {
 
   @Column({ name: 'meter', type: 'text', nullable: true })
   meter: string | null;
-
-  @Column({ type: 'boolean', default: false })
-  deleted: boolean;
-
-  @Column(watermarkColumn())
-  watermark: number;
-
-  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
-  updatedAt: Date;
 }

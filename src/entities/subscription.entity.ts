@@ -1,12 +1,10 @@
-import { Column, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
-import { bigintColumn, watermarkColumn } from './columns';
+import { Column, Entity, Index } from 'typeorm';
+import { bigintColumn } from './columns';
+import { Mirrored } from './mirrored';
 
 /** Mirror of a Stripe Subscription; its items live in subscription_items. */
 @Entity({ name: 'subscriptions' })
-export class Subscription {
-  @PrimaryColumn({ name: 'stripe_id', type: 'text' })
-  stripeId: string;
-
+export class Subscription extends Mirrored {
   @Index()
   @Column({ name: 'stripe_customer_id', type: 'text' })
   stripeCustomerId: string;
@@ -22,13 +20,4 @@ export class Subscription {
 
   @Column(bigintColumn({ name: 'trial_end', nullable: true }))
   trialEnd: number | null;
-
-  @Column({ type: 'boolean', default: false })
-  deleted: boolean;
-
-  @Column(watermarkColumn())
-  watermark: number;
-
-  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
-  updatedAt: Date;
 }

@@ -4,15 +4,12 @@
  * the row with the event's second as its new watermark.
  */
 import type { EntityTarget, ObjectLiteral } from 'typeorm';
+import type { Mirrored } from '../entities/mirrored';
 import type { ApplyOutcome, EventHandler, HandlerContext } from './handler-types';
 import { decideWrite } from './watermark';
 
-/** A mirrored row: Stripe id, tombstone and watermark plus the object's own columns. */
-export interface MirrorRow extends ObjectLiteral {
-  stripeId: string;
-  deleted: boolean;
-  watermark: number;
-}
+/** A mirrored row: Stripe id, tombstone and watermark (entities/mirrored.ts) plus the object's own columns. */
+type MirrorRow = Mirrored & ObjectLiteral;
 
 /** What a mapper produces: the row without the bookkeeping columns the write path sets. */
 export type MirrorFields<Row> = Omit<Row, 'deleted' | 'watermark' | 'updatedAt'>;
