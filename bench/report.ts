@@ -2,7 +2,7 @@
  * The benchmark report: the figures, their ratios against the ceilings measured in the same run,
  * the goals of issue 5, and the machine. Written as bench/results/latest.json and BENCHMARKS.md.
  */
-import { cpus, totalmem, release } from 'node:os';
+import { cpus, loadavg, totalmem, release } from 'node:os';
 import type { EndToEndResult } from './e2e';
 import type { IngestResult } from './ingest';
 import type { UsageResult } from './usage';
@@ -15,6 +15,8 @@ export interface Machine {
   node: string;
   postgres: string;
   redis: string;
+  /** 1/5/15-minute load averages when the run ended: other work on the box skews every figure. */
+  loadAverage: number[];
 }
 
 export interface Goal {
@@ -41,6 +43,7 @@ export function machine(postgres: string, redis: string): Machine {
   return {
     cpus: cpu.length, cpuModel: cpu[0]?.model ?? 'unknown', memoryGb: Math.round(totalmem() / 2 ** 30),
     os: `${process.platform} ${release()}`, node: process.version, postgres, redis,
+    loadAverage: loadavg().map((l) => Math.round(l * 100) / 100),
   };
 }
 
@@ -113,7 +116,7 @@ export function markdown(r: Report, before?: Report, notes = ''): string {
     '## Machine',
     '',
     `${r.machine.cpus} × ${r.machine.cpuModel}, ${r.machine.memoryGb} GB, ${r.machine.os}; Node ${r.machine.node}; ${r.machine.postgres}; Redis ${r.machine.redis}.`,
-    'Load generator, service, PostgreSQL and Redis all share these cores.',
+    `Load generator, service, PostgreSQL and Redis all share these cores; load average at the end of the run: ${r.machine.loadAverage?.join(' / ') ?? 'n/a'}.`,
     '',
     '## Reproduce',
     '',
