@@ -1,6 +1,6 @@
 /**
  * Builders of realistic Stripe objects and events for tests, demo and benchmarks, copied from
- * Stripe's own sample objects (../shared/stripe/fixtures3.json beside the repository) and adjusted
+ * Stripe's own sample objects (test/support/fixtures/stripe-fixtures.json, a subset of Stripe's fixtures3.json) and adjusted
  * to API 2026-10-28.endive: period dates on subscription items, invoice → subscription through
  * `parent.subscription_details`. Every builder deep-clones the fixture, sets fresh ids and current
  * timestamps, then deep-merges the overrides (plain objects merge, arrays and scalars replace).
@@ -34,9 +34,12 @@ function projectRoot(): string {
   return dir;
 }
 
-/** Path of fixtures3.json: $STRIPE_FIXTURES_PATH, else `<project root>/../shared/stripe/fixtures3.json`. */
+/**
+ * Path of the sample objects: $STRIPE_FIXTURES_PATH (e.g. a full fixtures3.json), else the subset
+ * shipped in the repository, so the demo and benchmarks work from a fresh clone.
+ */
 export function fixturesPath(): string {
-  return process.env.STRIPE_FIXTURES_PATH ?? resolve(projectRoot(), '..', 'shared', 'stripe', 'fixtures3.json');
+  return process.env.STRIPE_FIXTURES_PATH ?? resolve(projectRoot(), 'test', 'support', 'fixtures', 'stripe-fixtures.json');
 }
 
 /** A deep copy of Stripe's sample object for `resource` (e.g. `'customer'`, `'checkout.session'`). */
