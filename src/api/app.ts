@@ -79,8 +79,12 @@ export function createApp(deps: AppDeps): Koa {
   });
   if (board) app.use(board);
 
+  // The bearer check guards every spelling of /v1 before routing: @koa/router matches routes
+  // case-insensitively but a prefix-wide router.use case-sensitively, so GET /V1/… skipped the
+  // check (found by the chaos suite, scenario 7).
+  const v1Auth = bearerAuth(deps.config.API_KEYS);
+  app.use((ctx, next) => (/^\/v1(\/|$)/i.test(ctx.path) ? v1Auth(ctx, next) : next()));
   const v1 = new Router({ prefix: '/v1' });
-  v1.use(bearerAuth(deps.config.API_KEYS));
   const customers = customerRoutes({ dataSource: deps.dataSource, graceSeconds: deps.config.ACCESS_GRACE_PERIOD_SECONDS, stripe: deps.stripe });
   v1.use(customers.routes(), customers.allowedMethods());
   if (deps.usage) {
