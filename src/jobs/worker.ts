@@ -2,7 +2,7 @@
  * The worker role: one BullMQ Worker per queue. Permanent errors (a payload that can never
  * apply) fail the job at once; everything else retries with capped exponential backoff.
  */
-import { UnrecoverableError, Worker } from 'bullmq';
+import { UnrecoverableError, Worker, WorkerOptions as BullWorkerOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { cappedExponentialBackoff } from '../queues/job-options';
 import { STRIPE_EVENTS_QUEUE } from '../queues/names';
@@ -11,10 +11,20 @@ import { PermanentError } from './handler-types';
 import { eventLogFields } from './log-fields';
 import { applyStripeEvent, EventOutcome, StripeEventDeps } from './stripe-event';
 
+/**
+ * How often one job may stall (its worker died, or its lock lapsed) and still be re-run. BullMQ's
+ * default of 1 failed an event for good when two worker crashes caught it, though Stripe had its
+ * 200 and never redelivers (found by chaos scenario 3). processed_events makes every re-run safe;
+ * a poison event that kills its worker every time still ends in the failed set after this many.
+ */
+export const STRIPE_EVENT_MAX_STALLS = 20;
+
 export interface WorkerOptions {
   connection: Redis;
   prefix: string;
   concurrency: number;
+  /** BullMQ's lock and stalled-check timings; only tests change them. */
+  timings?: Pick<BullWorkerOptions, 'lockDuration' | 'stalledInterval' | 'autorun'>;
 }
 
 export function createStripeEventWorker(deps: StripeEventDeps, options: WorkerOptions): Worker<StripeEventJob, EventOutcome> {
@@ -32,7 +42,9 @@ export function createStripeEventWorker(deps: StripeEventDeps, options: WorkerOp
       connection: options.connection,
       prefix: options.prefix,
       concurrency: options.concurrency,
+      maxStalledCount: STRIPE_EVENT_MAX_STALLS,
       settings: { backoffStrategy: (attemptsMade) => cappedExponentialBackoff(attemptsMade) },
+      ...options.timings,
     },
   );
   // Job log lines carry ids only (jobId, eventId, eventType, customerId), never the event payload.
