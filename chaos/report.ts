@@ -54,7 +54,15 @@ processes, and (scenario 7) any answer outside the documented ones.
 ${HOW_IT_WORKS}`;
 }
 
-const HOW_IT_WORKS = `## How to reproduce
+const HOW_IT_WORKS = `## Failures the suite found, and their fixes
+
+| scenario | failure | cause | fix | regression test |
+|---|---|---|---|---|
+| 7 | \`GET /V1/customers/:id/access\` answered 200 **without a token** | @koa/router matches routes case-insensitively but a prefix-wide \`router.use\` middleware case-sensitively, so the bearer check never ran for \`/V1/…\` | the bearer check runs before routing for every spelling of \`/v1\` (src/api/app.ts) | test/integration/v1-auth-paths.test.ts |
+| 7 | \`TRACE\` (any route) answered **501** | Koa Router's \`allowedMethods\` answers 501 to methods no router implements | methods no route serves get 405 with \`Allow\` (src/api/app.ts) | test/integration/http-methods.test.ts |
+| 3 | 3 of 10,000 events **lost** after 5 worker SIGKILLs | BullMQ's default \`maxStalledCount: 1\`: a job caught by two crashes is failed ("job stalled more than allowable limit") though Stripe already had its 200 and never redelivers | the Stripe event worker allows 20 stalls (src/jobs/worker.ts); processed_events makes every re-run safe | test/integration/stalled-jobs.test.ts |
+
+## How to reproduce
 
 \`\`\`sh
 npm ci
@@ -97,6 +105,6 @@ Needs the PostgreSQL server binaries (\`/usr/lib/postgresql/<version>/bin\`, or 
 
 A shortened version of scenarios 1–4 and 7 runs inside \`npm test\` (\`test/integration/chaos.test.ts\`,
 \`CHAOS_SCALE=ci\` sizes): there the service runs from its TypeScript sources through
-\`chaos/ts-register.js\`, PostgreSQL is the test server (own database per scenario) and Redis is the test
+\`test/support/ts-register.js\`, PostgreSQL is the test server (own database per scenario) and Redis is the test
 server (own prefix) except for the outage scenario, which starts its own \`redis-server\`.
 `;

@@ -1,7 +1,7 @@
 /**
  * The service roles as real child processes (`ROLE=api` / `ROLE=worker`), so the suite can SIGKILL
  * them. `npm run chaos` runs the built `dist/src/main.js`; the jest test runs `src/main.ts` through
- * chaos/ts-register.js (a transpile-only require hook), so a fresh clone needs no build first.
+ * test/support/ts-register.js (cached, transpile-only require hook), so a fresh clone needs no build first.
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, existsSync, WriteStream } from 'node:fs';
@@ -20,7 +20,7 @@ export function projectRoot(): string {
 /** Node arguments that start the service: the built entry, or the sources via the require hook. */
 export type Entry = string[];
 export const distEntry = (): Entry => [join(projectRoot(), 'dist', 'src', 'main.js')];
-export const sourceEntry = (): Entry => ['-r', join(projectRoot(), 'chaos', 'ts-register.js'), join(projectRoot(), 'src', 'main.ts')];
+export const sourceEntry = (): Entry => ['-r', join(projectRoot(), 'test', 'support', 'ts-register.js'), join(projectRoot(), 'src', 'main.ts')];
 
 export class ServiceProcess {
   exit: { code: number | null; signal: NodeJS.Signals | null } | null = null;

@@ -13,7 +13,8 @@ import { seededRandom } from '../../test/support/stripe-stand-in/util';
 import { usageKeys, windowStart } from '../../src/usage';
 
 const METERS = ['api_calls', 'storage_gb'];
-const HTTP_SHARE = 0.1;
+/** Every 10th chunk goes through POST /v1/usage, the rest straight to Redis. */
+const HTTP_EVERY = 10;
 
 export const usageUnderFire: Scenario = {
   id: 6,
@@ -33,7 +34,7 @@ export const usageUnderFire: Scenario = {
       const counted = new Map<string, number>();
       const count = (p: { customer: string; meter: string }, v: number) => counted.set(`${p.customer}|${p.meter}`, (counted.get(`${p.customer}|${p.meter}`) ?? 0) + v);
       const agent = new Agent({ keepAlive: true, maxSockets: 4 });
-      const chunk = 5000;
+      const chunk = Math.max(500, Math.ceil(increments / 200));
       const chunks = Math.ceil(increments / chunk);
       const windowMs = 20_000 + kills * 8000;
       const httpStatuses: Record<string, number> = {};
@@ -43,7 +44,7 @@ export const usageUnderFire: Scenario = {
         for (let c = 0; c < chunks; c++) {
           const n = Math.min(chunk, increments - c * chunk);
           const batch = Array.from({ length: n }, () => ({ ...pairList[Math.floor(rng() * pairs)], value: 1 + Math.floor(rng() * 5) }));
-          const viaHttp = rng() < HTTP_SHARE;
+          const viaHttp = c % HTTP_EVERY === 3;
           if (viaHttp) {
             for (let i = 0; i < batch.length; i += 1000) {
               const body = JSON.stringify({ events: batch.slice(i, i + 1000) });
