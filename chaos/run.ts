@@ -11,7 +11,7 @@ import 'reflect-metadata';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { distEntry, projectRoot } from './infra/processes';
+import { distEntry, killAllServiceProcesses, projectRoot } from './infra/processes';
 import { PrivatePostgres } from './infra/private-postgres';
 import { PrivateRedis } from './infra/private-redis';
 import { formatRow, TABLE_HEADER, writeReports } from './report';
@@ -29,10 +29,12 @@ async function main(): Promise<void> {
   const redis = await PrivateRedis.start();
   console.log(`chaos: private PostgreSQL on ${postgres.port}, private Redis on ${redis.port}`);
   const cleanup = async () => {
+    killAllServiceProcesses();
     await redis.destroy().catch(() => undefined);
     await postgres.destroy().catch(() => undefined);
   };
   process.once('SIGINT', () => void cleanup().then(() => process.exit(130)));
+  process.once('exit', killAllServiceProcesses);
   const results: ScenarioResult[] = [];
   const started = Date.now();
   try {

@@ -22,6 +22,14 @@ export type Entry = string[];
 export const distEntry = (): Entry => [join(projectRoot(), 'dist', 'src', 'main.js')];
 export const sourceEntry = (): Entry => ['-r', join(projectRoot(), 'test', 'support', 'ts-register.js'), join(projectRoot(), 'src', 'main.ts')];
 
+/** Every child still running, so an interrupted run can take them down (`killAllServiceProcesses`). */
+const live = new Set<ChildProcess>();
+
+/** SIGKILLs every service process this run started that is still running (synchronous). */
+export function killAllServiceProcesses(): void {
+  for (const child of live) child.kill('SIGKILL');
+}
+
 export class ServiceProcess {
   exit: { code: number | null; signal: NodeJS.Signals | null } | null = null;
   /** Set when the process ended without the suite asking it to. */
@@ -54,6 +62,8 @@ export class ServiceProcess {
     child.stdout!.pipe(log, { end: false });
     child.stderr!.pipe(log, { end: false });
     child.once('exit', () => setTimeout(() => log.end(), 50));
+    live.add(child);
+    child.once('exit', () => live.delete(child));
     const proc = new ServiceProcess(name, logFile, child);
     await new Promise<void>((resolve, reject) => {
       let seen = '';

@@ -63,11 +63,18 @@ export const usageUnderFire: Scenario = {
           await sleep(windowMs / chunks);
         }
       })();
+      const streamCalls = () => stack.standIn.countRequests({ method: 'POST', pathPrefix: '/v2/billing/meter_event_stream' });
+      const sendingToStripe = async () => {
+        const before = streamCalls();
+        await sleep(150);
+        return streamCalls() > before;
+      };
       const killer = (async () => {
         for (let k = 0; k < kills; k++) {
           await sleep(4000 + rng() * 3000);
-          // Wait for a drain in flight (an open claim), then kill every worker: the drainer among them.
-          await until(async () => (await stack.redis.zcard(keys.claims)) > 0, 60_000, 'a drain in flight', 20);
+          // Wait for a drain in flight (an open claim and meter batches reaching Stripe right now),
+          // then kill every worker: the drainer among them.
+          await until(async () => (await stack.redis.zcard(keys.claims)) > 0 && (await sendingToStripe()), 120_000, 'a drain in flight', 20);
           drainsKilled.push(await stack.redis.zcard(keys.claims));
           ctx.log(`SIGKILL both workers during a drain (${drainsKilled[k]} open claims)`);
           for (let i = 0; i < stack.workers.length; i++) await stack.workers[i].kill('SIGKILL');

@@ -9,7 +9,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'pg';
-import { sourceEntry } from '../../chaos/infra/processes';
+import { killAllServiceProcesses, sourceEntry } from '../../chaos/infra/processes';
 import { PrivateRedis } from '../../chaos/infra/private-redis';
 import { CI } from '../../chaos/scale';
 import type { Scenario, ScenarioContext, ScenarioResult } from '../../chaos/scenario';
@@ -43,6 +43,8 @@ let crashes: Promise<ScenarioResult>;
 beforeAll(() => {
   crashes = run(workerCrashes);
 });
+// Scenarios stop their own processes; this only matters when a test timed out mid-scenario.
+afterAll(() => killAllServiceProcesses());
 
 test('the checker itself flags a wrong, a missing and an extra mirror row, and applies the access rule', async () => {
   const world = generateWorld({ customers: 3, seed: 7, step: 10, start: 1_700_000_000 });
