@@ -6,6 +6,7 @@
 import type { EntityTarget, ObjectLiteral } from 'typeorm';
 import type { Mirrored } from '../entities/mirrored';
 import type { ApplyOutcome, EventHandler, HandlerContext } from './handler-types';
+import { selectForUpdate, upsertRow } from './row-sql';
 import { decideWrite } from './watermark';
 
 /** A mirrored row: Stripe id, tombstone and watermark (entities/mirrored.ts) plus the object's own columns. */
@@ -31,10 +32,7 @@ export async function applyMirrored<Obj, Row extends MirrorRow>(
 ): Promise<ApplyOutcome> {
   const { manager, event } = ctx;
   const id = event.data.object.id;
-  const stored = (await manager.getRepository(spec.entity).findOne({
-    where: { stripeId: id } as never,
-    lock: { mode: 'pessimistic_write' },
-  })) as Row | null;
+  const stored = await selectForUpdate<Row>(manager, spec.entity, id);
   const decision = decideWrite(stored, { created: event.created, deletion });
   if (decision === 'skip') return 'skipped';
 
@@ -47,7 +45,7 @@ export async function applyMirrored<Obj, Row extends MirrorRow>(
     else object = current;
   }
   const row = { ...spec.toRow(object, stored, event.created), deleted, watermark: event.created } as unknown as Row;
-  await manager.getRepository(spec.entity).upsert(row as never, ['stripeId']);
+  await upsertRow(manager, spec.entity, row);
   await spec.afterWrite?.(ctx, object, row);
   return decision === 'refetch' ? 'refetched' : 'applied';
 }

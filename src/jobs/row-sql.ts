@@ -1,0 +1,65 @@
+/**
+ * The two statements of the mirror's write path as plain SQL, built once per entity from TypeORM's
+ * own metadata: read the stored row under a row lock, and upsert a row by `stripe_id`. Values go
+ * through the driver's preparePersistentValue / prepareHydratedValue, so column types and
+ * transformers behave exactly as with the repository. Why: TypeORM rebuilt both queries for every
+ * event (≈ 15 % of the worker's CPU); the SQL sent is the same.
+ */
+import type { EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
+import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
+
+interface EntitySql {
+  select: string;
+  columns: ColumnMetadata[];
+  table: string;
+  upserts: Map<string, string>;
+}
+
+const cache = new WeakMap<object, EntitySql>();
+const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
+
+function entitySql(manager: EntityManager, entity: EntityTarget<ObjectLiteral>): EntitySql {
+  const metadata = manager.connection.getMetadata(entity);
+  const key = metadata.target as object;
+  let sql = cache.get(key);
+  if (!sql) {
+    const table = quote(metadata.tableName);
+    const names = metadata.columns.map((c) => quote(c.databaseName)).join(', ');
+    sql = { select: `SELECT ${names} FROM ${table} WHERE "stripe_id" = $1 FOR UPDATE`, columns: metadata.columns, table, upserts: new Map() };
+    cache.set(key, sql);
+  }
+  return sql;
+}
+
+/** The stored row of `stripeId`, locked until the transaction ends, or null. */
+export async function selectForUpdate<Row extends ObjectLiteral>(manager: EntityManager, entity: EntityTarget<Row>, stripeId: string): Promise<Row | null> {
+  const sql = entitySql(manager, entity);
+  const rows: Array<Record<string, unknown>> = await manager.query(sql.select, [stripeId]);
+  if (rows.length === 0) return null;
+  const driver = manager.connection.driver;
+  const row: Record<string, unknown> = {};
+  for (const c of sql.columns) row[c.propertyName] = driver.prepareHydratedValue(rows[0][c.databaseName], c);
+  return row as Row;
+}
+
+/**
+ * Inserts `row`, or overwrites every given column of the stored one (conflict on stripe_id);
+ * `updated_at` takes its default on insert and now() on update, as TypeORM's upsert does.
+ */
+export async function upsertRow(manager: EntityManager, entity: EntityTarget<ObjectLiteral>, row: ObjectLiteral): Promise<void> {
+  const sql = entitySql(manager, entity);
+  const columns = sql.columns.filter((c) => !c.isUpdateDate && row[c.propertyName] !== undefined);
+  const key = columns.map((c) => c.propertyName).join(',');
+  let text = sql.upserts.get(key);
+  if (!text) {
+    const names = columns.map((c) => quote(c.databaseName));
+    const sets = names.filter((n) => n !== '"stripe_id"').map((n) => `${n} = EXCLUDED.${n}`);
+    const updateDate = sql.columns.find((c) => c.isUpdateDate);
+    if (updateDate) sets.push(`${quote(updateDate.databaseName)} = now()`);
+    text = `INSERT INTO ${sql.table} (${names.join(', ')}) VALUES (${names.map((_, i) => `$${i + 1}`).join(', ')})
+      ON CONFLICT ("stripe_id") DO UPDATE SET ${sets.join(', ')}`;
+    sql.upserts.set(key, text);
+  }
+  const driver = manager.connection.driver;
+  await manager.query(text, columns.map((c) => driver.preparePersistentValue(row[c.propertyName], c)));
+}
