@@ -28,11 +28,17 @@ export function createUsageDrainQueue(connection: Redis, prefix: string): UsageD
   return new Queue<UsageDrainJob, UsageDrainResult>(USAGE_DRAIN_QUEUE, { connection, prefix });
 }
 
-/** Creates or updates the scheduler that drains every `everyMs` (safe from many processes at once). */
+/**
+ * Creates or updates the scheduler that drains every `everyMs` (safe from many processes at once).
+ * The first scheduled drain comes one interval after the scheduler is created or its interval
+ * changes: with `every` alone BullMQ would run one at once, so each new deployment (and every test
+ * service) would drain at start-up. `startDate` only applies then; when the scheduler already
+ * exists, a restarting worker keeps its next run time.
+ */
 export async function scheduleUsageDrain(queue: UsageDrainQueue, everyMs: number): Promise<void> {
   await queue.upsertJobScheduler(
     USAGE_DRAIN_SCHEDULER_ID,
-    { every: everyMs },
+    { every: everyMs, startDate: Date.now() + everyMs },
     { name: 'schedule', data: { reason: 'schedule' }, opts: scheduledDrainJobOptions },
   );
 }
