@@ -78,7 +78,7 @@ test('SIGKILL between batches, then a new drain process → totals exact', async
   expect(standInTotals(t.standIn)).toEqual(expected);
   expect(await redis.zcard(usageKeys(t.prefix).claims)).toBe(0);
   expect(await queryLedgerCount()).toBe(350);
-}, 30_000);
+}, 60_000);
 
 async function queryLedgerCount(): Promise<number> {
   const [row]: Array<{ n: number }> = await t.service.dataSource.query('SELECT count(*)::int AS n FROM usage_reports');

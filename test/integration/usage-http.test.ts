@@ -3,11 +3,13 @@ import { Redis } from 'ioredis';
 import { usageKeys } from '../../src/usage/keys';
 import { http } from '../support/http';
 import { startTestService, TestService } from '../support/service';
-import { nowSeconds, rawRedis } from '../support/usage';
+import { nowSeconds, rawRedis, standInTotals } from '../support/usage';
 
 let t: TestService;
 let redis: Redis;
 beforeAll(async () => {
+  // The worker role runs too, as in production: its scheduled drain waits a whole interval and the
+  // threshold (50,000) is far above these tests, so the pending hash changes only through requests.
   t = await startTestService({ USAGE_FLUSH_INTERVAL_MS: '3600000' });
   redis = rawRedis();
 });
@@ -27,6 +29,11 @@ test('one event and a batch are accepted and counted', async () => {
   const sum = Object.values(cells).reduce((a, v) => a + Number(v), 0);
   expect(sum).toBe(1003);
   expect(Object.keys(cells).every((f) => /^cus_http\d\|api_calls\|\d+$/.test(f))).toBe(true);
+  // What the user sees: a drain delivers exactly what was accepted.
+  await t.service.usage!.drainNow();
+  expect(standInTotals(t.standIn)).toEqual({
+    'cus_http0|api_calls': 200, 'cus_http1|api_calls': 203, 'cus_http2|api_calls': 200, 'cus_http3|api_calls': 200, 'cus_http4|api_calls': 200,
+  });
 });
 
 test.each([
