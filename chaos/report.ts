@@ -19,11 +19,14 @@ export interface RunMeta {
   totalMs: number;
 }
 
-/** Writes latest.json always, CHAOS.md only after a full run of every scenario. Returns the paths. */
+/**
+ * A full run of every scenario writes latest.json and CHAOS.md; any other run writes only
+ * partial.json (not committed), so the published numbers always come from a full run.
+ */
 export function writeReports(root: string, results: ScenarioResult[], meta: RunMeta): string[] {
   const dir = join(root, 'chaos', 'results');
   mkdirSync(dir, { recursive: true });
-  const json = join(dir, 'latest.json');
+  const json = join(dir, meta.full ? 'latest.json' : 'partial.json');
   const finishedAt = new Date().toISOString();
   writeFileSync(json, `${JSON.stringify({ ...meta, finishedAt, node: process.version, results }, null, 2)}\n`);
   if (!meta.full) return [json];
