@@ -73,7 +73,10 @@ export async function startService(config: Config, log: Logger): Promise<Running
     const usage = await startUsageDrain({ config, connection: redis, dataSource, stripe, log });
     service.usage = usage;
     instrumentWorker(usage.worker, metrics);
-    usage.worker.on('completed', (_job, result) => metrics.usageEventsSent.inc(result.events));
+    usage.worker.on('completed', (_job, result) => {
+      metrics.usageEventsSent.inc(result.events);
+      metrics.usageValueSent.inc(result.value);
+    });
     const worker = createStripeEventWorker(
       { dataSource, stripe, log, afterCommit: usage.afterStripeEvent },
       { connection: redis, prefix: config.KEY_PREFIX, concurrency: config.WORKER_CONCURRENCY },

@@ -12,6 +12,8 @@ import type { UsageDrainJob } from './payloads';
 export interface UsageDrainResult {
   claims: number;
   events: number;
+  /** Sum of the values of the events sent (a metric; exact totals live in usage_reports). */
+  value: number;
   requests: number;
   skipped: number;
 }

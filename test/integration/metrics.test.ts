@@ -1,5 +1,5 @@
 /** GET /metrics: Prometheus text from the service's own registry; counters move with traffic. */
-import { Counter } from 'prom-client';
+import { requestDrain } from '../../src/queues/usage-drain-queue';
 import { http, waitFor } from '../support/http';
 import { startTestService, TestService } from '../support/service';
 import { customer, event } from '../support/stripe-events';
@@ -65,11 +65,14 @@ test('Stripe requests and 429s are counted with ids collapsed', async () => {
   expect(value(text, 'billing_stripe_rate_limited_total{path="/v1/billing_portal/sessions"}')).toBe(1);
 });
 
-test('usage counters are exposed for the drain to move', async () => {
-  const m = t.service.metrics;
-  (m.usageEventsSent as Counter).inc(3);
-  m.usageValueSent.inc(120);
-  const text = await scrape();
-  expect(value(text, 'billing_usage_events_sent_total')).toBeGreaterThanOrEqual(3);
-  expect(value(text, 'billing_usage_value_sent_total')).toBeGreaterThanOrEqual(120);
+test('a drain run by the worker moves the usage counters', async () => {
+  const events = [{ customer: 'cus_Metric1', meter: 'api_calls', value: 70 }, { customer: 'cus_Metric2', meter: 'api_calls', value: 50 }];
+  expect((await t.v1('POST', '/usage', { events })).status).toBe(202);
+  await requestDrain(t.service.usage!.queue, { reason: 'manual' }, 'metrics-test-drain');
+  const text: string = await waitFor(async () => {
+    const scraped = await scrape();
+    return value(scraped, 'billing_usage_events_sent_total') >= 2 ? scraped : '';
+  }, 15_000, 'the drain to report');
+  expect(value(text, 'billing_usage_events_sent_total')).toBe(2);
+  expect(value(text, 'billing_usage_value_sent_total')).toBe(120);
 });

@@ -32,7 +32,7 @@ export type DrainResult = UsageDrainResult;
 
 export async function drainUsage(deps: DrainDeps, customer?: string): Promise<DrainResult> {
   const open = await deps.store.claim(deps.windowSeconds, customer ?? '');
-  const result: DrainResult = { claims: 0, events: 0, requests: 0, skipped: 0 };
+  const result: DrainResult = { claims: 0, events: 0, value: 0, requests: 0, skipped: 0 };
   let firstError: unknown;
   for (const claim of open) {
     try {
@@ -67,6 +67,7 @@ async function drainClaim(deps: DrainDeps, claim: OpenClaim, result: DrainResult
     await deps.afterBatchAccepted?.(claim.id, index);
     await recordSent(deps.dataSource, batch);
     result.events += batch.length;
+    result.value += batch.reduce((sum, e) => sum + Number(e.value), 0);
   }
   const setAside = [...contents.invalid, ...plan.negative.map((c): [string, string] => [encodeField(c), c.value])];
   if (setAside.length) deps.log.error({ claimId: claim.id, cells: setAside.length }, 'usage cells set aside (unparseable or negative)');
