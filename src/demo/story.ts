@@ -41,7 +41,7 @@ async function deliver(story: Story, type: string, object: { id: string; object:
   story.print(`    → webhook ${type} (${object.id}) accepted`);
 }
 
-async function until<T>(check: () => Promise<T | undefined | false>, what: string, timeoutMs = 10_000): Promise<T> {
+async function until<T>(check: () => Promise<T | undefined | false>, what: string, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();

@@ -23,4 +23,4 @@ test('the demo story: subscribe, payment fails, invoice paid, usage drained', as
     await db.drop();
     await deleteKeys(prefix);
   }
-});
+}, 120_000);
