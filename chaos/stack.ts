@@ -90,6 +90,9 @@ export class Stack {
       // The worker logs each job's outcome at debug level: that is how "applied twice" is counted.
       LOG_LEVEL: role === 'worker' ? 'debug' : 'info',
       WORKER_CONCURRENCY: String(this.opts.workerConcurrency ?? 20),
+      // Inside npm test these processes share PostgreSQL with other test files: stay well below
+      // max_connections (jobs wait for a free connection; nothing is lost).
+      DATABASE_POOL_SIZE: '10',
       SHUTDOWN_TIMEOUT_MS: '10000',
       ...this.opts.env,
     };
