@@ -3,9 +3,9 @@ import { Client } from 'pg';
 import { createDataSource } from '../../ormconfig';
 import { ensureDatabase, migrateWithLock } from '../../src/runtime/database';
 import { preflight } from '../../src/runtime/preflight';
-import { databaseUrl, dropDatabase } from '../support/postgres';
+import { databaseUrl, dropDatabase, testDatabaseName } from '../support/postgres';
 
-const name = `billing_test_schema_${process.pid}`;
+const name = testDatabaseName();
 const url = databaseUrl(name);
 afterAll(() => dropDatabase(name));
 

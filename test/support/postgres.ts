@@ -27,6 +27,36 @@ export async function dropDatabase(name: string): Promise<void> {
   await adminQuery(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
 }
 
+/** A fresh test database name that carries its creation time (see dropStaleDatabases). */
+export function testDatabaseName(): string {
+  return `billing_test_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
+}
+
+/** Creation time encoded in a test database's name (`billing_tpl_<pid>_<t>`, `billing_test_<t>_<rand>`). */
+export function createdAtOf(name: string): number | undefined {
+  const match = /^billing_(?:tpl_\d+_([0-9a-z]+)|test_([0-9a-z]+)_[0-9a-f]+)$/.exec(name);
+  const stamp = match?.[1] ?? match?.[2];
+  return stamp ? parseInt(stamp, 36) : undefined;
+}
+
+/** Drops test databases left by runs that were killed before their teardown (older than `ageMs`). */
+export async function dropStaleDatabases(ageMs: number): Promise<string[]> {
+  const client = new Client({ connectionString: ADMIN_URL });
+  await client.connect();
+  let names: string[];
+  try {
+    const { rows } = await client.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE 'billing%'`);
+    names = rows.map((r) => r.datname).filter((n) => {
+      const created = createdAtOf(n);
+      return created !== undefined && Date.now() - created > ageMs;
+    });
+  } finally {
+    await client.end();
+  }
+  for (const name of names) await dropDatabase(name);
+  return names;
+}
+
 export interface TestDatabase {
   name: string;
   url: string;
@@ -37,7 +67,7 @@ export interface TestDatabase {
 export async function createTestDatabase(): Promise<TestDatabase> {
   const template = process.env.TEST_TEMPLATE_DB;
   if (!template) throw new Error('TEST_TEMPLATE_DB is not set: run the tests through jest (global setup)');
-  const name = `billing_test_${randomBytes(5).toString('hex')}`;
+  const name = testDatabaseName();
   for (let attempt = 0; ; attempt++) {
     try {
       await adminQuery(`CREATE DATABASE "${name}" TEMPLATE "${template}"`);
