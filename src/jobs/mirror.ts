@@ -1,12 +1,14 @@
 /**
  * The one write path of the mirror: read the stored version under a row lock, decide with
  * `decideWrite` (jobs/watermark.ts), refetch from Stripe on a same-second tie, then upsert
- * the row with the event's second as its new watermark.
+ * the row with the event's second as its new watermark. The locked read travels in the
+ * transaction's opening round trip (`lockedRead`), the writes with its COMMIT (`ctx.writes`).
  */
 import type { EntityTarget, ObjectLiteral } from 'typeorm';
 import type { Mirrored } from '../entities/mirrored';
 import type { ApplyOutcome, EventHandler, HandlerContext } from './handler-types';
-import { selectForUpdate, upsertRow } from './row-sql';
+import { hydrateRow, selectForUpdate, upsertRow } from './row-sql';
+import type { Statement } from './transaction';
 import { decideWrite } from './watermark';
 
 /** A mirrored row: Stripe id, tombstone and watermark (entities/mirrored.ts) plus the object's own columns. */
@@ -21,8 +23,8 @@ export interface MirrorSpec<Obj, Row extends MirrorRow> {
   toRow(object: unknown, stored: Row | null, created: number): MirrorFields<Row>;
   /** Current state from Stripe, or 'deleted' when Stripe no longer has it. */
   refetch(ctx: HandlerContext, id: string): Promise<Obj | 'deleted'>;
-  /** Writes that belong with the row (e.g. subscription items), in the same transaction. */
-  afterWrite?(ctx: HandlerContext, object: unknown, row: Row): Promise<void>;
+  /** Writes that belong with the row (e.g. subscription items), sent right after its upsert. */
+  companionWrites?(object: unknown, row: Row): Statement[];
 }
 
 export async function applyMirrored<Obj, Row extends MirrorRow>(
@@ -30,9 +32,10 @@ export async function applyMirrored<Obj, Row extends MirrorRow>(
   spec: MirrorSpec<Obj, Row>,
   deletion: boolean,
 ): Promise<ApplyOutcome> {
-  const { manager, event } = ctx;
+  const { event } = ctx;
+  const dataSource = ctx.manager.connection;
   const id = event.data.object.id;
-  const stored = await selectForUpdate<Row>(manager, spec.entity, id);
+  const stored = hydrateRow<Row>(dataSource, spec.entity, ctx.lockedRows);
   const decision = decideWrite(stored, { created: event.created, deletion });
   if (decision === 'skip') return 'skipped';
 
@@ -45,8 +48,7 @@ export async function applyMirrored<Obj, Row extends MirrorRow>(
     else object = current;
   }
   const row = { ...spec.toRow(object, stored, event.created), deleted, watermark: event.created } as unknown as Row;
-  await upsertRow(manager, spec.entity, row);
-  await spec.afterWrite?.(ctx, object, row);
+  ctx.writes.push(upsertRow(dataSource, spec.entity, row), ...(spec.companionWrites?.(object, row) ?? []));
   return decision === 'refetch' ? 'refetched' : 'applied';
 }
 
@@ -56,7 +58,11 @@ export function mirrorHandlers<Obj, Row extends MirrorRow, U extends string, D e
   lockKey: EventHandler['lockKey'],
   types: { upserts: readonly U[]; deletions?: readonly D[] },
 ): Record<U | D, EventHandler> {
-  const handler = (deletion: boolean): EventHandler => ({ lockKey, apply: (ctx) => applyMirrored(ctx, spec, deletion) });
+  const handler = (deletion: boolean): EventHandler => ({
+    lockKey,
+    lockedRead: (dataSource, object) => selectForUpdate(dataSource, spec.entity, object.id),
+    apply: (ctx) => applyMirrored(ctx, spec, deletion),
+  });
   const entries = [
     ...types.upserts.map((type) => [type, handler(false)] as const),
     ...(types.deletions ?? []).map((type) => [type, handler(true)] as const),

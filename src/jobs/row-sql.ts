@@ -3,10 +3,12 @@
  * own metadata: read the stored row under a row lock, and upsert a row by `stripe_id`. Values go
  * through the driver's preparePersistentValue / prepareHydratedValue, so column types and
  * transformers behave exactly as with the repository. Why: TypeORM rebuilt both queries for every
- * event (≈ 15 % of the worker's CPU); the SQL sent is the same.
+ * event (≈ 15 % of the worker's CPU); the SQL sent is the same. Both are returned as statements,
+ * not run, so they can ride in the transaction's opening and closing round trips (transaction.ts).
  */
-import type { EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
+import type { DataSource, EntityTarget, ObjectLiteral } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
+import type { Literal, Statement } from './transaction';
 
 interface EntitySql {
   select: string;
@@ -18,8 +20,8 @@ interface EntitySql {
 const cache = new WeakMap<object, EntitySql>();
 const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
-function entitySql(manager: EntityManager, entity: EntityTarget<ObjectLiteral>): EntitySql {
-  const metadata = manager.connection.getMetadata(entity);
+function entitySql(dataSource: DataSource, entity: EntityTarget<ObjectLiteral>): EntitySql {
+  const metadata = dataSource.getMetadata(entity);
   const key = metadata.target as object;
   let sql = cache.get(key);
   if (!sql) {
@@ -31,12 +33,16 @@ function entitySql(manager: EntityManager, entity: EntityTarget<ObjectLiteral>):
   return sql;
 }
 
-/** The stored row of `stripeId`, locked until the transaction ends, or null. */
-export async function selectForUpdate<Row extends ObjectLiteral>(manager: EntityManager, entity: EntityTarget<Row>, stripeId: string): Promise<Row | null> {
-  const sql = entitySql(manager, entity);
-  const rows: Array<Record<string, unknown>> = await manager.query(sql.select, [stripeId]);
+/** The read of `stripeId`'s stored row, locked until the transaction ends. */
+export function selectForUpdate(dataSource: DataSource, entity: EntityTarget<ObjectLiteral>, stripeId: string): Statement {
+  return { sql: entitySql(dataSource, entity).select, values: [stripeId] };
+}
+
+/** The row `selectForUpdate` returned (as raw rows), hydrated like the repository would, or null. */
+export function hydrateRow<Row extends ObjectLiteral>(dataSource: DataSource, entity: EntityTarget<Row>, rows: ReadonlyArray<Record<string, unknown>>): Row | null {
   if (rows.length === 0) return null;
-  const driver = manager.connection.driver;
+  const sql = entitySql(dataSource, entity);
+  const driver = dataSource.driver;
   const row: Record<string, unknown> = {};
   for (const c of sql.columns) row[c.propertyName] = driver.prepareHydratedValue(rows[0][c.databaseName], c);
   return row as Row;
@@ -46,8 +52,8 @@ export async function selectForUpdate<Row extends ObjectLiteral>(manager: Entity
  * Inserts `row`, or overwrites every given column of the stored one (conflict on stripe_id);
  * `updated_at` takes its default on insert and now() on update, as TypeORM's upsert does.
  */
-export async function upsertRow(manager: EntityManager, entity: EntityTarget<ObjectLiteral>, row: ObjectLiteral): Promise<void> {
-  const sql = entitySql(manager, entity);
+export function upsertRow(dataSource: DataSource, entity: EntityTarget<ObjectLiteral>, row: ObjectLiteral): Statement {
+  const sql = entitySql(dataSource, entity);
   const columns = sql.columns.filter((c) => !c.isUpdateDate && row[c.propertyName] !== undefined);
   const key = columns.map((c) => c.propertyName).join(',');
   let text = sql.upserts.get(key);
@@ -60,6 +66,6 @@ export async function upsertRow(manager: EntityManager, entity: EntityTarget<Obj
       ON CONFLICT ("stripe_id") DO UPDATE SET ${sets.join(', ')}`;
     sql.upserts.set(key, text);
   }
-  const driver = manager.connection.driver;
-  await manager.query(text, columns.map((c) => driver.preparePersistentValue(row[c.propertyName], c)));
+  const driver = dataSource.driver;
+  return { sql: text, values: columns.map((c) => driver.preparePersistentValue(row[c.propertyName], c) as Literal) };
 }

@@ -12,6 +12,7 @@ import type { ApplyOutcome } from './handler-types';
 import { handlerFor, HandledEventType } from './handlers';
 import { eventLogFields } from './log-fields';
 import { LOCK_SQL, StripeEventDeps } from './stripe-event';
+import { withOpenedTransaction } from './transaction';
 
 export async function applySnapshot(
   deps: StripeEventDeps,
@@ -24,8 +25,7 @@ export async function applySnapshot(
   // A synthetic envelope: only `created` (the watermark) and `data.object` are read by handlers.
   const event: StripeEvent = { id: 'evt_snapshot', object: 'event', type, created: watermark, data: { object } };
   const log = deps.log.child({ ...eventLogFields(event), eventId: undefined, snapshot: true });
-  return deps.dataSource.transaction(async (manager) => {
-    await manager.query(LOCK_SQL, [handler.lockKey(event.data.object)]);
-    return handler.apply({ manager, event, stripe: deps.stripe, log, onStripeRead: deps.onStripeRead ?? (() => {}) });
-  });
+  const opening = [{ sql: LOCK_SQL, values: [handler.lockKey(event.data.object)] }, handler.lockedRead(deps.dataSource, event.data.object)];
+  return withOpenedTransaction(deps.dataSource, opening, (manager, [, stored], writes) =>
+    handler.apply({ manager, event, stripe: deps.stripe, log, onStripeRead: deps.onStripeRead ?? (() => {}), lockedRows: stored.rows, writes }));
 }

@@ -1,8 +1,9 @@
 /**
  * Applies one Stripe event exactly once. In one transaction: take the customer's advisory lock
  * (one lock per transaction, so no lock-order deadlocks), insert the event id into
- * processed_events (a conflict means it was applied already: stop), then run the handler with
- * the same EntityManager. The insert and the handler's writes commit or roll back together.
+ * processed_events (a conflict means it was applied already: stop), read the stored row under a
+ * row lock, then let the handler decide and queue its writes, which are sent with COMMIT. The
+ * insert and the handler's writes commit or roll back together.
  */
 import type Stripe from 'stripe';
 import type { DataSource } from 'typeorm';
@@ -40,14 +41,18 @@ export async function applyStripeEvent(deps: StripeEventDeps, payload: unknown):
   if (!handler) return 'ignored';
 
   const log = deps.log.child(eventLogFields(event));
-  // BEGIN, the lock and the dedupe insert travel in one round trip (see transaction.ts).
+  // BEGIN, the lock, the dedupe insert and the locked read of the stored row travel in one round
+  // trip; the handler's writes and COMMIT in a second one (see transaction.ts).
   const opening = [
     { sql: LOCK_SQL, values: [handler.lockKey(event.data.object)] },
     { sql: DEDUPE_SQL, values: [event.id, event.type, event.created] },
+    handler.lockedRead(deps.dataSource, event.data.object),
   ];
-  const outcome = await withOpenedTransaction(deps.dataSource, opening, async (manager, [, inserted]): Promise<EventOutcome> => {
+  const outcome = await withOpenedTransaction(deps.dataSource, opening, async (manager, [, inserted, stored], writes): Promise<EventOutcome> => {
     if (!inserted.rowCount) return 'duplicate';
-    return handler.apply({ manager, event, stripe: deps.stripe, log, onStripeRead: deps.onStripeRead ?? (() => {}) });
+    return handler.apply({
+      manager, event, stripe: deps.stripe, log, onStripeRead: deps.onStripeRead ?? (() => {}), lockedRows: stored.rows, writes,
+    });
   });
   await deps.afterCommit?.(event, outcome);
   return outcome;

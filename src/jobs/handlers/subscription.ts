@@ -3,12 +3,11 @@
  * subscription under its watermark: the stored item set is exactly the newest one Stripe sent.
  */
 import { z } from 'zod';
-import { In, Not } from 'typeorm';
 import { Subscription, SubscriptionItem } from '../../entities';
-import type { HandlerContext } from '../handler-types';
 import { MirrorFields, MirrorSpec, mirrorHandlers } from '../mirror';
 import { byCustomer, parseObject, stripeRef } from './parse';
 import { retrieveOrDeleted } from './refetch';
+import type { Literal, Statement } from '../transaction';
 
 const itemSchema = z.looseObject({
   id: z.string().min(1),
@@ -53,19 +52,35 @@ export function mapSubscriptionItems(object: unknown): SubscriptionItem[] {
   }));
 }
 
-async function replaceItems(ctx: HandlerContext, object: unknown, row: Subscription): Promise<void> {
-  const items = mapSubscriptionItems(object);
-  const repo = ctx.manager.getRepository(SubscriptionItem);
-  const keep = items.map((i) => i.stripeId);
-  await repo.delete({ stripeSubscriptionId: row.stripeId, ...(keep.length ? { stripeId: Not(In(keep)) } : {}) });
-  if (items.length) await repo.upsert(items, ['stripeId']);
+const ITEM_COLUMNS = '"stripe_id", "stripe_subscription_id", "stripe_price_id", "quantity", "current_period_start", "current_period_end"';
+const ITEM_UPDATES = ['stripe_subscription_id', 'stripe_price_id', 'quantity', 'current_period_start', 'current_period_end']
+  .map((c) => `"${c}" = EXCLUDED."${c}"`).join(', ');
+
+/**
+ * One statement that makes the stored items of `subscriptionId` exactly `items`: delete the ones
+ * missing from it and upsert the rest. The DELETE (in a CTE) and the upsert touch disjoint rows,
+ * so running them as one statement on one snapshot is the same as running them in turn.
+ */
+export function replaceItemsStatement(subscriptionId: string, items: readonly SubscriptionItem[]): Statement {
+  if (items.length === 0) return { sql: 'DELETE FROM "subscription_items" WHERE "stripe_subscription_id" = $1', values: [subscriptionId] };
+  const values: Literal[] = [subscriptionId];
+  const tuples = items.map((i) => {
+    const at = values.length;
+    values.push(i.stripeId, i.stripeSubscriptionId, i.stripePriceId, i.quantity, i.currentPeriodStart, i.currentPeriodEnd);
+    return `(${[1, 2, 3, 4, 5, 6].map((k) => `$${at + k}`).join(', ')})`;
+  });
+  const keep = items.map((_, n) => `$${2 + 6 * n}`).join(', ');
+  const sql = `WITH gone AS (DELETE FROM "subscription_items" WHERE "stripe_subscription_id" = $1 AND "stripe_id" NOT IN (${keep}))
+    INSERT INTO "subscription_items" (${ITEM_COLUMNS}) VALUES ${tuples.join(', ')}
+    ON CONFLICT ("stripe_id") DO UPDATE SET ${ITEM_UPDATES}`;
+  return { sql, values };
 }
 
 const spec: MirrorSpec<unknown, Subscription> = {
   entity: Subscription,
   toRow: (object) => mapSubscription(object),
   refetch: (ctx, id) => retrieveOrDeleted(() => ctx.stripe.subscriptions.retrieve(id)),
-  afterWrite: replaceItems,
+  companionWrites: (object, row) => [replaceItemsStatement(row.stripeId, mapSubscriptionItems(object))],
 };
 
 export const subscriptionHandlers = mirrorHandlers(spec, byCustomer, {
