@@ -24,7 +24,7 @@ afterAll(async () => {
   await t.stop();
 });
 
-type ChildMessage = { crashPoint?: { claimId: string; index: number }; result?: { events: number; requests: number; skipped: number } };
+type ChildMessage = { crashPoint?: { claimId: string; index: number }; result?: { events: number; value: number; requests: number; skipped: number } };
 
 function runDrainChild(env: Record<string, string>, onMessage: (m: ChildMessage, kill: () => void) => void): Promise<{ code: number | null; signal: string | null }> {
   const child = fork(join(__dirname, '../support/usage-drain-child.ts'), [], {
@@ -70,9 +70,11 @@ test('SIGKILL between batches, then a new drain process → totals exact', async
 
   let result: ChildMessage['result'];
   const requestsBefore = streamRequests(t.standIn);
+  const [{ v: ledgerValue }] = await t.service.dataSource.query('SELECT coalesce(sum(value), 0)::int AS v FROM usage_reports');
+  const totalValue = events.reduce((sum, e) => sum + e.value, 0);
   const second = await runDrainChild({}, (m) => (result ??= m.result));
   expect(second.code).toBe(0);
-  expect(result).toEqual({ claims: 1, events: 250, requests: 3, skipped: 100 });
+  expect(result).toEqual({ claims: 1, events: 250, value: totalValue - ledgerValue, requests: 3, skipped: 100 });
   expect(streamRequests(t.standIn) - requestsBefore).toBe(3);
   expect(t.standIn.droppedDuplicateMeterEvents).toBe(100); // batch 1 again, same identifiers
   expect(standInTotals(t.standIn)).toEqual(expected);
