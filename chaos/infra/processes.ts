@@ -69,8 +69,11 @@ export class ServiceProcess {
       let seen = '';
       const timer = setTimeout(() => reject(new Error(`chaos: ${name} not ready after ${readyTimeoutMs} ms (see ${logFile})`)), readyTimeoutMs);
       const onData = (chunk: Buffer) => {
-        seen = (seen + chunk.toString('utf8')).slice(-4096);
-        if (seen.includes('"msg":"service started"')) done(null);
+        // Check before trimming: a restarted worker logs a burst of job lines in the same chunk
+        // as "service started", and trimming first could cut the very line we look for.
+        const text = seen + chunk.toString('utf8');
+        if (text.includes('"msg":"service started"')) done(null);
+        seen = text.slice(-4096);
       };
       const onExit = () => done(new Error(`chaos: ${name} exited during start-up (see ${logFile}): ${seen.slice(-800)}`));
       const done = (error: Error | null) => {
