@@ -58,7 +58,7 @@ export class PrivateRedis {
   }
 
   private async ping(): Promise<boolean> {
-    const probe = new Redis(this.url, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0, connectTimeout: 1000 });
+    const probe = new Redis(this.url, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0, connectTimeout: 1000, disconnectTimeout: 50 });
     probe.on('error', () => undefined);
     try {
       await probe.connect();

@@ -26,7 +26,7 @@ export async function preflight(databaseUrl: string, redisUrl: string): Promise<
   } catch (error) {
     problems.push(`PostgreSQL unreachable at DATABASE_URL=${maskUrl(databaseUrl)} (${(error as Error).message}); ${HOW_TO_START}`);
   }
-  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 3000 });
+  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 3000, disconnectTimeout: 50 });
   let cause: string | undefined;
   redis.on('error', (error: Error) => { cause ??= error.message; }); // reported below, once
   try {
