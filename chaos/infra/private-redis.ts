@@ -46,14 +46,27 @@ export class PrivateRedis {
     });
   }
 
-  async destroy(): Promise<void> {
+  /** Crash (SIGKILL, nothing flushed); `start()` brings it back from what reached the AOF. */
+  async kill(): Promise<void> {
     const child = this.child;
-    if (child && this.running) {
-      await new Promise((resolve) => {
-        child.once('exit', resolve);
-        child.kill('SIGKILL');
-      });
-    }
+    if (!child || !this.running) return;
+    await new Promise((resolve) => {
+      child.once('exit', resolve);
+      child.kill('SIGKILL');
+    });
+  }
+
+  /** Freezes the server (SIGSTOP): connections stay open but nothing answers, the case that hangs clients. */
+  freeze(): void {
+    if (this.running) this.child?.kill('SIGSTOP');
+  }
+
+  thaw(): void {
+    if (this.running) this.child?.kill('SIGCONT');
+  }
+
+  async destroy(): Promise<void> {
+    await this.kill();
     rmSync(this.dir, { recursive: true, force: true });
   }
 

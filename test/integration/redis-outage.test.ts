@@ -1,6 +1,6 @@
 /** With Redis down or frozen the webhook answers 503 within the enqueue timeout (never 200, never a hang), and recovers. */
 import { customer, event } from '../support/stripe-events';
-import { PrivateRedis } from '../support/private-redis';
+import { PrivateRedis } from '../../chaos/infra/private-redis';
 import { startTestService, TestService } from '../support/service';
 
 let redis: PrivateRedis;
@@ -12,7 +12,7 @@ beforeAll(async () => {
 afterAll(async () => {
   redis.thaw();
   await t.stop();
-  await redis.stop();
+  await redis.destroy();
 });
 
 async function timedDelivery(): Promise<{ status: number; ms: number }> {
@@ -45,7 +45,7 @@ test('a stopped Redis → 503, then 200 again once it is back, without a restart
   expect(ready.status).toBe(503);
   expect(ready.text).toContain('redis');
 
-  await redis.restart();
+  await redis.start();
   const { waitFor } = await import('../support/http');
   await waitFor(async () => (await timedDelivery()).status === 200, 15_000, 'the api to reconnect');
 });
