@@ -4,6 +4,7 @@
  */
 import Stripe from 'stripe';
 import * as build from '../test/support/stripe-events';
+import { seededRandom } from '../test/support/stripe-stand-in/util';
 
 export interface Delivery {
   body: string;
@@ -41,18 +42,6 @@ export interface EventMix {
   /** The events themselves, distinct, for the ceiling run. */
   events: Stripe.Event[];
   customers: number;
-}
-
-/** A small deterministic PRNG, so every run sends the same story. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 interface Timed { event: Stripe.Event; at: number }
@@ -95,7 +84,8 @@ function customerStory(budget: number, start: number, price: Stripe.Price, rando
  * (the stand-in), so a refetch on a tie reads what "Stripe" holds now.
  */
 export function eventMix(opts: { customers: number; total: number; secret: string; duplicateRate?: number; tieRate?: number; seed?: number; put(object: { id: string; object: string }): void }): EventMix {
-  const random = prng(opts.seed ?? 42);
+  // Deterministic, so every run sends the same story.
+  const random = seededRandom(opts.seed ?? 42);
   const price = build.price();
   const perCustomer = Math.max(4, Math.round(opts.total / opts.customers));
   const base = Math.floor(Date.now() / 1000) - 30 * 24 * 3600;

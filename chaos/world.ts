@@ -127,11 +127,3 @@ export function truthOf(events: readonly Stripe.Event[]): Map<string, TruthEntry
   return truth;
 }
 
-/** Seeded Fisher–Yates shuffle (in place). */
-export function shuffle<T>(items: T[], rng: () => number): T[] {
-  for (let i = items.length - 1; i > 0; i--) {
-    const j = Math.floor(rng() * (i + 1));
-    [items[i], items[j]] = [items[j], items[i]];
-  }
-  return items;
-}

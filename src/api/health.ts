@@ -2,7 +2,7 @@
 import Router from '@koa/router';
 import type { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
-import { withTimeout } from './timeout';
+import { withTimeout } from '../runtime/timeout';
 
 export interface HealthDeps {
   redis: Redis;

@@ -6,7 +6,13 @@ export async function readJsonBody(ctx: Context, limitBytes = 64 * 1024): Promis
   // If a body parser ran earlier in the chain, use its result rather than a consumed stream.
   const parsed = (ctx.request as { body?: unknown }).body;
   if (parsed !== undefined) return parsed;
-  const raw = await getRawBody(ctx.req, { limit: limitBytes, encoding: 'utf8', length: ctx.get('content-length') || undefined });
+  let raw: string;
+  try {
+    raw = await getRawBody(ctx.req, { limit: limitBytes, encoding: 'utf8', length: ctx.get('content-length') || undefined });
+  } catch (error) {
+    if ((error as { status?: number }).status === 413) return ctx.throw(413, `body over ${limitBytes} bytes`);
+    return ctx.throw(400, 'could not read body');
+  }
   if (raw.trim() === '') return {};
   try {
     return JSON.parse(raw);

@@ -4,18 +4,17 @@
  * Nothing calls Stripe here; the drain does, later.
  */
 import Router from '@koa/router';
-import type { Context } from 'koa';
-import getRawBody from 'raw-body';
 import { UsageClient, UsageValidationError } from '../usage/client';
 import { validateUsageBody } from '../usage/validate';
+import { readJsonBody } from './json-body';
 
 /** 1,000 events of a few hundred bytes each fit comfortably. */
-const BODY_LIMIT = '1mb';
+const BODY_LIMIT_BYTES = 1024 * 1024;
 
 export function usageRoutes(deps: { usage: UsageClient }): Router {
   const router = new Router();
   router.post('/usage', async (ctx) => {
-    const body = await readJson(ctx);
+    const body = await readJsonBody(ctx, BODY_LIMIT_BYTES);
     const checked = validateUsageBody(body, Math.floor(Date.now() / 1000));
     if (!checked.ok) return ctx.throw(400, checked.error);
     try {
@@ -31,19 +30,4 @@ export function usageRoutes(deps: { usage: UsageClient }): Router {
     ctx.body = { accepted: checked.value.length };
   });
   return router;
-}
-
-async function readJson(ctx: Context): Promise<unknown> {
-  let raw: string;
-  try {
-    raw = await getRawBody(ctx.req, { limit: BODY_LIMIT, encoding: 'utf8', length: ctx.get('content-length') || undefined });
-  } catch (error) {
-    const status = (error as { status?: number }).status ?? 400;
-    return ctx.throw(status === 413 ? 413 : 400, status === 413 ? 'body over 1 MiB' : 'could not read body');
-  }
-  try {
-    return JSON.parse(raw);
-  } catch {
-    return ctx.throw(400, 'body is not valid JSON');
-  }
 }

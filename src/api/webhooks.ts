@@ -9,7 +9,7 @@ import getRawBody from 'raw-body';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import { enqueueStripeEvent, StripeEventsQueue } from '../queues/stripe-events-queue';
-import { withTimeout } from './timeout';
+import { withTimeout } from '../runtime/timeout';
 import { verifyWebhook } from './webhook-verify';
 
 export const WEBHOOK_BODY_LIMIT_BYTES = 1024 * 1024;

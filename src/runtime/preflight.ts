@@ -3,7 +3,7 @@
  * tried and how to start it, then the caller exits non-zero. Passwords in URLs are masked.
  */
 import { Redis } from 'ioredis';
-import { withTimeout } from '../api/timeout';
+import { withTimeout } from './timeout';
 import { ensureDatabase } from './database';
 
 export function maskUrl(url: string): string {

@@ -4,6 +4,7 @@ import { applyStripeEvent } from '../../src/jobs/stripe-event';
 import { createLogger } from '../../src/logger';
 import { createStripeClient } from '../../src/stripe';
 import * as build from '../support/stripe-events';
+import { seededRandom, shuffle } from '../support/stripe-stand-in/util';
 import { settle, startTestService, TestService } from '../support/service';
 
 let t: TestService;
@@ -13,22 +14,8 @@ afterAll(async () => t.stop());
 const query = (sql: string, params: unknown[] = []) => t.service.dataSource.query(sql, params);
 const T0 = 1_750_000_000;
 
-/** A deterministic shuffle (mulberry32), so a failing order can be replayed. */
-function shuffled<T>(items: T[], seed: number): T[] {
-  let a = seed;
-  const random = () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let x = Math.imul(a ^ (a >>> 15), 1 | a);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-  const out = [...items];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [out[i], out[j]] = [out[j], out[i]];
-  }
-  return out;
-}
+/** A seeded shuffle of a copy, so a failing order can be replayed. */
+const shuffled = <T>(items: T[], seed: number): T[] => shuffle([...items], seededRandom(seed));
 
 async function deliverAll(events: Stripe.Event[], concurrently = false): Promise<void> {
   if (concurrently) {

@@ -61,6 +61,13 @@ test('malformed JSON → 400', async () => {
   expect(res.status).toBe(400);
 });
 
+test('a body over 1 MiB → 413, nothing recorded', async () => {
+  await redis.del(usageKeys(t.prefix).pending);
+  const res = await t.v1('POST', '/usage', { ...ok, padding: 'x'.repeat(1024 * 1024) });
+  expect(res.status).toBe(413);
+  expect(await pending()).toEqual({});
+});
+
 test('no or wrong token → 401 and nothing recorded', async () => {
   await redis.del(usageKeys(t.prefix).pending);
   const body = JSON.stringify(ok);

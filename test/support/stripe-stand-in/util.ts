@@ -45,6 +45,15 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
+/** Seeded Fisher–Yates shuffle (in place); returns `items`. */
+export function shuffle<T>(items: T[], rng: () => number): T[] {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(rng() * (i + 1));
+    [items[i], items[j]] = [items[j], items[i]];
+  }
+  return items;
+}
+
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 /**
