@@ -46,7 +46,7 @@ export async function runBench(opts: BenchOptions): Promise<Report> {
     const ingest = await benchIngest(env, opts.launcher, api, prefix, opts.scale);
     log(`    ingest ${ingest.service.rps.toFixed(0)} req/s vs verify-only ${ingest.verifyOnly.rps.toFixed(0)} (ratio ${ingest.ratio.toFixed(3)}), p99 at half ${ingest.halfRate.p99} ms`);
     log('2/4 end to end');
-    const { worker, ...endToEnd } = await benchEndToEnd(env, api, () => opts.launcher.service(env, { role: 'worker', prefix, env: { ...BENCH_WORKER_ENV, WORKER_CONCURRENCY: String(opts.scale.workerConcurrency) } }), prefix, opts.scale);
+    const { worker, ...endToEnd } = await benchEndToEnd(env, api, () => opts.launcher.service(env, { role: 'worker', prefix, env: { ...BENCH_WORKER_ENV, WORKER_CONCURRENCY: String(opts.scale.workerConcurrency), DATABASE_POOL_SIZE: String(opts.scale.poolSize) } }), prefix, opts.scale);
     log(`    ${endToEnd.eventsPerSec.toFixed(0)} events/s vs ceiling ${endToEnd.ceiling.txPerSec.toFixed(0)} tx/s (ratio ${endToEnd.ratio.toFixed(3)}), ${endToEnd.stripeReads} Stripe reads`);
     log('3/4 usage');
     const usage = await benchUsage(env, api, prefix, opts.scale);

@@ -22,6 +22,8 @@ export interface EndToEndResult {
   duplicates: number;
   ties: number;
   customers: number;
+  /** Jobs the worker ran at once, over a pool of ceiling.poolSize connections. */
+  workerConcurrency: number;
   seconds: number;
   eventsPerSec: number;
   ceiling: CeilingResult;
@@ -39,7 +41,7 @@ async function count(db: Client, table: string): Promise<number> {
 
 export async function benchEndToEnd(env: BenchEnv, api: Running, startWorker: () => Promise<Running>, prefix: string, scale: BenchScale): Promise<EndToEndResult & { worker: Running }> {
   const mix = eventMix({ customers: scale.customers, total: scale.events, secret: BENCH_WEBHOOK_SECRET, put: (o) => env.standIn.put(o) });
-  const ceiling = await runCeiling(env.dbUrl, mix.deliveries.map((d) => JSON.parse(d.body) as Stripe.Event), scale.workerConcurrency);
+  const ceiling = await runCeiling(env.dbUrl, mix.deliveries.map((d) => JSON.parse(d.body) as Stripe.Event), scale.poolSize);
   const worker = await startWorker();
   const db = new Client({ connectionString: env.dbUrl });
   await db.connect();
@@ -65,6 +67,7 @@ export async function benchEndToEnd(env: BenchEnv, api: Running, startWorker: ()
     const eventsPerSec = mix.deliveries.length / seconds;
     return {
       deliveries: mix.deliveries.length, distinct: mix.distinct, duplicates: mix.duplicates, ties: mix.ties, customers: mix.customers,
+      workerConcurrency: scale.workerConcurrency,
       seconds, eventsPerSec, ceiling, ratio: eventsPerSec / ceiling.txPerSec,
       stripeReads, stripeReadsPerEvent: stripeReads / mix.deliveries.length, checks, worker,
     };

@@ -97,7 +97,7 @@ export function markdown(r: Report, before?: Report, notes = ''): string {
     '',
     '| what | events | seconds | events/s |',
     '| --- | ---: | ---: | ---: |',
-    `| bare dedupe insert + guarded upsert, ${e.ceiling.poolSize} connections (ceiling; the worker runs ${e.ceiling.poolSize} jobs at once over its pool of 20) | ${f(e.ceiling.transactions)} | ${f(e.ceiling.seconds, 2)} | ${f(e.ceiling.txPerSec)} |`,
+    `| bare dedupe insert + guarded upsert, ${e.ceiling.poolSize} connections (ceiling; the worker runs ${e.workerConcurrency} jobs at once over a pool of ${e.ceiling.poolSize}, up to WORKER_BATCH_SIZE events per transaction) | ${f(e.ceiling.transactions)} | ${f(e.ceiling.seconds, 2)} | ${f(e.ceiling.txPerSec)} |`,
     `| service, first request → last event applied | ${f(e.deliveries)} | ${f(e.seconds, 2)} | ${f(e.eventsPerSec)} |`,
     '',
     `Ratio: **${f(e.ratio, 3)}** (goal ≥ 0.65; a naive one-transaction-per-job worker reaches 0.34).`,

@@ -10,8 +10,10 @@ export interface BenchScale {
   ingestRequests: number;
   /** Length of the half-rate latency run, seconds. */
   halfRateSeconds: number;
-  /** Worker concurrency, and the pool of the ceiling (the service's pool is 20; full runs use 20). */
+  /** Jobs the worker runs at once (WORKER_CONCURRENCY). */
   workerConcurrency: number;
+  /** PostgreSQL connections of the worker (DATABASE_POOL_SIZE) and of the ceiling. */
+  poolSize: number;
   /** Customers and events of the end-to-end run. */
   customers: number;
   events: number;
@@ -25,11 +27,11 @@ export interface BenchScale {
 export const SCALES: Record<BenchScale['name'], BenchScale> = {
   tiny: {
     name: 'tiny', connections: 8, ingestRequests: 300, halfRateSeconds: 1,
-    workerConcurrency: 4, customers: 20, events: 300, usageIncrements: 2_000, drainPairs: 1_000, phaseTimeoutMs: 20_000,
+    workerConcurrency: 4, poolSize: 4, customers: 20, events: 300, usageIncrements: 2_000, drainPairs: 1_000, phaseTimeoutMs: 20_000,
   },
   full: {
     name: 'full', connections: 32, ingestRequests: 40_000, halfRateSeconds: 8,
-    workerConcurrency: 20, customers: 1_000, events: 20_000, usageIncrements: 100_000, drainPairs: 100_000, phaseTimeoutMs: 180_000,
+    workerConcurrency: 50, poolSize: 20, customers: 1_000, events: 20_000, usageIncrements: 100_000, drainPairs: 100_000, phaseTimeoutMs: 180_000,
   },
 };
 

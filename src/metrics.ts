@@ -25,6 +25,7 @@ export interface Metrics {
   enqueueDuration: Histogram<'source'>;
   jobDuration: Histogram<'queue' | 'status'>;
   jobFailures: Counter<'queue' | 'final'>;
+  eventBatchSize: Histogram;
   queueJobs: Gauge<'queue' | 'state'>;
   usageEventsSent: Counter;
   usageValueSent: Counter;
@@ -58,6 +59,10 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     jobDuration: new Histogram({
       name: 'billing_job_duration_seconds', help: 'Processing time of one job attempt, by queue and status (completed, failed)',
       labelNames: ['queue', 'status'], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], registers,
+    }),
+    eventBatchSize: new Histogram({
+      name: 'billing_event_batch_size', help: 'Stripe events applied per PostgreSQL transaction by the worker (1 = on its own)',
+      buckets: [1, 2, 5, 10, 20, 50, 100, 200], registers,
     }),
     jobFailures: new Counter({
       name: 'billing_job_failures_total', help: 'Failed job attempts by queue; final="true" when no attempt is left',

@@ -79,14 +79,20 @@ export async function startService(config: Config, log: Logger): Promise<Running
     });
     const worker = createStripeEventWorker(
       { dataSource, stripe, log, afterCommit: usage.afterStripeEvent },
-      { connection: redis, prefix: config.KEY_PREFIX, concurrency: config.WORKER_CONCURRENCY },
+      {
+        connection: redis, prefix: config.KEY_PREFIX, concurrency: config.WORKER_CONCURRENCY,
+        batch: {
+          maxBatch: config.WORKER_BATCH_SIZE, maxInFlight: config.WORKER_BATCH_TRANSACTIONS,
+          onTransaction: (events) => metrics.eventBatchSize.observe(events),
+        },
+      },
     );
     service.worker = worker;
     instrumentWorker(worker, metrics);
     closers.push(...(await startMaintenance(config, { redis, dataSource, stripe, log, metrics })));
     // Worker.close() waits for in-flight jobs; it must come before PostgreSQL closes.
     closers.push(() => worker.close(), () => usage.stop(), () => quit(redis));
-    log.info({ concurrency: config.WORKER_CONCURRENCY }, 'worker started');
+    log.info({ concurrency: config.WORKER_CONCURRENCY, batchSize: config.WORKER_BATCH_SIZE }, 'worker started');
   }
   closers.push(() => dataSource.destroy());
   service.stop = async () => {

@@ -1,7 +1,6 @@
 /** The shapes shared by the event dispatcher and the per-object handlers. */
 import type Stripe from 'stripe';
 import type { DataSource, EntityManager } from 'typeorm';
-import type { Logger } from '../logger';
 import type { StripeEvent } from '../queues/stripe-event';
 import type { Statement } from './transaction';
 
@@ -13,9 +12,14 @@ export interface HandlerContext {
   manager: EntityManager;
   event: StripeEvent;
   stripe: Stripe;
-  log: Logger;
   /** Counts Stripe reads made while applying (ties only). */
   onStripeRead: () => void;
+  /**
+   * False inside a batch of events (jobs/event-batch.ts): a handler that needs Stripe throws
+   * NeedsStripeRead instead, and the event is applied on its own, so one slow Stripe call never
+   * holds the locks of a whole batch.
+   */
+  allowStripeReads: boolean;
   /** Rows of the handler's `lockedRead`, run in the transaction's opening round trip. */
   lockedRows: ReadonlyArray<Record<string, unknown>>;
   /**
@@ -34,6 +38,11 @@ export interface EventHandler {
    */
   lockedRead(dataSource: DataSource, object: StripeEvent['data']['object']): Statement;
   apply(ctx: HandlerContext): Promise<ApplyOutcome>;
+}
+
+/** Thrown where a handler would read from Stripe but `allowStripeReads` is false. */
+export class NeedsStripeRead extends Error {
+  override name = 'NeedsStripeRead';
 }
 
 /** A payload that can never be applied, however often it is retried. */

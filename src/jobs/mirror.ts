@@ -6,7 +6,7 @@
  */
 import type { EntityTarget, ObjectLiteral } from 'typeorm';
 import type { Mirrored } from '../entities/mirrored';
-import type { ApplyOutcome, EventHandler, HandlerContext } from './handler-types';
+import { ApplyOutcome, EventHandler, HandlerContext, NeedsStripeRead } from './handler-types';
 import { hydrateRow, selectForUpdate, upsertRow } from './row-sql';
 import type { Statement } from './transaction';
 import { decideWrite } from './watermark';
@@ -42,6 +42,7 @@ export async function applyMirrored<Obj, Row extends MirrorRow>(
   let object: unknown = event.data.object;
   let deleted = deletion;
   if (decision === 'refetch') {
+    if (!ctx.allowStripeReads) throw new NeedsStripeRead(`${id} needs a refetch`);
     ctx.onStripeRead();
     const current = await spec.refetch(ctx, id);
     if (current === 'deleted') deleted = true;

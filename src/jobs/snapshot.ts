@@ -10,8 +10,7 @@
 import type { StripeEvent } from '../queues/stripe-event';
 import type { ApplyOutcome } from './handler-types';
 import { handlerFor, HandledEventType } from './handlers';
-import { eventLogFields } from './log-fields';
-import { LOCK_SQL, StripeEventDeps } from './stripe-event';
+import { handlerContext, LOCK_SQL, StripeEventDeps } from './stripe-event';
 import { withOpenedTransaction } from './transaction';
 
 export async function applySnapshot(
@@ -24,8 +23,7 @@ export async function applySnapshot(
   if (!handler) throw new Error(`no handler for ${type}`);
   // A synthetic envelope: only `created` (the watermark) and `data.object` are read by handlers.
   const event: StripeEvent = { id: 'evt_snapshot', object: 'event', type, created: watermark, data: { object } };
-  const log = deps.log.child({ ...eventLogFields(event), eventId: undefined, snapshot: true });
   const opening = [{ sql: LOCK_SQL, values: [handler.lockKey(event.data.object)] }, handler.lockedRead(deps.dataSource, event.data.object)];
   return withOpenedTransaction(deps.dataSource, opening, (manager, [, stored], writes) =>
-    handler.apply({ manager, event, stripe: deps.stripe, log, onStripeRead: deps.onStripeRead ?? (() => {}), lockedRows: stored.rows, writes }));
+    handler.apply(handlerContext(deps, manager, event, stored.rows, writes, true)));
 }

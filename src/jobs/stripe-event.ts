@@ -4,15 +4,17 @@
  * processed_events (a conflict means it was applied already: stop), read the stored row under a
  * row lock, then let the handler decide and queue its writes, which are sent with COMMIT. The
  * insert and the handler's writes commit or roll back together.
+ *
+ * Under load the worker applies many events per transaction (jobs/event-batch.ts); this is the
+ * path of a lone event, and of any event a batch could not take.
  */
 import type Stripe from 'stripe';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { Logger } from '../logger';
 import { parseStripeEvent, type StripeEvent } from '../queues/stripe-event';
-import { ApplyOutcome, PermanentError } from './handler-types';
+import { ApplyOutcome, EventHandler, HandlerContext, PermanentError } from './handler-types';
 import { handlerFor } from './handlers';
-import { eventLogFields } from './log-fields';
-import { withOpenedTransaction } from './transaction';
+import { Statement, withOpenedTransaction } from './transaction';
 
 export type EventOutcome = ApplyOutcome | 'duplicate' | 'ignored';
 
@@ -30,29 +32,57 @@ export interface StripeEventDeps {
 }
 
 export const LOCK_SQL = 'SELECT pg_advisory_xact_lock(hashtextextended($1, 0))';
-const DEDUPE_SQL = `INSERT INTO processed_events (stripe_event_id, type, event_created) VALUES ($1, $2, $3)
+export const DEDUPE_SQL = `INSERT INTO processed_events (stripe_event_id, type, event_created) VALUES ($1, $2, $3)
   ON CONFLICT (stripe_event_id) DO NOTHING RETURNING stripe_event_id`;
 
-export async function applyStripeEvent(deps: StripeEventDeps, payload: unknown): Promise<EventOutcome> {
+/** A validated event with its handler, advisory lock key and locked read, ready for a transaction. */
+export interface PreparedEvent {
+  event: StripeEvent;
+  handler: EventHandler;
+  lockKey: string;
+  lockedRead: Statement;
+}
+
+/** Validates the envelope (PermanentError if it is not an event); null for a type not applied here. */
+export function prepareStripeEvent(dataSource: DataSource, payload: unknown): PreparedEvent | null {
   const parsed = parseStripeEvent(payload);
   if (!parsed.ok) throw new PermanentError(`not a Stripe event: ${parsed.reason}`);
   const event = parsed.event;
   const handler = handlerFor(event.type);
-  if (!handler) return 'ignored';
+  if (!handler) return null;
+  const object = event.data.object;
+  return { event, handler, lockKey: handler.lockKey(object), lockedRead: handler.lockedRead(dataSource, object) };
+}
 
-  const log = deps.log.child(eventLogFields(event));
+/** The context a handler runs in, inside an opened transaction. */
+export function handlerContext(
+  deps: StripeEventDeps,
+  manager: EntityManager,
+  event: StripeEvent,
+  lockedRows: HandlerContext['lockedRows'],
+  writes: Statement[],
+  allowStripeReads: boolean,
+): HandlerContext {
+  return { manager, event, stripe: deps.stripe, onStripeRead: deps.onStripeRead ?? (() => {}), lockedRows, writes, allowStripeReads };
+}
+
+export async function applyStripeEvent(deps: StripeEventDeps, payload: unknown): Promise<EventOutcome> {
+  const prepared = prepareStripeEvent(deps.dataSource, payload);
+  return prepared ? applyPreparedEvent(deps, prepared) : 'ignored';
+}
+
+export async function applyPreparedEvent(deps: StripeEventDeps, prepared: PreparedEvent): Promise<EventOutcome> {
+  const { event, handler } = prepared;
   // BEGIN, the lock, the dedupe insert and the locked read of the stored row travel in one round
   // trip; the handler's writes and COMMIT in a second one (see transaction.ts).
   const opening = [
-    { sql: LOCK_SQL, values: [handler.lockKey(event.data.object)] },
+    { sql: LOCK_SQL, values: [prepared.lockKey] },
     { sql: DEDUPE_SQL, values: [event.id, event.type, event.created] },
-    handler.lockedRead(deps.dataSource, event.data.object),
+    prepared.lockedRead,
   ];
   const outcome = await withOpenedTransaction(deps.dataSource, opening, async (manager, [, inserted, stored], writes): Promise<EventOutcome> => {
     if (!inserted.rowCount) return 'duplicate';
-    return handler.apply({
-      manager, event, stripe: deps.stripe, log, onStripeRead: deps.onStripeRead ?? (() => {}), lockedRows: stored.rows, writes,
-    });
+    return handler.apply(handlerContext(deps, manager, event, stored.rows, writes, true));
   });
   await deps.afterCommit?.(event, outcome);
   return outcome;

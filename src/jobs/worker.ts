@@ -1,6 +1,7 @@
 /**
- * The worker role: one BullMQ Worker per queue. Permanent errors (a payload that can never
- * apply) fail the job at once; everything else retries with capped exponential backoff.
+ * The worker role: one BullMQ Worker per queue. Jobs that run at once share PostgreSQL
+ * transactions (jobs/event-batch.ts). Permanent errors (a payload that can never apply) fail the
+ * job at once; everything else retries with capped exponential backoff.
  */
 import { UnrecoverableError, Worker, WorkerOptions as BullWorkerOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -8,8 +9,9 @@ import { cappedExponentialBackoff } from '../queues/job-options';
 import { STRIPE_EVENTS_QUEUE } from '../queues/names';
 import type { StripeEventJob } from '../queues/payloads';
 import { PermanentError } from './handler-types';
+import { EventBatcher, EventBatcherOptions } from './event-batch';
 import { eventLogFields } from './log-fields';
-import { applyStripeEvent, EventOutcome, StripeEventDeps } from './stripe-event';
+import type { EventOutcome, StripeEventDeps } from './stripe-event';
 
 /**
  * How often one job may stall (its worker died, or its lock lapsed) and still be re-run. BullMQ's
@@ -23,16 +25,18 @@ export interface WorkerOptions {
   connection: Redis;
   prefix: string;
   concurrency: number;
+  batch: EventBatcherOptions;
   /** BullMQ's lock and stalled-check timings; only tests change them. */
   timings?: Pick<BullWorkerOptions, 'lockDuration' | 'stalledInterval' | 'autorun'>;
 }
 
 export function createStripeEventWorker(deps: StripeEventDeps, options: WorkerOptions): Worker<StripeEventJob, EventOutcome> {
+  const batcher = new EventBatcher(deps, options.batch);
   const worker = new Worker<StripeEventJob, EventOutcome>(
     STRIPE_EVENTS_QUEUE,
     async (job) => {
       try {
-        return await applyStripeEvent({ ...deps, log: deps.log.child({ jobId: job.id }) }, job.data.event);
+        return await batcher.apply(job.data.event);
       } catch (error) {
         if (error instanceof PermanentError) throw new UnrecoverableError(error.message);
         throw error;
@@ -48,8 +52,9 @@ export function createStripeEventWorker(deps: StripeEventDeps, options: WorkerOp
     },
   );
   // Job log lines carry ids only (jobId, eventId, eventType, customerId), never the event payload.
-  worker.on('completed', (job, outcome) =>
-    deps.log.debug({ jobId: job.id, ...eventLogFields(job.data.event), source: job.data.source, outcome }, 'stripe event done'));
+  worker.on('completed', (job, outcome) => {
+    if (deps.log.isLevelEnabled('debug')) deps.log.debug({ jobId: job.id, ...eventLogFields(job.data.event), source: job.data.source, outcome }, 'stripe event done');
+  });
   worker.on('failed', (job, error) =>
     deps.log.warn({ jobId: job?.id, ...eventLogFields(job?.data.event), attemptsMade: job?.attemptsMade, err: error.message }, 'stripe event failed'));
   worker.on('error', (error) => deps.log.error({ err: error.message }, 'worker error'));

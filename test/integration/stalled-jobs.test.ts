@@ -59,7 +59,7 @@ test('a job whose worker crashed twice is re-run and applied, not failed for goo
   const stripe = createStripeClient({ secretKey: 'sk_test_standin', apiUrl: standIn.url });
   const real = createStripeEventWorker(
     { dataSource, stripe, log: createLogger('silent') },
-    { connection: redis(), prefix, concurrency: 1, timings: { autorun: false, lockDuration: 300, stalledInterval: 150 } },
+    { connection: redis(), prefix, concurrency: 1, batch: { maxBatch: 1, maxInFlight: 1 }, timings: { autorun: false, lockDuration: 300, stalledInterval: 150 } },
   );
   const crashed = new Worker(STRIPE_EVENTS_QUEUE, undefined, { connection: redis(), prefix, lockDuration: 300, autorun: false });
   workers.push(real, crashed);
