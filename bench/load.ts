@@ -46,8 +46,14 @@ export async function postWebhooks(opts: LoadOptions): Promise<LoadResult> {
     }],
     }, (error, result) => (error ? reject(error) : resolve(result)));
   });
-  // autocannon ends a fixed-amount run on its next 1 s tick: time it to the last response instead.
-  instance?.on('response', () => (last = process.hrtime.bigint()));
+  // autocannon ends a fixed-amount run on its next 1 s tick, up to a second after the last
+  // response: stop it at the last response (so the end-to-end clock is not held up either) and
+  // time the run to that response.
+  let responses = 0;
+  instance?.on('response', () => {
+    last = process.hrtime.bigint();
+    if (!opts.seconds && ++responses === opts.deliveries.length) instance?.stop();
+  });
   const result = await finished;
   const seconds = opts.seconds ? result.duration : Number(last - started) / 1e9;
   return {
