@@ -1,0 +1,37 @@
+/** The hand-written envelope check (queues/stripe-event.ts): what passes, what it keeps, and each reason. */
+import { parseStripeEvent } from '../../src/queues/stripe-event';
+import * as build from '../support/stripe-events';
+
+const valid = () => JSON.parse(JSON.stringify(build.event('customer.updated', build.customer({ id: 'cus_Env1' }), {
+  id: 'evt_1Env', created: 1_700_000_000, previousAttributes: { email: 'old@example.com' },
+}))) as Record<string, unknown>;
+
+test('a Stripe event passes with its envelope fields and the very same data.object', () => {
+  const body = valid();
+  const parsed = parseStripeEvent(body);
+  if (!parsed.ok) throw new Error(parsed.reason);
+  expect(parsed.event).toEqual({ id: 'evt_1Env', object: 'event', type: 'customer.updated', created: 1_700_000_000, livemode: false, data: { object: (body.data as { object: unknown }).object } });
+  expect(parsed.event.data.object).toBe((body.data as { object: unknown }).object);
+  // request, api_version, previous_attributes … stay out of the job.
+  expect(Object.keys(parsed.event).sort()).toEqual(['created', 'data', 'id', 'livemode', 'object', 'type']);
+  expect(Object.keys(parsed.event.data)).toEqual(['object']);
+});
+
+test.each([
+  ['not an object', () => 'evt_1', 'body: expected an object'],
+  ['an array', () => [], 'body: expected an object'],
+  ['a non-evt id', (e: Record<string, unknown>) => ({ ...e, id: 'cus_1' }), 'id: must be an evt_ id'],
+  ['an id with spaces', (e: Record<string, unknown>) => ({ ...e, id: 'evt_1 x' }), 'id: must be an evt_ id'],
+  ['another object', (e: Record<string, unknown>) => ({ ...e, object: 'customer' }), 'object: must be "event"'],
+  ['an empty type', (e: Record<string, unknown>) => ({ ...e, type: '' }), 'type: must be a non-empty string'],
+  ['a fractional created', (e: Record<string, unknown>) => ({ ...e, created: 1.5 }), 'created: must be a positive integer'],
+  ['a string created', (e: Record<string, unknown>) => ({ ...e, created: '1700000000' }), 'created: must be a positive integer'],
+  ['a zero created', (e: Record<string, unknown>) => ({ ...e, created: 0 }), 'created: must be a positive integer'],
+  ['a string livemode', (e: Record<string, unknown>) => ({ ...e, livemode: 'false' }), 'livemode: must be a boolean'],
+  ['no data', (e: Record<string, unknown>) => ({ ...e, data: null }), 'data: expected an object'],
+  ['no data.object', (e: Record<string, unknown>) => ({ ...e, data: {} }), 'data.object: expected an object'],
+  ['an object without id', (e: Record<string, unknown>) => ({ ...e, data: { object: { object: 'customer' } } }), 'data.object.id: must be a non-empty string'],
+  ['an object without type', (e: Record<string, unknown>) => ({ ...e, data: { object: { id: 'cus_1' } } }), 'data.object.object: must be a non-empty string'],
+])('%s is refused with a reason', (_, mutate, reason) => {
+  expect(parseStripeEvent(mutate(valid()))).toEqual({ ok: false, reason });
+});
