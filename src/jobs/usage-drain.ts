@@ -1,7 +1,7 @@
 /**
  * Flow B's worker side: the `usage-drain` queue, its job scheduler (every USAGE_FLUSH_INTERVAL_MS),
- * the early drain when pending usage reaches USAGE_FLUSH_THRESHOLD, and the per-customer flush when
- * `invoice.created` arrives for a metered subscription. One drain runs at a time (global
+ * the early drain when pending usage reaches USAGE_FLUSH_THRESHOLD, and the invoice flush of the
+ * customers whose `invoice.created` arrived for a metered subscription (jobs/usage/invoice-flush.ts). One drain runs at a time (global
  * concurrency 1); even two at once would be safe, as identifiers and the ledger make sends idempotent.
  */
 import { Worker } from 'bullmq';
@@ -14,7 +14,7 @@ import { USAGE_DRAIN_QUEUE } from '../queues/names';
 import type { UsageDrainJob } from '../queues/payloads';
 import { createUsageDrainQueue, requestDrain, scheduleUsageDrain, UsageDrainQueue } from '../queues/usage-drain-queue';
 import { createStripeClient } from '../stripe';
-import { UsageStore } from '../usage/claims';
+import { ClaimScope, UsageStore } from '../usage/claims';
 import { drainUsage, DrainDeps, DrainResult } from './usage/drain';
 import { invoiceFlushHook } from './usage/invoice-flush';
 import { MeterRateLimited, MeterStream } from './usage/meter-stream';
@@ -23,16 +23,16 @@ import { RateLimiter } from './usage/rate-limiter';
 export type UsageDrainConfig = Pick<
   Config,
   | 'KEY_PREFIX' | 'STRIPE_SECRET_KEY' | 'STRIPE_API_URL' | 'USAGE_FLUSH_INTERVAL_MS' | 'USAGE_FLUSH_THRESHOLD'
-  | 'USAGE_WINDOW_SECONDS' | 'USAGE_THRESHOLD_CHECK_MS' | 'STRIPE_METER_RATE_LIMIT_PER_SECOND'
+  | 'USAGE_WINDOW_SECONDS' | 'USAGE_THRESHOLD_CHECK_MS' | 'STRIPE_METER_RATE_LIMIT_PER_SECOND' | 'USAGE_INVOICE_FLUSH_DELAY_MS'
 >;
 
 export interface UsageDrainRole {
   queue: UsageDrainQueue;
   worker: Worker<UsageDrainJob, DrainResult>;
-  /** The stripe-event worker's after-commit hook (invoice.created → flush that customer). */
+  /** The stripe-event worker's after-commit hook (invoice.created → flush that customer soon). */
   afterStripeEvent: ReturnType<typeof invoiceFlushHook>;
   /** Runs one drain in this process, outside the queue (tests, demo). */
-  drainNow(customer?: string): Promise<DrainResult>;
+  drainNow(scope?: ClaimScope): Promise<DrainResult>;
   stop(): Promise<void>;
 }
 
@@ -73,7 +73,7 @@ export async function startUsageDrain(deps: UsageDrainContext, hooks: Pick<Drain
     USAGE_DRAIN_QUEUE,
     async (job) => {
       try {
-        return await drainUsage(drainDeps, job.data.customer);
+        return await drainUsage(drainDeps, job.data.reason === 'invoice' ? 'invoice-flush' : 'all');
       } catch (error) {
         // 429: pause the whole queue for a while; the job goes back to waiting without using an attempt.
         if (!(error instanceof MeterRateLimited)) throw error;
@@ -90,8 +90,8 @@ export async function startUsageDrain(deps: UsageDrainContext, hooks: Pick<Drain
   return {
     queue,
     worker,
-    afterStripeEvent: invoiceFlushHook(deps.dataSource, queue, log),
-    drainNow: (customer) => drainUsage(drainDeps, customer),
+    afterStripeEvent: invoiceFlushHook({ dataSource: deps.dataSource, queue, store: drainDeps.store, delayMs: config.USAGE_INVOICE_FLUSH_DELAY_MS, log }),
+    drainNow: (scope) => drainUsage(drainDeps, scope),
     stop: async () => {
       stopWatcher();
       await worker.close();

@@ -9,9 +9,10 @@ export interface StripeEventJob {
   source: 'webhook' | 'backfill' | 'replay';
 }
 
-/** A usage drain: scheduled, early (threshold), or one customer's usage at once (invoice.created). */
+/**
+ * A usage drain: scheduled, early (threshold), manual, or an invoice flush, which claims only the
+ * customers waiting in the flush set (open claims of anyone are still resumed).
+ */
 export interface UsageDrainJob {
   reason: 'schedule' | 'threshold' | 'invoice' | 'manual';
-  /** Only this customer's pending usage is claimed (open claims of anyone are still resumed). */
-  customer?: string;
 }

@@ -1,6 +1,6 @@
 /**
  * The usage drain queue: its job options and the one way to ask for a drain. Scheduled drains keep
- * a short history; early and per-customer drains are removed when done, so the same job id can be
+ * a short history; early and invoice-flush drains are removed when done, so the same job id can be
  * requested again later (while one waits, asking again is a no-op).
  */
 import { JobsOptions, Queue } from 'bullmq';
@@ -45,7 +45,7 @@ export async function scheduleUsageDrain(queue: UsageDrainQueue, everyMs: number
   );
 }
 
-/** Asks for a drain now (`jobId` coalesces repeated asks while one is waiting). */
-export async function requestDrain(queue: UsageDrainQueue, job: UsageDrainJob, jobId: string): Promise<void> {
-  await queue.add(job.reason, job, { ...triggeredDrainJobOptions, jobId });
+/** Asks for a drain now or after `delayMs` (`jobId` coalesces repeated asks while one is waiting). */
+export async function requestDrain(queue: UsageDrainQueue, job: UsageDrainJob, jobId: string, delayMs = 0): Promise<void> {
+  await queue.add(job.reason, job, { ...triggeredDrainJobOptions, jobId, ...(delayMs > 0 ? { delay: delayMs } : {}) });
 }

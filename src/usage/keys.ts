@@ -11,6 +11,7 @@
  * | `P:usage:{u}:claims` | sorted set | open claims: member = claim id, score = claim time (ms) |
  * | `P:usage:{u}:claim:<claim id>` | hash | a claimed batch: same fields as pending, frozen until Stripe accepted all of it |
  * | `P:usage:{u}:invalid` | hash | fields a drain could not parse (kept for an operator, never sent) |
+ * | `P:usage:{u}:flush` | set | customers whose usage an `invoice.created` asked to send soon (the next invoice flush) |
  *
  * Counting is one atomic command, e.g. for 5 units of `api_calls` at unix time 1767226800:
  *   HINCRBY billing:usage:{u}:pending "cus_123|api_calls|1767225600" 5
@@ -27,6 +28,8 @@ export interface UsageKeys {
   claims: string;
   /** Hash of fields the drain could not parse. */
   invalid: string;
+  /** Set of customers waiting for an invoice flush. */
+  flush: string;
   /** Hash holding one claimed batch. */
   claim(claimId: string): string;
 }
@@ -37,6 +40,7 @@ export function usageKeys(keyPrefix: string): UsageKeys {
     pending: `${base}:pending`,
     claims: `${base}:claims`,
     invalid: `${base}:invalid`,
+    flush: `${base}:flush`,
     claim: (claimId) => `${base}:claim:${claimId}`,
   };
 }

@@ -10,41 +10,44 @@
  *   KEYS[1]  pending hash           <P>:usage:{u}:pending
  *   KEYS[2]  open-claims sorted set <P>:usage:{u}:claims
  *   KEYS[3]  the new claim's hash   <P>:usage:{u}:claim:<ARGV[1]>
+ *   KEYS[4]  invoice-flush set      <P>:usage:{u}:flush
  *   ARGV[1]  new claim id (fresh; chosen by the caller, it seeds every meter event identifier)
  *   ARGV[2]  claim time in ms (the claim's score, so claims resume oldest first)
- *   ARGV[3]  a customer id to claim only that customer's cells, or '' to claim everything
+ *   ARGV[3]  'all': claim everything pending (O(1), a RENAME), which also settles every invoice
+ *            flush waiting in KEYS[4]; 'fields': claim only the fields listed next
+ *   with 'fields':
+ *   ARGV[4]  n, the number of customers whose flush this claim settles
+ *   ARGV[5 .. 4+n]  those customers (removed from KEYS[4])
+ *   ARGV[5+n ..]    their pending fields, found by the caller with HSCAN outside the script, so
+ *                   Redis is never blocked scanning a large hash
  *
  * Output: flat array `id1, score1, id2, score2, …` of every open claim, oldest first; the new one
- * is among them when anything matched. Increments that arrive after the script ran go to a
- * fresh pending hash (HINCRBY creates it), so nothing is lost and nothing is claimed twice.
+ * is among them when anything was moved. Increments that arrive after the script ran go to a
+ * fresh pending hash or field (HINCRBY creates it), so nothing is lost and nothing is claimed
+ * twice; a listed field that is gone by now (claimed meanwhile) is skipped.
  */
 export const CLAIM_SCRIPT = `
-local pending, claims, target = KEYS[1], KEYS[2], KEYS[3]
-local id, score, customer = ARGV[1], ARGV[2], ARGV[3]
-if customer == '' then
+local pending, claims, target, flush = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local id, score, mode = ARGV[1], ARGV[2], ARGV[3]
+if mode == 'all' then
   if redis.call('EXISTS', pending) == 1 then
     redis.call('RENAME', pending, target)
     redis.call('ZADD', claims, score, id)
   end
+  redis.call('DEL', flush)
 else
-  -- Collect first, move after: changing a hash while scanning it could skip or repeat fields.
-  local fields, seen, cursor = {}, {}, '0'
-  repeat
-    local page = redis.call('HSCAN', pending, cursor, 'MATCH', customer .. '|*', 'COUNT', 1000)
-    cursor = page[1]
-    for i = 1, #page[2], 2 do
-      local f = page[2][i]
-      if not seen[f] then seen[f] = true; fields[#fields + 1] = f end
-    end
-  until cursor == '0'
-  for _, f in ipairs(fields) do
-    local v = redis.call('HGET', pending, f)
+  local customers = tonumber(ARGV[4])
+  for i = 5, 4 + customers do redis.call('SREM', flush, ARGV[i]) end
+  local moved = 0
+  for i = 5 + customers, #ARGV do
+    local v = redis.call('HGET', pending, ARGV[i])
     if v then
-      redis.call('HSET', target, f, v)
-      redis.call('HDEL', pending, f)
+      redis.call('HSET', target, ARGV[i], v)
+      redis.call('HDEL', pending, ARGV[i])
+      moved = moved + 1
     end
   end
-  if #fields > 0 then redis.call('ZADD', claims, score, id) end
+  if moved > 0 then redis.call('ZADD', claims, score, id) end
 end
 return redis.call('ZRANGE', claims, 0, -1, 'WITHSCORES')
 `;

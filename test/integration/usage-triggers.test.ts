@@ -1,6 +1,7 @@
 /**
  * Drains that do not wait for the schedule: invoice.created for a metered subscription flushes
- * that customer's usage at once; pending usage over USAGE_FLUSH_THRESHOLD drains early.
+ * that customer's usage within USAGE_INVOICE_FLUSH_DELAY_MS (gathered with other customers' into
+ * one claim); pending usage over USAGE_FLUSH_THRESHOLD drains early.
  */
 import { Redis } from 'ioredis';
 import { USAGE_DRAIN_SCHEDULER_ID } from '../../src/queues/usage-drain-queue';
@@ -17,7 +18,9 @@ let client: UsageClient;
 let startedAt: number;
 beforeAll(async () => {
   startedAt = Date.now();
-  t = await startTestService({ USAGE_FLUSH_INTERVAL_MS: '3600000', USAGE_FLUSH_THRESHOLD: '1000', USAGE_THRESHOLD_CHECK_MS: '200' });
+  t = await startTestService({
+    USAGE_FLUSH_INTERVAL_MS: '3600000', USAGE_FLUSH_THRESHOLD: '1000', USAGE_THRESHOLD_CHECK_MS: '200', USAGE_INVOICE_FLUSH_DELAY_MS: '300',
+  });
   redis = rawRedis();
   client = new UsageClient({ redis, keyPrefix: t.prefix });
 });
@@ -39,7 +42,9 @@ async function drainQueueIdle(): Promise<void> {
   const queue = t.service.usage!.queue;
   await waitFor(async () => {
     const c = await queue.getJobCounts('waiting', 'active', 'prioritized');
-    return Object.values(c).every((n) => n === 0);
+    // The scheduler's next drain is always delayed; an invoice flush must not be.
+    const flushes = (await queue.getJobs(['delayed'])).filter((job) => job.name === 'invoice');
+    return Object.values(c).every((n) => n === 0) && flushes.length === 0;
   }, 10_000, 'the usage-drain queue to be idle');
 }
 
@@ -62,6 +67,26 @@ test('invoice.created for a metered subscription flushes that customer before th
   // Only that customer was claimed: the bystander's usage still waits for a regular drain.
   expect(standInTotals(t.standIn)).toEqual({ [`${customerId}|api_calls`]: 42 });
   expect(Object.keys(await redis.hgetall(usageKeys(t.prefix).pending))).toEqual([expect.stringMatching(/^cus_bystander1\|/)]);
+  expect(await redis.smembers(usageKeys(t.prefix).flush)).toEqual([]);
+});
+
+test('invoice.created for many customers at once is flushed in one claim, not one scan per invoice', async () => {
+  const subs = [];
+  for (let i = 0; i < 6; i++) subs.push(await subscribed(true));
+  await client.record([
+    ...subs.map((s, i) => ({ customer: s.customerId, meter: 'api_calls', value: 10 + i })),
+    ...subs.map((s) => ({ customer: s.customerId, meter: 'storage_gb', value: 1 })),
+    { customer: 'cus_bystander2', meter: 'api_calls', value: 5 },
+  ]);
+  const invoices = subs.map((s) => event('invoice.created', invoice({ customer: s.customerId, subscription: s.subscriptionId, status: 'draft' })));
+  await Promise.all(invoices.map((e) => t.deliver(e)));
+  await waitFor(() => t.standIn.meterEvents.length === 12, 10_000, 'every flushed cell');
+  const expected = Object.fromEntries(subs.flatMap((s, i) => [[`${s.customerId}|api_calls`, 10 + i], [`${s.customerId}|storage_gb`, 1]]));
+  expect(standInTotals(t.standIn)).toEqual(expected);
+  // Six invoices in at most two flush slots: at most two claims, one meter-stream request each.
+  expect(t.standIn.countRequests({ method: 'POST', pathPrefix: '/v2/billing/meter_event_stream' })).toBeLessThanOrEqual(2);
+  expect(Object.keys(await redis.hgetall(usageKeys(t.prefix).pending))).toEqual([expect.stringMatching(/^cus_bystander2\|/)]);
+  expect(await redis.smembers(usageKeys(t.prefix).flush)).toEqual([]);
 });
 
 test('invoice.created for a subscription without metered prices asks for no flush', async () => {
@@ -73,6 +98,7 @@ test('invoice.created for a subscription without metered prices asks for no flus
   await settle(t);
   await drainQueueIdle();
   expect(t.standIn.meterEvents).toHaveLength(0);
+  expect(await redis.smembers(usageKeys(t.prefix).flush)).toEqual([]);
   expect(Object.keys(await redis.hgetall(usageKeys(t.prefix).pending))).toEqual([expect.stringMatching(new RegExp(`^${customerId}\\|`))]);
 });
 

@@ -1,4 +1,5 @@
 import { aggregateClaim, eventIdentifier, MAX_EVENTS_PER_BATCH, planClaim, toBatches, toStreamEvent } from '../../src/jobs/usage/plan';
+import { flushSlot } from '../../src/jobs/usage/invoice-flush';
 import { nextSlot } from '../../src/jobs/usage/rate-limiter';
 import { claimWindowSeconds, newClaimId } from '../../src/usage/claims';
 import { decodeField, encodeField, usageKeys } from '../../src/usage/keys';
@@ -85,4 +86,16 @@ test('rate limiter slots are spaced by the interval and never in the past', () =
   expect(nextSlot(-Infinity, 1000, 50)).toBe(1000);
   expect(nextSlot(1000, 1010, 50)).toBe(1050);
   expect(nextSlot(1000, 2000, 50)).toBe(2000);
+});
+
+describe('flushSlot (invoice flushes gathered per slot)', () => {
+  test('every moment of a slot asks for the same job, which runs after the slot ends', () => {
+    const slotMs = 10_000;
+    const first = flushSlot(1_767_225_600_000, slotMs);
+    const last = flushSlot(1_767_225_609_999, slotMs);
+    expect(first.jobId).toBe(last.jobId);
+    expect(1_767_225_600_000 + first.delayMs).toBe(1_767_225_610_250);
+    expect(1_767_225_609_999 + last.delayMs).toBe(1_767_225_610_250);
+    expect(flushSlot(1_767_225_610_000, slotMs).jobId).not.toBe(first.jobId);
+  });
 });

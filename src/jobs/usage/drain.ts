@@ -1,5 +1,5 @@
 /**
- * One drain: claim pending usage (everything, or one customer's), then send every open claim —
+ * One drain: claim pending usage (everything, or the customers waiting for an invoice flush), then send every open claim —
  * the new one and any left by a crashed or failed drain — oldest first. Per claim: plan events,
  * skip identifiers the ledger already holds, send the rest in batches of ≤ 100 at the configured
  * rate, write each accepted batch to the ledger, and release the claim only when all are accepted.
@@ -8,7 +8,7 @@
 import type { DataSource } from 'typeorm';
 import type { Logger } from '../../logger';
 import type { UsageDrainResult } from '../../queues/usage-drain-queue';
-import { claimWindowSeconds, type OpenClaim, UsageStore } from '../../usage/claims';
+import { claimWindowSeconds, type ClaimScope, type OpenClaim, UsageStore } from '../../usage/claims';
 import { encodeField } from '../../usage/keys';
 import { alreadySent, recordSent } from './ledger';
 import { MeterRateLimited, type MeterStream } from './meter-stream';
@@ -30,8 +30,8 @@ export interface DrainDeps {
 /** `skipped`: events the ledger shows accepted already (resumed claims). */
 export type DrainResult = UsageDrainResult;
 
-export async function drainUsage(deps: DrainDeps, customer?: string): Promise<DrainResult> {
-  const open = await deps.store.claim(deps.windowSeconds, customer ?? '');
+export async function drainUsage(deps: DrainDeps, scope: ClaimScope = 'all'): Promise<DrainResult> {
+  const open = await deps.store.claim(deps.windowSeconds, scope);
   const result: DrainResult = { claims: 0, events: 0, value: 0, requests: 0, skipped: 0 };
   let firstError: unknown;
   for (const claim of open) {

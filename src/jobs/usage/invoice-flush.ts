@@ -1,14 +1,23 @@
 /**
- * invoice.created for a subscription with metered prices → flush that customer's usage now, so it
+ * invoice.created for a subscription with metered prices → send that customer's usage soon, so it
  * lands on the draft invoice during Stripe's one-hour wait. Runs after the event's transaction
  * committed (never inside it: a Redis write there could be lost on rollback or doubled on retry);
  * a retried event job runs it again, which at worst asks for a second, harmless flush.
+ *
+ * Flushes are gathered, not run one per invoice: at a billing-cycle boundary thousands of
+ * invoice.created arrive together, and finding one customer's cells means scanning the whole
+ * pending hash. The customer goes into the flush set, and one drain job per
+ * USAGE_INVOICE_FLUSH_DELAY_MS slot (job id `invoice-flush-<slot>`, delayed to the end of the slot
+ * plus a margin) claims every customer in the set with one scan. Whoever asks during a slot is
+ * in the set before that slot's job runs; a job that has already run and gone is simply added
+ * again, so every request is followed by a drain that sees it.
  */
 import type { DataSource } from 'typeorm';
 import { z } from 'zod';
 import type { Logger } from '../../logger';
 import type { StripeEvent } from '../../queues/stripe-event';
 import { requestDrain, type UsageDrainQueue } from '../../queues/usage-drain-queue';
+import type { UsageStore } from '../../usage/claims';
 
 const createdInvoice = z.looseObject({
   id: z.string(),
@@ -29,16 +38,41 @@ export function shouldFlush(counts: { items: number; maybe_metered: number }): b
   return counts.items === 0 || counts.maybe_metered > 0;
 }
 
-export function invoiceFlushHook(dataSource: DataSource, queue: UsageDrainQueue, log: Logger) {
+/** Margin after a slot ends before its job runs, for clock skew between worker processes. */
+const SLOT_MARGIN_MS = 250;
+
+/** The flush job of the slot `nowMs` falls in: its id and how long to wait before it runs. */
+export function flushSlot(nowMs: number, slotMs: number): { jobId: string; delayMs: number } {
+  const slot = Math.floor(nowMs / slotMs);
+  return { jobId: `invoice-flush-${slot}`, delayMs: (slot + 1) * slotMs - nowMs + SLOT_MARGIN_MS };
+}
+
+export interface InvoiceFlushDeps {
+  dataSource: DataSource;
+  queue: UsageDrainQueue;
+  store: Pick<UsageStore, 'requestFlush'>;
+  /** USAGE_INVOICE_FLUSH_DELAY_MS: the slot length. */
+  delayMs: number;
+  log: Logger;
+}
+
+export function invoiceFlushHook(deps: InvoiceFlushDeps) {
+  // The slot whose job this process has already asked for: later asks in that slot skip the add.
+  let requestedSlot = '';
   return async (event: StripeEvent): Promise<void> => {
     if (event.type !== 'invoice.created') return;
     const parsed = createdInvoice.safeParse(event.data.object);
     const subscription = parsed.success ? parsed.data.parent?.subscription_details?.subscription : undefined;
     if (!parsed.success || !subscription) return;
-    const [counts] = (await dataSource.query(METERED_SQL, [subscription])) as Array<{ items: number; maybe_metered: number }>;
+    const [counts] = (await deps.dataSource.query(METERED_SQL, [subscription])) as Array<{ items: number; maybe_metered: number }>;
     if (!shouldFlush(counts)) return;
     const customer = parsed.data.customer;
-    await requestDrain(queue, { reason: 'invoice', customer }, `invoice-${parsed.data.id}`);
-    log.info({ customer, invoice: parsed.data.id }, 'usage flush requested for a new invoice');
+    await deps.store.requestFlush(customer);
+    const { jobId, delayMs } = flushSlot(Date.now(), deps.delayMs);
+    if (jobId !== requestedSlot) {
+      await requestDrain(deps.queue, { reason: 'invoice' }, jobId, delayMs);
+      requestedSlot = jobId;
+    }
+    deps.log.info({ customer, invoice: parsed.data.id }, 'usage flush requested for a new invoice');
   };
 }
