@@ -5,7 +5,7 @@ import { MirrorFields, MirrorSpec, mirrorHandlers } from '../mirror';
 import { byCustomer, parseObject, stripeRef } from './parse';
 import { retrieveOrDeleted } from './refetch';
 
-const sessionSchema = z.looseObject({
+const sessionSchema = z.object({
   id: z.string().startsWith('cs_'),
   object: z.literal('checkout.session'),
   customer: stripeRef.nullish(),

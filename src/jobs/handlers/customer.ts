@@ -5,7 +5,7 @@ import { MirrorFields, MirrorSpec, mirrorHandlers } from '../mirror';
 import { byId, parseObject } from './parse';
 import { retrieveOrDeleted } from './refetch';
 
-const customerSchema = z.looseObject({
+const customerSchema = z.object({
   id: z.string().startsWith('cus_'),
   object: z.literal('customer'),
   email: z.string().nullish(),

@@ -9,7 +9,7 @@ import { MirrorFields, MirrorSpec, mirrorHandlers } from '../mirror';
 import { byCustomer, parseObject, stripeRef } from './parse';
 import { retrieveOrDeleted } from './refetch';
 
-const invoiceSchema = z.looseObject({
+const invoiceSchema = z.object({
   id: z.string().startsWith('in_'),
   object: z.literal('invoice'),
   customer: stripeRef,
@@ -22,7 +22,7 @@ const invoiceSchema = z.looseObject({
   period_start: z.number().int().nullish(),
   period_end: z.number().int().nullish(),
   parent: z
-    .looseObject({ subscription_details: z.looseObject({ subscription: stripeRef.nullish() }).nullish() })
+    .object({ subscription_details: z.object({ subscription: stripeRef.nullish() }).nullish() })
     .nullish(),
 });
 

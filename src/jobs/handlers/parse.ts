@@ -3,9 +3,13 @@ import { z } from 'zod';
 import { PermanentError } from '../handler-types';
 
 /** A Stripe reference that may arrive as an id or as the expanded object. */
-export const stripeRef = z.union([z.string().min(1), z.looseObject({ id: z.string().min(1) }).transform((o) => o.id)]);
+export const stripeRef = z.union([z.string().min(1), z.object({ id: z.string().min(1) }).transform((o) => o.id)]);
 
-/** Parses a Stripe object with `schema`; a mismatch is permanent (retrying cannot fix a payload). */
+/**
+ * Parses a Stripe object with `schema`; a mismatch is permanent (retrying cannot fix a payload).
+ * Handler schemas are plain z.object: unknown keys are dropped, not copied. Mappers read only what
+ * they declare, and copying every key of a Stripe object (z.looseObject) made mapping ~4x slower.
+ */
 export function parseObject<T extends z.ZodType>(schema: T, value: unknown, what: string): z.infer<T> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;

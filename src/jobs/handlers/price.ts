@@ -5,7 +5,7 @@ import { MirrorFields, MirrorSpec, mirrorHandlers } from '../mirror';
 import { byId, parseObject, stripeRef } from './parse';
 import { retrieveOrDeleted } from './refetch';
 
-const priceSchema = z.looseObject({
+const priceSchema = z.object({
   id: z.string().min(1),
   object: z.literal('price'),
   product: stripeRef,
@@ -14,7 +14,7 @@ const priceSchema = z.looseObject({
   active: z.boolean(),
   type: z.string(),
   recurring: z
-    .looseObject({ interval: z.string(), usage_type: z.string().nullish(), meter: z.string().nullish() })
+    .object({ interval: z.string(), usage_type: z.string().nullish(), meter: z.string().nullish() })
     .nullish(),
 });
 

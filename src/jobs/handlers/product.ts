@@ -5,7 +5,7 @@ import { MirrorFields, MirrorSpec, mirrorHandlers } from '../mirror';
 import { byId, parseObject } from './parse';
 import { retrieveOrDeleted } from './refetch';
 
-const productSchema = z.looseObject({
+const productSchema = z.object({
   id: z.string().min(1),
   object: z.literal('product'),
   name: z.string(),

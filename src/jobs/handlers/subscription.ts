@@ -9,7 +9,7 @@ import { byCustomer, parseObject, stripeRef } from './parse';
 import { retrieveOrDeleted } from './refetch';
 import type { Literal, Statement } from '../transaction';
 
-const itemSchema = z.looseObject({
+const itemSchema = z.object({
   id: z.string().min(1),
   price: stripeRef,
   quantity: z.number().int().nullish(),
@@ -17,7 +17,7 @@ const itemSchema = z.looseObject({
   current_period_end: z.number().int(),
 });
 
-const subscriptionSchema = z.looseObject({
+const subscriptionSchema = z.object({
   id: z.string().startsWith('sub_'),
   object: z.literal('subscription'),
   customer: stripeRef,
@@ -25,7 +25,7 @@ const subscriptionSchema = z.looseObject({
   cancel_at_period_end: z.boolean(),
   canceled_at: z.number().int().nullish(),
   trial_end: z.number().int().nullish(),
-  items: z.looseObject({ data: z.array(itemSchema) }),
+  items: z.object({ data: z.array(itemSchema) }),
 });
 
 export function mapSubscription(object: unknown): MirrorFields<Subscription> {

@@ -18,13 +18,12 @@ import type { Logger } from '../../logger';
 import type { StripeEvent } from '../../queues/stripe-event';
 import { requestDrain, type UsageDrainQueue } from '../../queues/usage-drain-queue';
 import type { UsageStore } from '../../usage/claims';
+import { stripeRef } from '../handlers/parse';
 
-const createdInvoice = z.looseObject({
+const createdInvoice = z.object({
   id: z.string(),
-  customer: z.union([z.string(), z.looseObject({ id: z.string() }).transform((c) => c.id)]),
-  parent: z
-    .looseObject({ subscription_details: z.looseObject({ subscription: z.union([z.string(), z.looseObject({ id: z.string() }).transform((s) => s.id)]).nullish() }).nullish() })
-    .nullish(),
+  customer: stripeRef,
+  parent: z.object({ subscription_details: z.object({ subscription: stripeRef.nullish() }).nullish() }).nullish(),
 });
 
 /** Items of the subscription, and how many might be metered (a price the mirror lacks counts as "might"). */
