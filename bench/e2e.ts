@@ -9,6 +9,7 @@ import { Client } from 'pg';
 import type Stripe from 'stripe';
 import { STRIPE_EVENTS_QUEUE } from '../src/queues/names';
 import { runCeiling, CeilingResult } from './ceiling';
+import { cpuSnapshot, cpuSpent } from './cpu';
 import { BENCH_WEBHOOK_SECRET, BenchEnv } from './env';
 import { eventMix } from './events';
 import type { Running } from './launch';
@@ -31,6 +32,12 @@ export interface EndToEndResult {
   ratio: number;
   stripeReads: number;
   stripeReadsPerEvent: number;
+  /**
+   * CPU µs per delivery from the first request to the last event applied, per process: the api and
+   * worker roles, every PostgreSQL and Redis server process on the box, and this process (the load
+   * generator). With the in-process launcher (tiny runs) api, worker and load generator are one process.
+   */
+  cpuPerEventUs: { api: number; worker: number; postgres: number; redis: number; loadGenerator: number };
   /** Sanity of the result: what PostgreSQL and the queue hold afterwards. */
   checks: { processedEvents: number; customers: number; subscriptions: number; failedJobs: number; non2xx: number };
 }
@@ -47,6 +54,8 @@ export async function benchEndToEnd(env: BenchEnv, api: Running, startWorker: ()
   await db.connect();
   try {
     env.standIn.resetRequests();
+    const cpuBefore = cpuSnapshot();
+    const selfBefore = process.cpuUsage();
     const started = process.hrtime.bigint();
     const load = await postWebhooks({ url: api.url!, deliveries: mix.deliveries, connections: scale.connections });
     const deadline = Date.now() + scale.phaseTimeoutMs;
@@ -55,6 +64,16 @@ export async function benchEndToEnd(env: BenchEnv, api: Running, startWorker: ()
       await new Promise((ok) => setTimeout(ok, 20));
     }
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const self = process.cpuUsage(selfBefore);
+    const cpuAfter = cpuSnapshot();
+    const perEvent = (ms: number) => Math.round((ms * 1000) / mix.deliveries.length);
+    const cpuPerEventUs = {
+      api: perEvent(cpuSpent(cpuBefore, cpuAfter, (pid) => pid === api.pid)),
+      worker: perEvent(cpuSpent(cpuBefore, cpuAfter, (pid) => pid === worker.pid)),
+      postgres: perEvent(cpuSpent(cpuBefore, cpuAfter, (_, name) => name.startsWith('postgres'))),
+      redis: perEvent(cpuSpent(cpuBefore, cpuAfter, (_, name) => name.startsWith('redis-server'))),
+      loadGenerator: perEvent((self.user + self.system) / 1000),
+    };
     // Object retrievals (a refetch on a tie); the replay scheduler's /v1/events reads are not per event.
     const stripeReads = env.standIn.countRequests((r) => r.method === 'GET' && /^\/v1\/(customers|subscriptions|invoices|prices|products|checkout)\//.test(r.path));
     const checks = {
@@ -69,7 +88,7 @@ export async function benchEndToEnd(env: BenchEnv, api: Running, startWorker: ()
       deliveries: mix.deliveries.length, distinct: mix.distinct, duplicates: mix.duplicates, ties: mix.ties, customers: mix.customers,
       workerConcurrency: scale.workerConcurrency,
       seconds, eventsPerSec, ceiling, ratio: eventsPerSec / ceiling.txPerSec,
-      stripeReads, stripeReadsPerEvent: stripeReads / mix.deliveries.length, checks, worker,
+      stripeReads, stripeReadsPerEvent: stripeReads / mix.deliveries.length, cpuPerEventUs, checks, worker,
     };
   } finally {
     await db.end();

@@ -102,6 +102,7 @@ export function markdown(r: Report, before?: Report, notes = ''): string {
     '',
     `Ratio: **${f(e.ratio, 3)}** (goal ≥ 0.65; a naive one-transaction-per-job worker reaches 0.34).`,
     `Stripe reads: ${f(e.stripeReads)} = **${f(e.stripeReadsPerEvent, 4)} per event** (goal ≤ 0.02, ties only).`,
+    `CPU per event (µs, first request → last event applied): api ${f(e.cpuPerEventUs.api)}, worker ${f(e.cpuPerEventUs.worker)}, PostgreSQL ${f(e.cpuPerEventUs.postgres)}, Redis ${f(e.cpuPerEventUs.redis)}, load generator ${f(e.cpuPerEventUs.loadGenerator)}; total ${f(Object.values(e.cpuPerEventUs).reduce((a, b) => a + b, 0))} on ${r.machine.cpus} cores.`,
     `Afterwards: ${f(e.checks.processedEvents)} processed events, ${f(e.checks.customers)} customers, ${f(e.checks.subscriptions)} subscriptions, ${e.checks.failedJobs} failed jobs, ${e.checks.non2xx} non-2xx answers.`,
     '',
     '## 3. Usage',

@@ -1,0 +1,38 @@
+/**
+ * CPU time per process from /proc, to say where an end-to-end event's CPU goes (api, worker,
+ * PostgreSQL, Redis, the load generator). Absolute rates wobble on a shared box; CPU per event
+ * is the steadier measure of what a change saved.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+
+/** pid → [command name, user + system CPU in ms] for every process visible now. */
+export type CpuSnapshot = Map<number, [string, number]>;
+
+const TICK_MS = 10; // USER_HZ is 100 on Linux
+
+export function cpuSnapshot(): CpuSnapshot {
+  const snapshot: CpuSnapshot = new Map();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      snapshot.set(Number(entry), [name, (Number(fields[11]) + Number(fields[12])) * TICK_MS]);
+    } catch {
+      // The process ended between listing and reading.
+    }
+  }
+  return snapshot;
+}
+
+/**
+ * CPU ms spent between two snapshots by the processes `select` picks (processes that started in
+ * between count from zero; ones that ended before `after` are missed, so keep the measured
+ * processes alive until then).
+ */
+export function cpuSpent(before: CpuSnapshot, after: CpuSnapshot, select: (pid: number, name: string) => boolean): number {
+  let ms = 0;
+  for (const [pid, [name, total]] of after) if (select(pid, name)) ms += total - (before.get(pid)?.[1] ?? 0);
+  return ms;
+}
