@@ -27,7 +27,9 @@ export const postgresOutage: Scenario = {
       const fault = (async () => {
         await until(async () => (await stack.jobCounts()).completed > 0, 60_000, 'the first applied job');
         await sleep(windowMs / 5);
-        outage.activeAtStop = (await stack.jobCounts()).active;
+        // Stop it under a transaction: batched workers finish jobs quickly, so wait (≤ 5 s) for one.
+        const busyBy = Date.now() + 5_000;
+        while ((outage.activeAtStop = (await stack.jobCounts()).active) === 0 && Date.now() < busyBy) await sleep(5);
         outage.from = Date.now();
         await postgres.stop('immediate');
         ctx.log(`PostgreSQL stopped (${outage.activeAtStop} jobs active)`);
