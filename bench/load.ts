@@ -22,6 +22,13 @@ export interface LoadOptions {
   seconds?: number;
 }
 
+/**
+ * autocannon finishes a run only on its sample tick (1 s by default; `stop()` just sets a flag the
+ * tick reads), so a fixed-amount run resolved up to a second after its last response, and the
+ * end-to-end clock, which waits for it, ran on. Fixed-amount runs tick every 100 ms instead.
+ */
+export const FIXED_AMOUNT_SAMPLE_MS = 100;
+
 /** Sends the deliveries to POST /webhooks/stripe, in order, one per request. */
 export async function postWebhooks(opts: LoadOptions): Promise<LoadResult> {
   let next = 0;
@@ -33,7 +40,7 @@ export async function postWebhooks(opts: LoadOptions): Promise<LoadResult> {
     url: opts.url,
     connections: opts.connections,
     pipelining: 1,
-    ...(opts.seconds ? { duration: opts.seconds } : { amount: opts.deliveries.length }),
+    ...(opts.seconds ? { duration: opts.seconds } : { amount: opts.deliveries.length, sampleInt: FIXED_AMOUNT_SAMPLE_MS }),
     ...(opts.rate ? { overallRate: opts.rate } : {}),
     timeout: 10,
     requests: [{
@@ -46,14 +53,8 @@ export async function postWebhooks(opts: LoadOptions): Promise<LoadResult> {
     }],
     }, (error, result) => (error ? reject(error) : resolve(result)));
   });
-  // autocannon ends a fixed-amount run on its next 1 s tick, up to a second after the last
-  // response: stop it at the last response (so the end-to-end clock is not held up either) and
-  // time the run to that response.
-  let responses = 0;
-  instance?.on('response', () => {
-    last = process.hrtime.bigint();
-    if (!opts.seconds && ++responses === opts.deliveries.length) instance?.stop();
-  });
+  // A fixed-amount run is timed to its last response, not to the tick that ends it.
+  instance?.on('response', () => (last = process.hrtime.bigint()));
   const result = await finished;
   const seconds = opts.seconds ? result.duration : Number(last - started) / 1e9;
   return {

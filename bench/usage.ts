@@ -10,6 +10,7 @@ import { UsageClient } from '../src/usage/client';
 import { usageKeys } from '../src/usage/keys';
 import { BENCH_API_KEY, BenchEnv } from './env';
 import type { Running } from './launch';
+import { FIXED_AMOUNT_SAMPLE_MS } from './load';
 import type { BenchScale } from './scale';
 
 export interface Throughput {
@@ -60,7 +61,7 @@ async function postUsage(url: string, count: number, perRequest: number, connect
   let last = started;
   const r = await new Promise<autocannon.Result>((resolve, reject) => {
     const instance = autocannon({
-      url: `${url}/v1/usage`, method: 'POST', body, connections, amount: requests, timeout: 10,
+      url: `${url}/v1/usage`, method: 'POST', body, connections, amount: requests, timeout: 10, sampleInt: FIXED_AMOUNT_SAMPLE_MS,
       headers: { 'content-type': 'application/json', authorization: `Bearer ${BENCH_API_KEY}` },
     }, (error, result) => (error ? reject(error) : resolve(result)));
     // Timed to the last response: autocannon ends a fixed-amount run on its next 1 s tick.
