@@ -14,8 +14,8 @@ import { USAGE_DRAIN_QUEUE } from '../queues/names';
 import type { UsageDrainJob } from '../queues/payloads';
 import { createUsageDrainQueue, requestDrain, scheduleUsageDrain, UsageDrainQueue } from '../queues/usage-drain-queue';
 import { createStripeClient } from '../stripe';
-import { ClaimScope, UsageStore } from '../usage/claims';
-import { drainUsage, DrainDeps, DrainResult } from './usage/drain';
+import { UsageStore } from '../usage/claims';
+import { drainUsage, DrainDeps, DrainResult, DrainScope } from './usage/drain';
 import { invoiceFlushHook } from './usage/invoice-flush';
 import { MeterRateLimited, MeterStream } from './usage/meter-stream';
 import { RateLimiter } from './usage/rate-limiter';
@@ -32,7 +32,7 @@ export interface UsageDrainRole {
   /** The stripe-event worker's after-commit hook (invoice.created → flush that customer soon). */
   afterStripeEvent: ReturnType<typeof invoiceFlushHook>;
   /** Runs one drain in this process, outside the queue (tests, demo). */
-  drainNow(scope?: ClaimScope): Promise<DrainResult>;
+  drainNow(scope?: DrainScope): Promise<DrainResult>;
   stop(): Promise<void>;
 }
 
@@ -90,7 +90,7 @@ export async function startUsageDrain(deps: UsageDrainContext, hooks: Pick<Drain
   return {
     queue,
     worker,
-    afterStripeEvent: invoiceFlushHook({ dataSource: deps.dataSource, queue, store: drainDeps.store, delayMs: config.USAGE_INVOICE_FLUSH_DELAY_MS, log }),
+    afterStripeEvent: invoiceFlushHook({ queue, store: drainDeps.store, delayMs: config.USAGE_INVOICE_FLUSH_DELAY_MS, log }),
     drainNow: (scope) => drainUsage(drainDeps, scope),
     stop: async () => {
       stopWatcher();

@@ -35,8 +35,18 @@ export function claimWindowSeconds(claimId: string, fallback: number): number {
   return m ? Number(m[1]) : fallback;
 }
 
-/** What a drain claims: everything pending, or the customers waiting for an invoice flush. */
-export type ClaimScope = 'all' | 'invoice-flush';
+/** An `invoice.created` that asked for a flush: flush-set member `<customer>|<subscription>`. */
+export interface FlushRequest {
+  member: string;
+  customer: string;
+  subscription: string;
+}
+
+/** What an invoice-flush claim takes: these customers' cells; it settles these flush-set members. */
+export interface FlushClaim {
+  customers: ReadonlySet<string>;
+  settles: readonly string[];
+}
 
 export class UsageStore {
   readonly keys: UsageKeys;
@@ -49,18 +59,16 @@ export class UsageStore {
   }
 
   /**
-   * Claims what is pending — everything, or (`invoice-flush`) the cells of the customers waiting in
-   * the flush set — and lists every open claim, oldest first: claims left by a crashed or failed
-   * drain come back here and are resumed.
+   * Claims what is pending — everything, or `only` some customers' cells for an invoice flush —
+   * and lists every open claim, oldest first: claims left by a crashed or failed drain come back
+   * here and are resumed.
    */
-  async claim(windowSeconds: number, scope: ClaimScope = 'all', nowMs = Date.now()): Promise<OpenClaim[]> {
+  async claim(windowSeconds: number, only?: FlushClaim, nowMs = Date.now()): Promise<OpenClaim[]> {
     const id = newClaimId(nowMs, windowSeconds);
     const keys = [this.keys.pending, this.keys.claims, this.keys.claim(id), this.keys.flush];
-    let args: Array<string | number> = ['all'];
-    if (scope === 'invoice-flush') {
-      const customers = await this.redis.smembers(this.keys.flush);
-      args = ['fields', customers.length, ...customers, ...(await this.pendingFieldsOf(new Set(customers)))];
-    }
+    const args: Array<string | number> = only
+      ? ['fields', only.settles.length, ...only.settles, ...(await this.pendingFieldsOf(only.customers))]
+      : ['all'];
     const flat = (await this.redis.eval(CLAIM_SCRIPT, keys.length, ...keys, id, nowMs, ...args)) as string[];
     const open: OpenClaim[] = [];
     for (let i = 0; i < flat.length; i += 2) open.push({ id: flat[i], claimedAt: Number(flat[i + 1]) });
@@ -68,8 +76,16 @@ export class UsageStore {
   }
 
   /** Asks the next invoice flush to send `customer`'s pending usage (see jobs/usage/invoice-flush.ts). */
-  async requestFlush(customer: string): Promise<void> {
-    await this.redis.sadd(this.keys.flush, customer);
+  async requestFlush(customer: string, subscription: string): Promise<void> {
+    await this.redis.sadd(this.keys.flush, `${customer}${FIELD_SEPARATOR}${subscription}`);
+  }
+
+  /** The invoice flushes waiting in the flush set. */
+  async flushRequests(): Promise<FlushRequest[]> {
+    return (await this.redis.smembers(this.keys.flush)).map((member) => {
+      const [customer, subscription = ''] = member.split(FIELD_SEPARATOR);
+      return { member, customer, subscription };
+    });
   }
 
   /**

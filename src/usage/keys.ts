@@ -11,7 +11,7 @@
  * | `P:usage:{u}:claims` | sorted set | open claims: member = claim id, score = claim time (ms) |
  * | `P:usage:{u}:claim:<claim id>` | hash | a claimed batch: same fields as pending, frozen until Stripe accepted all of it |
  * | `P:usage:{u}:invalid` | hash | fields a drain could not parse (kept for an operator, never sent) |
- * | `P:usage:{u}:flush` | set | customers whose usage an `invoice.created` asked to send soon (the next invoice flush) |
+ * | `P:usage:{u}:flush` | set | `<customer>|<subscription>` of each `invoice.created` waiting for its usage flush |
  *
  * Counting is one atomic command, e.g. for 5 units of `api_calls` at unix time 1767226800:
  *   HINCRBY billing:usage:{u}:pending "cus_123|api_calls|1767225600" 5

@@ -16,10 +16,10 @@
  *   ARGV[3]  'all': claim everything pending (O(1), a RENAME), which also settles every invoice
  *            flush waiting in KEYS[4]; 'fields': claim only the fields listed next
  *   with 'fields':
- *   ARGV[4]  n, the number of customers whose flush this claim settles
- *   ARGV[5 .. 4+n]  those customers (removed from KEYS[4])
- *   ARGV[5+n ..]    their pending fields, found by the caller with HSCAN outside the script, so
- *                   Redis is never blocked scanning a large hash
+ *   ARGV[4]  n, the number of flush requests this claim settles
+ *   ARGV[5 .. 4+n]  those requests (members of KEYS[4], removed)
+ *   ARGV[5+n ..]    the pending fields to move, found by the caller with HSCAN outside the
+ *                   script, so Redis is never blocked scanning a large hash
  *
  * Output: flat array `id1, score1, id2, score2, …` of every open claim, oldest first; the new one
  * is among them when anything was moved. Increments that arrive after the script ran go to a
@@ -36,10 +36,10 @@ if mode == 'all' then
   end
   redis.call('DEL', flush)
 else
-  local customers = tonumber(ARGV[4])
-  for i = 5, 4 + customers do redis.call('SREM', flush, ARGV[i]) end
+  local settled = tonumber(ARGV[4])
+  for i = 5, 4 + settled do redis.call('SREM', flush, ARGV[i]) end
   local moved = 0
-  for i = 5 + customers, #ARGV do
+  for i = 5 + settled, #ARGV do
     local v = redis.call('HGET', pending, ARGV[i])
     if v then
       redis.call('HSET', target, ARGV[i], v)

@@ -8,8 +8,9 @@
 import type { DataSource } from 'typeorm';
 import type { Logger } from '../../logger';
 import type { UsageDrainResult } from '../../queues/usage-drain-queue';
-import { claimWindowSeconds, type ClaimScope, type OpenClaim, UsageStore } from '../../usage/claims';
+import { claimWindowSeconds, type OpenClaim, UsageStore } from '../../usage/claims';
 import { encodeField } from '../../usage/keys';
+import { invoiceFlushClaim } from './invoice-flush';
 import { alreadySent, recordSent } from './ledger';
 import { MeterRateLimited, type MeterStream } from './meter-stream';
 import { planClaim, toBatches, toStreamEvent } from './plan';
@@ -30,8 +31,12 @@ export interface DrainDeps {
 /** `skipped`: events the ledger shows accepted already (resumed claims). */
 export type DrainResult = UsageDrainResult;
 
-export async function drainUsage(deps: DrainDeps, scope: ClaimScope = 'all'): Promise<DrainResult> {
-  const open = await deps.store.claim(deps.windowSeconds, scope);
+/** Everything pending, or only the customers whose invoice asked for a flush. */
+export type DrainScope = 'all' | 'invoice-flush';
+
+export async function drainUsage(deps: DrainDeps, scope: DrainScope = 'all'): Promise<DrainResult> {
+  const only = scope === 'invoice-flush' ? await invoiceFlushClaim(deps.store, deps.dataSource) : undefined;
+  const open = await deps.store.claim(deps.windowSeconds, only);
   const result: DrainResult = { claims: 0, events: 0, value: 0, requests: 0, skipped: 0 };
   let firstError: unknown;
   for (const claim of open) {

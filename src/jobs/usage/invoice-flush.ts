@@ -6,18 +6,20 @@
  *
  * Flushes are gathered, not run one per invoice: at a billing-cycle boundary thousands of
  * invoice.created arrive together, and finding one customer's cells means scanning the whole
- * pending hash. The customer goes into the flush set, and one drain job per
- * USAGE_INVOICE_FLUSH_DELAY_MS slot (job id `invoice-flush-<slot>`, delayed to the end of the slot
- * plus a margin) claims every customer in the set with one scan. Whoever asks during a slot is
- * in the set before that slot's job runs; a job that has already run and gone is simply added
- * again, so every request is followed by a drain that sees it.
+ * pending hash. The hook only records `<customer>|<subscription>` in the flush set (no
+ * PostgreSQL: a query per invoice cost the worker as much socket time as all its event
+ * transactions) and asks for the drain job of its USAGE_INVOICE_FLUSH_DELAY_MS slot (job id
+ * `invoice-flush-<slot>`, delayed to the slot's end plus a margin). That job asks PostgreSQL once
+ * which of the waiting subscriptions may be metered and claims those customers' cells with one
+ * scan. Whoever asks during a slot is in the set before that slot's job runs; a job that has
+ * already run and gone is simply added again, so every request is followed by a drain that sees it.
  */
 import type { DataSource } from 'typeorm';
 import { z } from 'zod';
 import type { Logger } from '../../logger';
 import type { StripeEvent } from '../../queues/stripe-event';
 import { requestDrain, type UsageDrainQueue } from '../../queues/usage-drain-queue';
-import type { UsageStore } from '../../usage/claims';
+import type { FlushClaim, FlushRequest, UsageStore } from '../../usage/claims';
 import { stripeRef } from '../handlers/parse';
 
 const createdInvoice = z.object({
@@ -26,11 +28,12 @@ const createdInvoice = z.object({
   parent: z.object({ subscription_details: z.object({ subscription: stripeRef.nullish() }).nullish() }).nullish(),
 });
 
-/** Items of the subscription, and how many might be metered (a price the mirror lacks counts as "might"). */
-const METERED_SQL = `SELECT count(*)::int AS items,
+/** Per subscription: its items, and how many might be metered (a price the mirror lacks counts as "might"). */
+const METERED_SQL = `SELECT si.stripe_subscription_id AS subscription, count(*)::int AS items,
     count(*) FILTER (WHERE p.stripe_id IS NULL OR p.usage_type = 'metered' OR p.meter IS NOT NULL)::int AS maybe_metered
   FROM subscription_items si LEFT JOIN prices p ON p.stripe_id = si.stripe_price_id
-  WHERE si.stripe_subscription_id = $1`;
+  WHERE si.stripe_subscription_id = ANY($1)
+  GROUP BY si.stripe_subscription_id`;
 
 /** Flush unless the mirror knows the subscription's items and none of their prices is metered. */
 export function shouldFlush(counts: { items: number; maybe_metered: number }): boolean {
@@ -46,8 +49,19 @@ export function flushSlot(nowMs: number, slotMs: number): { jobId: string; delay
   return { jobId: `invoice-flush-${slot}`, delayMs: (slot + 1) * slotMs - nowMs + SLOT_MARGIN_MS };
 }
 
+/**
+ * What an invoice flush claims: the customers of the waiting requests whose subscription may be
+ * metered (one query for all of them); it settles every waiting request, flushed or not.
+ */
+export async function invoiceFlushClaim(store: Pick<UsageStore, 'flushRequests'>, dataSource: DataSource): Promise<FlushClaim> {
+  const requests: FlushRequest[] = await store.flushRequests();
+  const rows = requests.length === 0 ? [] : ((await dataSource.query(METERED_SQL, [requests.map((r) => r.subscription)])) as Array<{ subscription: string; items: number; maybe_metered: number }>);
+  const counts = new Map(rows.map((r) => [r.subscription, r]));
+  const customers = new Set(requests.filter((r) => shouldFlush(counts.get(r.subscription) ?? { items: 0, maybe_metered: 0 })).map((r) => r.customer));
+  return { customers, settles: requests.map((r) => r.member) };
+}
+
 export interface InvoiceFlushDeps {
-  dataSource: DataSource;
   queue: UsageDrainQueue;
   store: Pick<UsageStore, 'requestFlush'>;
   /** USAGE_INVOICE_FLUSH_DELAY_MS: the slot length. */
@@ -63,10 +77,8 @@ export function invoiceFlushHook(deps: InvoiceFlushDeps) {
     const parsed = createdInvoice.safeParse(event.data.object);
     const subscription = parsed.success ? parsed.data.parent?.subscription_details?.subscription : undefined;
     if (!parsed.success || !subscription) return;
-    const [counts] = (await deps.dataSource.query(METERED_SQL, [subscription])) as Array<{ items: number; maybe_metered: number }>;
-    if (!shouldFlush(counts)) return;
     const customer = parsed.data.customer;
-    await deps.store.requestFlush(customer);
+    await deps.store.requestFlush(customer, subscription);
     const { jobId, delayMs } = flushSlot(Date.now(), deps.delayMs);
     if (jobId !== requestedSlot) {
       await requestDrain(deps.queue, { reason: 'invoice' }, jobId, delayMs);
