@@ -6,8 +6,8 @@
  *   1. BEGIN; the advisory locks of all their keys (taken in one statement, in lock-id order, so
  *      two batches can never wait on each other in a cycle); one multi-row dedupe insert into
  *      processed_events; each event's locked read of its stored row
- *   2. each new event's writes (its handler decided on its own row, with `decideWrite` as ever);
- *      COMMIT
+ *   2. each new event's writes (its handler decided on its own row, with `decideWrite` as ever),
+ *      one-row upserts of the same table merged into multi-row ones (transaction.ts); COMMIT
  *
  * Each event's dedupe row and writes still commit or roll back together, so effects stay exactly
  * once. The life of a submitted event:
@@ -29,7 +29,7 @@ import type { StripeEvent } from '../queues/stripe-event';
 import {
   applyPreparedEvent, EventOutcome, handlerContext, prepareStripeEvent, PreparedEvent, StripeEventDeps,
 } from './stripe-event';
-import { Literal, Statement, withOpenedTransaction } from './transaction';
+import { Literal, mergeUpserts, Statement, withOpenedTransaction } from './transaction';
 
 /** An event's result in a batch: its outcome, or 'deferred' to be applied on its own. */
 export type BatchResult = EventOutcome | 'deferred';
@@ -76,6 +76,7 @@ export async function applyEventBatch(deps: StripeEventDeps, items: readonly Pre
     const fresh = new Set(inserted.rows.map((r: { stripe_event_id: string }) => r.stripe_event_id));
     const deferred: string[] = [];
     const results: BatchResult[] = [];
+    const applied: Statement[] = [];
     for (const [n, { event, handler }] of items.entries()) {
       if (!fresh.has(event.id)) {
         results.push('duplicate');
@@ -84,7 +85,7 @@ export async function applyEventBatch(deps: StripeEventDeps, items: readonly Pre
       const own: Statement[] = [];
       try {
         results.push(await handler.apply(handlerContext(deps, manager, event, stored[n].rows, own, false)));
-        writes.push(...own);
+        applied.push(...own);
       } catch {
         // NeedsStripeRead, or a payload the handler rejects: the event's own transaction will
         // make the read or report the error to its job.
@@ -92,6 +93,7 @@ export async function applyEventBatch(deps: StripeEventDeps, items: readonly Pre
         deferred.push(event.id);
       }
     }
+    writes.push(...mergeUpserts(applied));
     if (deferred.length > 0) {
       writes.push({ sql: `DELETE FROM processed_events WHERE stripe_event_id IN (${deferred.map((_, i) => `$${i + 1}`).join(', ')})`, values: deferred });
     }

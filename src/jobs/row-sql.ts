@@ -14,7 +14,7 @@ interface EntitySql {
   select: string;
   columns: ColumnMetadata[];
   table: string;
-  upserts: Map<string, string>;
+  upserts: Map<string, { into: string; onConflict: string; sql: string }>;
 }
 
 const cache = new WeakMap<object, EntitySql>();
@@ -62,10 +62,12 @@ export function upsertRow(dataSource: DataSource, entity: EntityTarget<ObjectLit
     const sets = names.filter((n) => n !== '"stripe_id"').map((n) => `${n} = EXCLUDED.${n}`);
     const updateDate = sql.columns.find((c) => c.isUpdateDate);
     if (updateDate) sets.push(`${quote(updateDate.databaseName)} = now()`);
-    text = `INSERT INTO ${sql.table} (${names.join(', ')}) VALUES (${names.map((_, i) => `$${i + 1}`).join(', ')})
-      ON CONFLICT ("stripe_id") DO UPDATE SET ${sets.join(', ')}`;
+    const into = `INSERT INTO ${sql.table} (${names.join(', ')})`;
+    const onConflict = `ON CONFLICT ("stripe_id") DO UPDATE SET ${sets.join(', ')}`;
+    text = { into, onConflict, sql: `${into} VALUES (${names.map((_, i) => `$${i + 1}`).join(', ')}) ${onConflict}` };
     sql.upserts.set(key, text);
   }
   const driver = dataSource.driver;
-  return { sql: text, values: columns.map((c) => driver.preparePersistentValue(row[c.propertyName], c) as Literal) };
+  const values = columns.map((c) => driver.preparePersistentValue(row[c.propertyName], c) as Literal);
+  return { sql: text.sql, values, upsert: { into: text.into, onConflict: text.onConflict, rowKey: String(row.stripeId) } };
 }

@@ -19,6 +19,51 @@ export type Literal = string | number | boolean | null;
 export interface Statement {
   sql: string;
   values: readonly Literal[];
+  /**
+   * Set on a one-row upsert (row-sql.ts), whose `sql` is `${into} VALUES (…) ${onConflict}`:
+   * upserts with the same `into` and `onConflict` can travel as one multi-row INSERT
+   * (mergeUpserts), as long as no row key repeats.
+   */
+  upsert?: { into: string; onConflict: string; rowKey: string };
+}
+
+/**
+ * The same statements with one-row upserts of the same shape merged into multi-row upserts, each
+ * at the place of its group's first member (moving a row's upsert earlier never puts it after
+ * its own companion writes). A repeated row key starts a new group: one INSERT … ON CONFLICT DO
+ * UPDATE may not touch a row twice. Why: PostgreSQL spent ~24 µs per one-row upsert statement
+ * against ~12 µs per row of a 25-row one.
+ */
+export function mergeUpserts(statements: readonly Statement[]): Statement[] {
+  const out: Statement[] = [];
+  const groups: Array<{ at: number; rows: Statement[]; keys: Set<string> }> = [];
+  const open = new Map<string, (typeof groups)[number]>();
+  for (const statement of statements) {
+    const u = statement.upsert;
+    if (!u) {
+      out.push(statement);
+      continue;
+    }
+    const shape = `${u.into}\u0000${u.onConflict}`;
+    const group = open.get(shape);
+    if (group && !group.keys.has(u.rowKey)) {
+      group.rows.push(statement);
+      group.keys.add(u.rowKey);
+      continue;
+    }
+    const fresh = { at: out.length, rows: [statement], keys: new Set([u.rowKey]) };
+    groups.push(fresh);
+    open.set(shape, fresh);
+    out.push(statement);
+  }
+  for (const { at, rows } of groups) {
+    if (rows.length === 1) continue;
+    const { into, onConflict } = rows[0].upsert!;
+    const width = rows[0].values.length;
+    const tuples = rows.map((_, r) => `(${rows[0].values.map((__, c) => `$${r * width + c + 1}`).join(', ')})`);
+    out[at] = { sql: `${into} VALUES ${tuples.join(', ')} ${onConflict}`, values: rows.flatMap((s) => s.values) };
+  }
+  return out;
 }
 
 /** Formats `sql` with `$1…$n` replaced by escaped literals (numbers must be finite integers). */
