@@ -31,7 +31,7 @@ export const SCALES: Record<BenchScale['name'], BenchScale> = {
   },
   full: {
     name: 'full', connections: 32, ingestRequests: 40_000, halfRateSeconds: 8,
-    workerConcurrency: 50, poolSize: 20, customers: 1_000, events: 20_000, usageIncrements: 100_000, drainPairs: 100_000, phaseTimeoutMs: 180_000,
+    workerConcurrency: 100, poolSize: 20, customers: 1_000, events: 20_000, usageIncrements: 100_000, drainPairs: 100_000, phaseTimeoutMs: 180_000,
   },
 };
 

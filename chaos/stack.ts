@@ -32,7 +32,6 @@ export interface StackOptions {
   servers: Servers;
   logDir: string;
   workers?: number;
-  workerConcurrency?: number;
   env?: Record<string, string>;
 }
 
@@ -89,7 +88,6 @@ export class Stack {
       ADMIN_PASSWORD: CHAOS_ADMIN.password,
       // The worker logs each job's outcome at debug level: that is how "applied twice" is counted.
       LOG_LEVEL: role === 'worker' ? 'debug' : 'info',
-      WORKER_CONCURRENCY: String(this.opts.workerConcurrency ?? 20),
       // Inside npm test these processes share PostgreSQL with other test files: stay well below
       // max_connections (jobs wait for a free connection; nothing is lost).
       DATABASE_POOL_SIZE: '10',

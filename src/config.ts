@@ -49,8 +49,9 @@ const schema = z.object({
   ACCESS_GRACE_PERIOD_SECONDS: intFromEnv(0).default(0),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SHUTDOWN_TIMEOUT_MS: intFromEnv(0).default(30_000),
-  // Jobs a worker process runs at once; with batching they share a few transactions, not 50 connections.
-  WORKER_CONCURRENCY: intFromEnv(1).default(50),
+  // Jobs a worker process runs at once: enough to fill WORKER_BATCH_TRANSACTIONS batches of
+  // WORKER_BATCH_SIZE; they share those few transactions, not 100 connections.
+  WORKER_CONCURRENCY: intFromEnv(1).default(100),
   // Most Stripe events the worker applies in one PostgreSQL transaction (jobs/event-batch.ts); 1 turns batching off.
   WORKER_BATCH_SIZE: intFromEnv(1).max(1000).default(50),
   // Most of those batch transactions at once; events arriving meanwhile join the next batch.
