@@ -32,7 +32,7 @@ export interface StripeEventDeps {
 }
 
 export const LOCK_SQL = 'SELECT pg_advisory_xact_lock(hashtextextended($1, 0))';
-export const DEDUPE_SQL = `INSERT INTO processed_events (stripe_event_id, type, event_created) VALUES ($1, $2, $3)
+const DEDUPE_SQL = `INSERT INTO processed_events (stripe_event_id, type, event_created) VALUES ($1, $2, $3)
   ON CONFLICT (stripe_event_id) DO NOTHING RETURNING stripe_event_id`;
 
 /** A validated event with its handler, advisory lock key and locked read, ready for a transaction. */
