@@ -1,6 +1,6 @@
 /**
- * Typed job payloads. The webhook route stores the verified event as received; the worker treats
- * it as `unknown` until validated (see jobs/stripe-event-schema.ts).
+ * Typed job payloads. The webhook route stores the verified event's envelope around its object;
+ * the worker treats it as `unknown` until validated again (see queues/stripe-event.ts).
  */
 export interface StripeEventJob {
   /** The verified Stripe event, exactly as Stripe sent it. */
