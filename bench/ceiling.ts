@@ -6,9 +6,9 @@
  */
 import { Pool } from 'pg';
 import type Stripe from 'stripe';
-import { mapCustomer } from '../src/jobs/handlers/customer';
-import { mapInvoice } from '../src/jobs/handlers/invoice';
-import { mapSubscription } from '../src/jobs/handlers/subscription';
+import { mapCustomer } from '../src/events/handlers/customer';
+import { mapInvoice } from '../src/events/handlers/invoice';
+import { mapSubscription } from '../src/events/handlers/subscription';
 
 interface Prepared {
   dedupe: unknown[];

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { createDataSource } from '../ormconfig';
 import { adminQuery, databaseUrl, dropDatabase } from '../test/support/postgres';
 import { deleteKeys, TEST_REDIS_URL } from '../test/support/redis';
-import { StripeStandIn } from '../test/support/stripe-stand-in';
+import { StripeStandIn } from '../stand-in/index';
 
 export const BENCH_WEBHOOK_SECRET = 'whsec_bench_0123456789';
 export const BENCH_API_KEY = 'bench-api-key-0123456789';

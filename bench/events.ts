@@ -3,8 +3,8 @@
  * (test/support/stripe-events.ts) so bodies have realistic size and shape.
  */
 import Stripe from 'stripe';
-import * as build from '../test/support/stripe-events';
-import { seededRandom } from '../test/support/stripe-stand-in/util';
+import * as build from '../stand-in/events';
+import { seededRandom } from '../stand-in/util';
 
 export interface Delivery {
   body: string;

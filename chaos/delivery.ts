@@ -4,7 +4,7 @@
  * Every answer is recorded, so scenarios can prove "no 2xx for an event that was not stored".
  */
 import { Agent, request } from 'node:http';
-import { signedDelivery } from '../test/support/stripe-events';
+import { signedDelivery } from '../stand-in/events';
 import { sleep } from './infra/ports';
 
 export interface Attempt {

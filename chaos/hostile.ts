@@ -3,7 +3,7 @@
  * caller holds (`auth`): `none` means it must never get a 2xx/3xx from a protected route, and
  * nothing it sends may be recorded. Bodies that would be legitimately accepted are never built.
  */
-import { customer, event, signWebhook } from '../test/support/stripe-events';
+import { customer, event, signWebhook } from '../stand-in/events';
 import { CHAOS_ADMIN, CHAOS_API_KEY, CHAOS_WEBHOOK_SECRET } from './stack';
 
 export interface HostileRequest {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { Client, Pool } from 'pg';
-import { StripeStandIn } from '../test/support/stripe-stand-in';
+import { StripeStandIn } from '../stand-in/index';
 import { freePort, until } from './infra/ports';
 import { Entry, ServiceProcess } from './infra/processes';
 import type { PrivatePostgres } from './infra/private-postgres';

@@ -4,8 +4,8 @@
  * events Stripe would send, in time order. The truth is the newest snapshot of every object.
  */
 import type Stripe from 'stripe';
-import { customer, event, invoice, price, product, subscription } from '../test/support/stripe-events';
-import { seededRandom } from '../test/support/stripe-stand-in/util';
+import { customer, event, invoice, price, product, subscription } from '../stand-in/events';
+import { seededRandom } from '../stand-in/util';
 
 type Obj = { id: string; object: string } & Record<string, unknown>;
 

@@ -7,7 +7,7 @@ import 'reflect-metadata';
 import { createDataSource } from '../ormconfig';
 import { ConfigError, loadConfig } from './config';
 import { createLogger } from './logger';
-import { migrateWithLock } from './runtime/database';
+import { migrateWithLock } from './db/database';
 import { preflight } from './runtime/preflight';
 import { startService } from './service';
 

@@ -9,7 +9,7 @@ import { pool, post } from '../delivery';
 import { hostileRequest, HostileRequest } from '../hostile';
 import { Scenario } from '../scenario';
 import { Stack } from '../stack';
-import { seededRandom } from '../../test/support/stripe-stand-in/util';
+import { seededRandom } from '../../stand-in/util';
 
 /** Sends bytes as they are and reads the status line (0 when the server closed without one). */
 function sendRaw(port: number, bytes: Buffer, hangUp: boolean): Promise<number> {

@@ -5,8 +5,8 @@
 import { Deliverer, pool } from '../delivery';
 import { countTies, publishTruth, Scenario, verifyEvents } from '../scenario';
 import { CHAOS_WEBHOOK_SECRET, Stack } from '../stack';
-import { seededRandom } from '../../test/support/stripe-stand-in/util';
-import { shuffle } from '../../test/support/stripe-stand-in/util';
+import { seededRandom } from '../../stand-in/util';
+import { shuffle } from '../../stand-in/util';
 import { generateWorld } from '../world';
 
 const HOUR = 3600;

@@ -9,7 +9,7 @@ import { post } from '../delivery';
 import { sleep, until } from '../infra/ports';
 import { Scenario } from '../scenario';
 import { CHAOS_API_KEY, Stack } from '../stack';
-import { seededRandom } from '../../test/support/stripe-stand-in/util';
+import { seededRandom } from '../../stand-in/util';
 import { usageKeys, windowStart } from '../../src/usage';
 
 const METERS = ['api_calls', 'storage_gb'];

@@ -7,7 +7,7 @@ import { Deliverer, paced } from '../delivery';
 import { sleep } from '../infra/ports';
 import { publishTruth, Scenario, verifyEvents } from '../scenario';
 import { CHAOS_WEBHOOK_SECRET, Stack } from '../stack';
-import { seededRandom } from '../../test/support/stripe-stand-in/util';
+import { seededRandom } from '../../stand-in/util';
 import { generateWorld } from '../world';
 
 export const workerCrashes: Scenario = {

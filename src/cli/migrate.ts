@@ -2,7 +2,7 @@
 import 'reflect-metadata';
 import { createDataSource } from '../../ormconfig';
 import { loadMigrateConfig } from '../config';
-import { ensureDatabase, migrateWithLock } from '../runtime/database';
+import { ensureDatabase, migrateWithLock } from '../db/database';
 
 async function run(): Promise<void> {
   const { DATABASE_URL } = loadMigrateConfig();

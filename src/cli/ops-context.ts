@@ -8,7 +8,7 @@ import type Stripe from 'stripe';
 import { createDataSource } from '../../ormconfig';
 import { Config, ConfigError, loadConfig } from '../config';
 import { createLogger, Logger } from '../logger';
-import { ensureDatabase, migrateWithLock } from '../runtime/database';
+import { ensureDatabase, migrateWithLock } from '../db/database';
 import { createStripeClient } from '../stripe';
 
 export interface OpsContext {

@@ -20,8 +20,8 @@
  */
 import type Stripe from 'stripe';
 import type { DataSource } from 'typeorm';
-import type { HandledEventType } from '../jobs/handlers';
-import { applySnapshot } from '../jobs/snapshot';
+import type { HandledEventType } from '../events/handlers';
+import { applySnapshot } from '../events/snapshot';
 import type { Logger } from '../logger';
 import { BackoffOptions, paced, RateLimiter } from './rate-limit';
 

@@ -12,8 +12,8 @@
 import { Job } from 'bullmq';
 import type Stripe from 'stripe';
 import type { DataSource } from 'typeorm';
-import type { EventOutcome } from '../jobs/stripe-event';
-import { handlerFor } from '../jobs/handlers';
+import type { EventOutcome } from '../events/apply';
+import { handlerFor } from '../events/handlers';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import { parseStripeEvent } from '../queues/stripe-event';

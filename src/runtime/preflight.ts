@@ -4,7 +4,7 @@
  */
 import { Redis } from 'ioredis';
 import { withTimeout } from './timeout';
-import { ensureDatabase } from './database';
+import { ensureDatabase } from '../db/database';
 
 export function maskUrl(url: string): string {
   try {

@@ -1,6 +1,6 @@
 /** GET /v1/customers/:id/access: restricted the moment invoice.payment_failed applies, restored on payment, in any order. */
-import { http } from '../support/http';
-import * as build from '../support/stripe-events';
+import { http } from '../../stand-in/http-client';
+import * as build from '../../stand-in/events';
 import { settle, startTestService, TestService } from '../support/service';
 
 let t: TestService;

@@ -1,7 +1,7 @@
 /** Bull Board at /admin/queues: basic auth, absent without credentials, read-only mode. */
-import { http } from '../support/http';
+import { http } from '../../stand-in/http-client';
 import { startTestService, TestService } from '../support/service';
-import { customer, event } from '../support/stripe-events';
+import { customer, event } from '../../stand-in/events';
 
 const USER = 'ops';
 const PASSWORD = 'correct horse battery staple';

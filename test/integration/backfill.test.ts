@@ -4,9 +4,9 @@ import { createLogger } from '../../src/logger';
 import { runBackfill, BackfillDeps, BackfillProgress } from '../../src/ops/backfill';
 import { RateLimiter } from '../../src/ops/rate-limit';
 import { createStripeClient } from '../../src/stripe';
-import { waitFor } from '../support/http';
+import { waitFor } from '../../stand-in/http-client';
 import { startTestService, TestService } from '../support/service';
-import { customer, event, invoice, price, product, subscription } from '../support/stripe-events';
+import { customer, event, invoice, price, product, subscription } from '../../stand-in/events';
 
 let t: TestService;
 let stripe: Stripe;

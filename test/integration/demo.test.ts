@@ -1,6 +1,6 @@
 /** `npm run demo`'s story runs to its end, and every step's outcome is the expected one. */
-import { startDemoStack } from '../../src/demo/stack';
-import { runDemoStory } from '../../src/demo/story';
+import { startDemoStack } from '../../demo/stack';
+import { runDemoStory } from '../../demo/story';
 import { createTestDatabase } from '../support/postgres';
 import { deleteKeys, TEST_REDIS_URL, testPrefix } from '../support/redis';
 

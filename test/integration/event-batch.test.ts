@@ -4,12 +4,12 @@
  * and is applied on its own; a batch that fails as a whole hands every event to its own
  * transaction, so only the bad one fails.
  */
-import { EventBatcher, applyEventBatch, planBatch } from '../../src/jobs/event-batch';
-import { PermanentError } from '../../src/jobs/handler-types';
-import { prepareStripeEvent, PreparedEvent, StripeEventDeps } from '../../src/jobs/stripe-event';
+import { EventBatcher, applyEventBatch, planBatch } from '../../src/events/batcher';
+import { PermanentError } from '../../src/events/handler-types';
+import { prepareStripeEvent, PreparedEvent, StripeEventDeps } from '../../src/events/apply';
 import { createLogger } from '../../src/logger';
 import { createStripeClient } from '../../src/stripe';
-import * as build from '../support/stripe-events';
+import * as build from '../../stand-in/events';
 import { startTestService, TestService } from '../support/service';
 
 let t: TestService;

@@ -4,9 +4,9 @@
  * must take the dedupe insert down with it, and inlined values must arrive byte for byte.
  */
 import { createLogger } from '../../src/logger';
-import { applyStripeEvent, StripeEventDeps } from '../../src/jobs/stripe-event';
+import { applyStripeEvent, StripeEventDeps } from '../../src/events/apply';
 import { createStripeClient } from '../../src/stripe';
-import * as build from '../support/stripe-events';
+import * as build from '../../stand-in/events';
 import { startTestService, TestService } from '../support/service';
 
 let t: TestService;

@@ -2,7 +2,7 @@
  * Regression (chaos scenario 7): a method no route serves used to get Koa Router's 501, an
  * undocumented 5xx that any scanner could produce. It is the client's mistake: 405 with Allow.
  */
-import { http } from '../support/http';
+import { http } from '../../stand-in/http-client';
 import { startTestService, TestService } from '../support/service';
 
 let t: TestService;

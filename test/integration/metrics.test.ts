@@ -1,8 +1,8 @@
 /** GET /metrics: Prometheus text from the service's own registry; counters move with traffic. */
 import { requestDrain } from '../../src/queues/usage-drain-queue';
-import { http, waitFor } from '../support/http';
+import { http, waitFor } from '../../stand-in/http-client';
 import { startTestService, TestService } from '../support/service';
-import { customer, event } from '../support/stripe-events';
+import { customer, event } from '../../stand-in/events';
 
 let t: TestService;
 beforeAll(async () => { t = await startTestService(); });

@@ -1,6 +1,6 @@
 /** One case per handled event type, delivered through the HTTP endpoint, asserting the resulting rows. */
-import { handlers } from '../../src/jobs/handlers';
-import * as build from '../support/stripe-events';
+import { handlers } from '../../src/events/handlers';
+import * as build from '../../stand-in/events';
 import { rows, settle, startTestService, TestService } from '../support/service';
 
 let t: TestService;

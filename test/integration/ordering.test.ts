@@ -1,10 +1,10 @@
 /** Exactly-once and order safety: duplicates, concurrent runs, reversed and shuffled lifecycles, same-second ties. */
 import type Stripe from 'stripe';
-import { applyStripeEvent } from '../../src/jobs/stripe-event';
+import { applyStripeEvent } from '../../src/events/apply';
 import { createLogger } from '../../src/logger';
 import { createStripeClient } from '../../src/stripe';
-import * as build from '../support/stripe-events';
-import { seededRandom, shuffle } from '../support/stripe-stand-in/util';
+import * as build from '../../stand-in/events';
+import { seededRandom, shuffle } from '../../stand-in/util';
 import { settle, startTestService, TestService } from '../support/service';
 
 let t: TestService;

@@ -1,8 +1,8 @@
 /** POST /v1/customers/:id/portal-sessions against the Stripe stand-in. */
-import { http } from '../support/http';
+import { http } from '../../stand-in/http-client';
 import { startTestService, TestService } from '../support/service';
-import { customer, event, subscription } from '../support/stripe-events';
-import { waitFor } from '../support/http';
+import { customer, event, subscription } from '../../stand-in/events';
+import { waitFor } from '../../stand-in/http-client';
 
 let t: TestService;
 beforeAll(async () => { t = await startTestService(); });

@@ -1,5 +1,5 @@
 /** With Redis down or frozen the webhook answers 503 within the enqueue timeout (never 200, never a hang), and recovers. */
-import { customer, event } from '../support/stripe-events';
+import { customer, event } from '../../stand-in/events';
 import { PrivateRedis } from '../../chaos/infra/private-redis';
 import { startTestService, TestService } from '../support/service';
 
@@ -41,11 +41,11 @@ test('a stopped Redis → 503, then 200 again once it is back, without a restart
   const down = await timedDelivery();
   expect(down.status).toBe(503);
   expect(down.ms).toBeLessThan(5_000);
-  const ready = await (await import('../support/http')).http('GET', `${t.url}/readyz`);
+  const ready = await (await import('../../stand-in/http-client')).http('GET', `${t.url}/readyz`);
   expect(ready.status).toBe(503);
   expect(ready.text).toContain('redis');
 
   await redis.start();
-  const { waitFor } = await import('../support/http');
+  const { waitFor } = await import('../../stand-in/http-client');
   await waitFor(async () => (await timedDelivery()).status === 200, 15_000, 'the api to reconnect');
 });

@@ -5,9 +5,9 @@ import { RateLimiter } from '../../src/ops/rate-limit';
 import { ReplayDeps, runReplay } from '../../src/ops/replay';
 import { MAINTENANCE_QUEUE } from '../../src/queues/maintenance-queue';
 import { createStripeClient } from '../../src/stripe';
-import { waitFor } from '../support/http';
+import { waitFor } from '../../stand-in/http-client';
 import { settle, startTestService, TestService } from '../support/service';
-import { customer, event } from '../support/stripe-events';
+import { customer, event } from '../../stand-in/events';
 
 let t: TestService;
 let stripe: Stripe;

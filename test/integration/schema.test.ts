@@ -1,7 +1,7 @@
 /** Migrations: entities and migrations agree, several processes may migrate at once, a missing database is created. */
 import { Client } from 'pg';
 import { createDataSource } from '../../ormconfig';
-import { ensureDatabase, migrateWithLock } from '../../src/runtime/database';
+import { ensureDatabase, migrateWithLock } from '../../src/db/database';
 import { preflight } from '../../src/runtime/preflight';
 import { databaseUrl, dropDatabase, testDatabaseName } from '../support/postgres';
 

@@ -3,8 +3,8 @@
  * retrieve/list/pagination, events filters, portal sessions, v1 and v2 meter events, and faults.
  */
 import Stripe from 'stripe';
-import { StripeStandIn } from '../support/stripe-stand-in';
-import * as build from '../support/stripe-events';
+import { StripeStandIn } from '../../stand-in/index';
+import * as build from '../../stand-in/events';
 
 const { StripeInvalidRequestError, StripeRateLimitError, StripeAPIError, StripeAuthenticationError, TemporarySessionExpiredError } =
   Stripe.errors;

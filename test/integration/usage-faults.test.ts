@@ -7,7 +7,7 @@ import { requestDrain } from '../../src/queues/usage-drain-queue';
 import { UsageClient } from '../../src/usage/client';
 import { usageKeys } from '../../src/usage/keys';
 import { windowStart } from '../../src/usage/window';
-import { waitFor } from '../support/http';
+import { waitFor } from '../../stand-in/http-client';
 import { startTestService, TestService } from '../support/service';
 import { add, nowSeconds, rawRedis, standInTotals } from '../support/usage';
 

@@ -1,7 +1,7 @@
 /** POST /v1/usage: 202 with the count; bad input → 400 naming the field, nothing recorded; no token → 401. */
 import { Redis } from 'ioredis';
 import { usageKeys } from '../../src/usage/keys';
-import { http } from '../support/http';
+import { http } from '../../stand-in/http-client';
 import { startTestService, TestService } from '../support/service';
 import { nowSeconds, rawRedis, standInTotals } from '../support/usage';
 

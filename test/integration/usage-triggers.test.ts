@@ -7,9 +7,9 @@ import { Redis } from 'ioredis';
 import { USAGE_DRAIN_SCHEDULER_ID } from '../../src/queues/usage-drain-queue';
 import { UsageClient } from '../../src/usage/client';
 import { usageKeys } from '../../src/usage/keys';
-import { waitFor } from '../support/http';
+import { waitFor } from '../../stand-in/http-client';
 import { settle, startTestService, TestService } from '../support/service';
-import { customer, event, invoice, price, subscription } from '../support/stripe-events';
+import { customer, event, invoice, price, subscription } from '../../stand-in/events';
 import { rawRedis, standInTotals } from '../support/usage';
 
 let t: TestService;

@@ -3,7 +3,7 @@
  * prefix-wide `router.use` middleware case-sensitively, so `GET /V1/customers/…/access` reached
  * the handler without the bearer check and answered 200. Every spelling of /v1 needs the token.
  */
-import { http } from '../support/http';
+import { http } from '../../stand-in/http-client';
 import { API_KEY, startTestService, TestService } from '../support/service';
 
 let t: TestService;

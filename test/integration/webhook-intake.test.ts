@@ -3,9 +3,9 @@ import { Worker } from 'bullmq';
 import { STRIPE_EVENT_ATTEMPTS } from '../../src/queues/job-options';
 import { STRIPE_EVENTS_QUEUE } from '../../src/queues/names';
 import { Redis } from 'ioredis';
-import { http, waitFor } from '../support/http';
+import { http, waitFor } from '../../stand-in/http-client';
 import { TEST_REDIS_URL } from '../support/redis';
-import { customer, event, signWebhook } from '../support/stripe-events';
+import { customer, event, signWebhook } from '../../stand-in/events';
 import { rows, settle, startTestService, TestService, WEBHOOK_SECRET } from '../support/service';
 
 let t: TestService;

@@ -6,11 +6,11 @@
 import { loadConfig, Config } from '../../src/config';
 import { createLogger } from '../../src/logger';
 import { RunningService, startService } from '../../src/service';
-import { http, HttpResponse, waitFor } from './http';
+import { http, HttpResponse, waitFor } from '../../stand-in/http-client';
 import { createTestDatabase, TestDatabase } from './postgres';
 import { deleteKeys, TEST_REDIS_URL, testPrefix } from './redis';
-import { signedDelivery } from './stripe-events';
-import { StripeStandIn } from './stripe-stand-in';
+import { signedDelivery } from '../../stand-in/events';
+import { StripeStandIn } from '../../stand-in/index';
 
 export const WEBHOOK_SECRET = 'whsec_test_primary';
 export const API_KEY = 'test-api-key-0123456789';

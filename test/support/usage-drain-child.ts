@@ -6,8 +6,8 @@
 import 'reflect-metadata';
 import { createDataSource } from '../../ormconfig';
 import { loadConfig } from '../../src/config';
-import { drainUsage } from '../../src/jobs/usage/drain';
-import { createDrainDeps } from '../../src/jobs/usage-drain';
+import { drainUsage } from '../../src/usage/drain';
+import { createDrainDeps } from '../../src/usage/drain-worker';
 import { createLogger } from '../../src/logger';
 import { createWorkerRedis } from '../../src/runtime/redis';
 import { createStripeClient } from '../../src/stripe';

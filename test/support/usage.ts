@@ -2,7 +2,7 @@
 import { Redis } from 'ioredis';
 import { encodeField, usageKeys } from '../../src/usage/keys';
 import { windowStart } from '../../src/usage/window';
-import type { StripeStandIn } from './stripe-stand-in';
+import type { StripeStandIn } from '../../stand-in/index';
 import { TEST_REDIS_URL } from './redis';
 
 export const nowSeconds = (): number => Math.floor(Date.now() / 1000);

@@ -1,11 +1,11 @@
-import { PermanentError } from '../../src/jobs/handler-types';
-import { mapCheckoutSession } from '../../src/jobs/handlers/checkout-session';
-import { mapCustomer } from '../../src/jobs/handlers/customer';
-import { isFailingUnpaid, mapInvoice } from '../../src/jobs/handlers/invoice';
-import { mapPrice } from '../../src/jobs/handlers/price';
-import { mapProduct } from '../../src/jobs/handlers/product';
-import { mapSubscription, mapSubscriptionItems } from '../../src/jobs/handlers/subscription';
-import * as build from '../support/stripe-events';
+import { PermanentError } from '../../src/events/handler-types';
+import { mapCheckoutSession } from '../../src/events/handlers/checkout-session';
+import { mapCustomer } from '../../src/events/handlers/customer';
+import { isFailingUnpaid, mapInvoice } from '../../src/events/handlers/invoice';
+import { mapPrice } from '../../src/events/handlers/price';
+import { mapProduct } from '../../src/events/handlers/product';
+import { mapSubscription, mapSubscriptionItems } from '../../src/events/handlers/subscription';
+import * as build from '../../stand-in/events';
 
 test('customer: id, email and name only', () => {
   const c = build.customer({ id: 'cus_A', email: 'a@example.com', name: 'Ada' });

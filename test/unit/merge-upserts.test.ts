@@ -1,5 +1,5 @@
 /** mergeUpserts (jobs/transaction.ts): one-row upserts of one shape travel as one multi-row upsert. */
-import { mergeUpserts, Statement } from '../../src/jobs/transaction';
+import { mergeUpserts, Statement } from '../../src/db/transaction';
 
 const into = 'INSERT INTO "customers" ("stripe_id", "name")';
 const onConflict = 'ON CONFLICT ("stripe_id") DO UPDATE SET "name" = EXCLUDED."name"';

@@ -1,7 +1,7 @@
 /** Pure pieces of the operator features: auth compare, path labels, portal flow_data, pacing, log fields. */
 import { basicAuthMatches } from '../../src/api/admin';
 import { portalFlowData, portalRequestSchema } from '../../src/api/portal';
-import { eventLogFields } from '../../src/jobs/log-fields';
+import { eventLogFields } from '../../src/events/log-fields';
 import { normalizeStripePath } from '../../src/metrics';
 import { RateLimiter } from '../../src/ops/rate-limit';
 

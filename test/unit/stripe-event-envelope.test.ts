@@ -1,6 +1,6 @@
 /** The hand-written envelope check (queues/stripe-event.ts): what passes, what it keeps, and each reason. */
 import { parseStripeEvent } from '../../src/queues/stripe-event';
-import * as build from '../support/stripe-events';
+import * as build from '../../stand-in/events';
 
 const valid = () => JSON.parse(JSON.stringify(build.event('customer.updated', build.customer({ id: 'cus_Env1' }), {
   id: 'evt_1Env', created: 1_700_000_000, previousAttributes: { email: 'old@example.com' },

@@ -1,6 +1,6 @@
-import { aggregateClaim, eventIdentifier, MAX_EVENTS_PER_BATCH, planClaim, toBatches, toStreamEvent } from '../../src/jobs/usage/plan';
-import { flushSlot } from '../../src/jobs/usage/invoice-flush';
-import { nextSlot } from '../../src/jobs/usage/rate-limiter';
+import { aggregateClaim, eventIdentifier, MAX_EVENTS_PER_BATCH, planClaim, toBatches, toStreamEvent } from '../../src/usage/plan';
+import { flushSlot } from '../../src/usage/invoice-flush';
+import { nextSlot } from '../../src/lib/rate-limiter';
 import { claimWindowSeconds, newClaimId } from '../../src/usage/claims';
 import { decodeField, encodeField, usageKeys } from '../../src/usage/keys';
 import { eventTimestamp, isValidWindow, windowStart } from '../../src/usage/window';

@@ -1,4 +1,4 @@
-import { decideWrite } from '../../src/jobs/watermark';
+import { decideWrite } from '../../src/events/watermark';
 
 describe('decideWrite', () => {
   test.each([

@@ -1,5 +1,5 @@
 import { verifyWebhook } from '../../src/api/webhook-verify';
-import { customer, event, signWebhook } from '../support/stripe-events';
+import { customer, event, signWebhook } from '../../stand-in/events';
 
 const secrets = ['whsec_old', 'whsec_new'];
 const body = JSON.stringify(event('customer.created', customer()));

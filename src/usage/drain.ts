@@ -6,15 +6,15 @@
  * A crash anywhere leaves the claim in Redis; the next drain recomputes the same identifiers.
  */
 import type { DataSource } from 'typeorm';
-import type { Logger } from '../../logger';
-import type { UsageDrainResult } from '../../queues/usage-drain-queue';
-import { claimWindowSeconds, type OpenClaim, UsageStore } from '../../usage/claims';
-import { encodeField } from '../../usage/keys';
+import type { Logger } from '../logger';
+import type { UsageDrainResult } from '../queues/usage-drain-queue';
+import { claimWindowSeconds, type OpenClaim, UsageStore } from './claims';
+import { encodeField } from './keys';
 import { invoiceFlushClaim } from './invoice-flush';
 import { alreadySent, recordSent } from './ledger';
 import { MeterRateLimited, type MeterStream } from './meter-stream';
 import { planClaim, toBatches, toStreamEvent } from './plan';
-import type { RateLimiter } from './rate-limiter';
+import type { RateLimiter } from '../lib/rate-limiter';
 
 export interface DrainDeps {
   store: UsageStore;

@@ -1,6 +1,6 @@
 /** The `usage_reports` ledger: what Stripe accepted, written idempotently after each batch. */
 import type { DataSource } from 'typeorm';
-import { UsageReport } from '../../entities';
+import { UsageReport } from '../entities';
 import type { PlannedEvent } from './plan';
 
 const SENT_SQL = 'SELECT identifier FROM usage_reports WHERE identifier = ANY($1::text[])';

@@ -16,11 +16,11 @@
  */
 import type { DataSource } from 'typeorm';
 import { z } from 'zod';
-import type { Logger } from '../../logger';
-import type { StripeEvent } from '../../queues/stripe-event';
-import { requestDrain, type UsageDrainQueue } from '../../queues/usage-drain-queue';
-import type { FlushClaim, FlushRequest, UsageStore } from '../../usage/claims';
-import { stripeRef } from '../handlers/parse';
+import type { Logger } from '../logger';
+import type { StripeEvent } from '../queues/stripe-event';
+import { requestDrain, type UsageDrainQueue } from '../queues/usage-drain-queue';
+import type { FlushClaim, FlushRequest, UsageStore } from './claims';
+import { stripeRef } from '../events/handlers/parse';
 
 const createdInvoice = z.object({
   id: z.string(),

@@ -7,7 +7,7 @@ import { Subscription, SubscriptionItem } from '../../entities';
 import { MirrorFields, MirrorSpec, mirrorHandlers } from '../mirror';
 import { byCustomer, parseObject, stripeRef } from './parse';
 import { retrieveOrDeleted } from './refetch';
-import type { Literal, Statement } from '../transaction';
+import type { Literal, Statement } from '../../db/transaction';
 
 const itemSchema = z.object({
   id: z.string().min(1),

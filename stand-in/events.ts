@@ -8,7 +8,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import Stripe from 'stripe';
-import { randomId } from './stripe-stand-in/util';
+import { randomId } from './util';
 
 export const API_VERSION = '2026-10-28.endive';
 
@@ -39,7 +39,7 @@ function projectRoot(): string {
  * shipped in the repository, so the demo and benchmarks work from a fresh clone.
  */
 export function fixturesPath(): string {
-  return process.env.STRIPE_FIXTURES_PATH ?? resolve(projectRoot(), 'test', 'support', 'fixtures', 'stripe-fixtures.json');
+  return process.env.STRIPE_FIXTURES_PATH ?? resolve(projectRoot(), 'stand-in', 'fixtures', 'stripe-fixtures.json');
 }
 
 /** A deep copy of Stripe's sample object for `resource` (e.g. `'customer'`, `'checkout.session'`). */

@@ -8,8 +8,8 @@
  *   4. usage is counted (POST /v1/usage) and drained         → the stand-in holds the meter events
  */
 import type Stripe from 'stripe';
-import { http } from '../../test/support/http';
-import { customer, event, invoice, price, product, signedDelivery, subscription } from '../../test/support/stripe-events';
+import { http } from '../stand-in/http-client';
+import { customer, event, invoice, price, product, signedDelivery, subscription } from '../stand-in/events';
 import { DEMO_ADMIN, DEMO_API_KEY, DEMO_WEBHOOK_SECRET, DemoStack } from './stack';
 
 export interface DemoStep {

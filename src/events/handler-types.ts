@@ -2,7 +2,7 @@
 import type Stripe from 'stripe';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { StripeEvent } from '../queues/stripe-event';
-import type { Statement } from './transaction';
+import type { Statement } from '../db/transaction';
 
 /** What applying one event did to the mirror. */
 export type ApplyOutcome = 'applied' | 'skipped' | 'refetched';

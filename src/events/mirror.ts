@@ -7,8 +7,8 @@
 import type { EntityTarget, ObjectLiteral } from 'typeorm';
 import type { Mirrored } from '../entities/mirrored';
 import { ApplyOutcome, EventHandler, HandlerContext, NeedsStripeRead } from './handler-types';
-import { hydrateRow, selectForUpdate, upsertRow } from './row-sql';
-import type { Statement } from './transaction';
+import { hydrateRow, selectForUpdate, upsertRow } from '../db/row-sql';
+import type { Statement } from '../db/transaction';
 import { decideWrite } from './watermark';
 
 /** A mirrored row: Stripe id, tombstone and watermark (entities/mirrored.ts) plus the object's own columns. */

@@ -9,9 +9,9 @@ import { cappedExponentialBackoff } from '../queues/job-options';
 import { STRIPE_EVENTS_QUEUE } from '../queues/names';
 import type { StripeEventJob } from '../queues/payloads';
 import { PermanentError } from './handler-types';
-import { EventBatcher, EventBatcherOptions } from './event-batch';
+import { EventBatcher, EventBatcherOptions } from './batcher';
 import { eventLogFields } from './log-fields';
-import type { EventOutcome, StripeEventDeps } from './stripe-event';
+import type { EventOutcome, StripeEventDeps } from './apply';
 
 /**
  * How often one job may stall (its worker died, or its lock lapsed) and still be re-run. BullMQ's

@@ -2,7 +2,7 @@
 import { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { MAINTENANCE_QUEUE, ReplayJob } from '../queues/maintenance-queue';
-import { ReplayDeps, ReplayReport, runReplay } from '../ops/replay';
+import { ReplayDeps, ReplayReport, runReplay } from './replay';
 
 export function createMaintenanceWorker(deps: ReplayDeps, options: { connection: Redis; prefix: string }): Worker<ReplayJob, ReplayReport> {
   const worker = new Worker<ReplayJob, ReplayReport>(

@@ -14,7 +14,7 @@ import type { Logger } from '../logger';
 import { parseStripeEvent, type StripeEvent } from '../queues/stripe-event';
 import { ApplyOutcome, EventHandler, HandlerContext, PermanentError } from './handler-types';
 import { handlerFor } from './handlers';
-import { Statement, withOpenedTransaction } from './transaction';
+import { Statement, withOpenedTransaction } from '../db/transaction';
 
 export type EventOutcome = ApplyOutcome | 'duplicate' | 'ignored';
 

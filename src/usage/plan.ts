@@ -3,8 +3,8 @@
  * deterministic identifier → batches of at most 100 (the v2 meter event stream's limit).
  */
 import { createHash } from 'node:crypto';
-import type { ClaimedCell } from '../../usage/claims';
-import { eventTimestamp, windowEnd, windowStart } from '../../usage/window';
+import type { ClaimedCell } from './claims';
+import { eventTimestamp, windowEnd, windowStart } from './window';
 
 export const MAX_EVENTS_PER_BATCH = 100;
 

@@ -6,10 +6,10 @@
  */
 import 'reflect-metadata';
 import { parseArgs } from 'node:util';
-import { ConfigError, loadDemoConfig } from '../config';
-import { startDemoStack } from '../demo/stack';
-import { demoFooter, runDemoStory } from '../demo/story';
-import { preflight } from '../runtime/preflight';
+import { ConfigError, loadDemoConfig } from '../src/config';
+import { startDemoStack } from './stack';
+import { demoFooter, runDemoStory } from './story';
+import { preflight } from '../src/runtime/preflight';
 
 async function run(): Promise<void> {
   const { values } = parseArgs({ options: { exit: { type: 'boolean' } } });

@@ -28,8 +28,8 @@
 import type { StripeEvent } from '../queues/stripe-event';
 import {
   applyPreparedEvent, EventOutcome, handlerContext, prepareStripeEvent, PreparedEvent, StripeEventDeps,
-} from './stripe-event';
-import { Literal, mergeUpserts, Statement, withOpenedTransaction } from './transaction';
+} from './apply';
+import { Literal, mergeUpserts, Statement, withOpenedTransaction } from '../db/transaction';
 
 /** An event's result in a batch: its outcome, or 'deferred' to be applied on its own. */
 export type BatchResult = EventOutcome | 'deferred';

@@ -10,8 +10,8 @@
 import type { StripeEvent } from '../queues/stripe-event';
 import type { ApplyOutcome } from './handler-types';
 import { handlerFor, HandledEventType } from './handlers';
-import { handlerContext, LOCK_SQL, StripeEventDeps } from './stripe-event';
-import { withOpenedTransaction } from './transaction';
+import { handlerContext, LOCK_SQL, StripeEventDeps } from './apply';
+import { withOpenedTransaction } from '../db/transaction';
 
 export async function applySnapshot(
   deps: StripeEventDeps,

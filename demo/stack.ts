@@ -5,12 +5,12 @@
  */
 import { Client } from 'pg';
 import { Redis } from 'ioredis';
-import { createDataSource } from '../../ormconfig';
-import { StripeStandIn } from '../../test/support/stripe-stand-in';
-import { loadConfig } from '../config';
-import { createLogger } from '../logger';
-import { ensureDatabase, migrateWithLock } from '../runtime/database';
-import { RunningService, startService } from '../service';
+import { createDataSource } from '../ormconfig';
+import { StripeStandIn } from '../stand-in/index';
+import { loadConfig } from '../src/config';
+import { createLogger } from '../src/logger';
+import { ensureDatabase, migrateWithLock } from '../src/db/database';
+import { RunningService, startService } from '../src/service';
 
 export const DEMO_ADMIN = { user: 'admin', password: 'demo' };
 export const DEMO_API_KEY = 'demo-api-key';

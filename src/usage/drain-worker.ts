@@ -14,11 +14,11 @@ import { USAGE_DRAIN_QUEUE } from '../queues/names';
 import type { UsageDrainJob } from '../queues/payloads';
 import { createUsageDrainQueue, requestDrain, scheduleUsageDrain, UsageDrainQueue } from '../queues/usage-drain-queue';
 import { createStripeClient } from '../stripe';
-import { UsageStore } from '../usage/claims';
-import { drainUsage, DrainDeps, DrainResult, DrainScope } from './usage/drain';
-import { invoiceFlushHook } from './usage/invoice-flush';
-import { MeterRateLimited, MeterStream } from './usage/meter-stream';
-import { RateLimiter } from './usage/rate-limiter';
+import { UsageStore } from './claims';
+import { drainUsage, DrainDeps, DrainResult, DrainScope } from './drain';
+import { invoiceFlushHook } from './invoice-flush';
+import { MeterRateLimited, MeterStream } from './meter-stream';
+import { RateLimiter } from '../lib/rate-limiter';
 
 export type UsageDrainConfig = Pick<
   Config,
