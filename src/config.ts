@@ -52,7 +52,7 @@ const schema = z.object({
   // Jobs a worker process runs at once: enough to fill WORKER_BATCH_TRANSACTIONS batches of
   // WORKER_BATCH_SIZE; they share those few transactions, not 100 connections.
   WORKER_CONCURRENCY: intFromEnv(1).default(100),
-  // Most Stripe events the worker applies in one PostgreSQL transaction (jobs/event-batch.ts); 1 turns batching off.
+  // Most Stripe events the worker applies in one PostgreSQL transaction (events/batcher.ts); 1 turns batching off.
   WORKER_BATCH_SIZE: intFromEnv(1).max(1000).default(50),
   // Most of those batch transactions at once; events arriving meanwhile join the next batch.
   WORKER_BATCH_TRANSACTIONS: intFromEnv(1).max(1000).default(2),

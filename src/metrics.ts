@@ -26,6 +26,7 @@ export interface Metrics {
   jobDuration: Histogram<'queue' | 'status'>;
   jobFailures: Counter<'queue' | 'final'>;
   eventBatchSize: Histogram;
+  eventsSetAside: Counter<'reason'>;
   queueJobs: Gauge<'queue' | 'state'>;
   usageEventsSent: Counter;
   usageValueSent: Counter;
@@ -63,6 +64,11 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     eventBatchSize: new Histogram({
       name: 'billing_event_batch_size', help: 'Stripe events applied per PostgreSQL transaction by the worker (1 = on its own)',
       buckets: [1, 2, 5, 10, 20, 50, 100, 200], registers,
+    }),
+    eventsSetAside: new Counter({
+      name: 'billing_events_set_aside_total',
+      help: 'Stripe events that left a shared transaction unapplied, by reason: needs_stripe_read (applied on its own next), invalid_payload or error (their job fails)',
+      labelNames: ['reason'], registers,
     }),
     jobFailures: new Counter({
       name: 'billing_job_failures_total', help: 'Failed job attempts by queue; final="true" when no attempt is left',

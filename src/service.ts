@@ -18,7 +18,7 @@ import { createStripeEventWorker } from './events/worker';
 import { createMaintenanceWorker } from './ops/maintenance-worker';
 import type { Logger } from './logger';
 import { createMetrics, instrumentStripe, instrumentWorker, Metrics } from './metrics';
-import { RateLimiter } from './ops/rate-limit';
+import { RateLimiter } from './lib/rate-limiter';
 import { createMaintenanceQueue, scheduleReplay } from './queues/maintenance-queue';
 import { createUsageDrainQueue } from './queues/usage-drain-queue';
 import { createStripeEventsQueue, StripeEventsQueue } from './queues/stripe-events-queue';
@@ -78,7 +78,7 @@ export async function startService(config: Config, log: Logger): Promise<Running
       metrics.usageValueSent.inc(result.value);
     });
     const worker = createStripeEventWorker(
-      { dataSource, stripe, log, afterCommit: usage.afterStripeEvent },
+      { dataSource, stripe, log, effects: { usage_flush: usage.requestInvoiceFlush }, onSetAside: (reason) => metrics.eventsSetAside.inc({ reason }) },
       {
         connection: redis, prefix: config.KEY_PREFIX, concurrency: config.WORKER_CONCURRENCY,
         batch: {

@@ -5,12 +5,12 @@
  * ADMIN_PASSWORD nothing is mounted (404). ADMIN_READ_ONLY=true makes every queue read-only:
  * Bull Board answers 405 to retries, removals, pauses and the like.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { KoaAdapter } from '@bull-board/koa';
 import type { Queue } from 'bullmq';
 import type { Middleware } from 'koa';
+import { secureEqual } from '../lib/secure-compare';
 
 export const ADMIN_BASE_PATH = '/admin/queues';
 
@@ -21,8 +21,6 @@ export interface AdminBoardOptions {
   readOnly: boolean;
 }
 
-const digest = (value: string) => createHash('sha256').update(value).digest();
-
 /** Parses `Authorization: Basic …`; checks user and password in constant time, always both. */
 export function basicAuthMatches(header: string | undefined, user: string, password: string): boolean {
   const match = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header ?? '');
@@ -30,8 +28,8 @@ export function basicAuthMatches(header: string | undefined, user: string, passw
   const colon = decoded.indexOf(':');
   const [givenUser, givenPassword] = colon < 0 ? ['', ''] : [decoded.slice(0, colon), decoded.slice(colon + 1)];
   // Both comparisons always run, so timing reveals neither which part was wrong nor any length.
-  const userOk = timingSafeEqual(digest(givenUser), digest(user));
-  const passwordOk = timingSafeEqual(digest(givenPassword), digest(password));
+  const userOk = secureEqual(givenUser, user);
+  const passwordOk = secureEqual(givenPassword, password);
   return colon >= 0 && userOk && passwordOk;
 }
 

@@ -3,9 +3,9 @@ import Router from '@koa/router';
 import type Stripe from 'stripe';
 import type { DataSource } from 'typeorm';
 import { customerAccess } from '../access/access-query';
+import { CUSTOMER_ID } from '../lib/ids';
 import { createPortalSession } from './portal';
 
-export const CUSTOMER_ID = /^cus_[A-Za-z0-9]+$/;
 
 export interface CustomerRouteDeps {
   dataSource: DataSource;

@@ -6,7 +6,7 @@
  */
 import { parseArgs } from 'node:util';
 import { ALL_RESOURCES, BackfillProgress, BackfillResource, runBackfill } from '../ops/backfill';
-import { RateLimiter } from '../ops/rate-limit';
+import { RateLimiter } from '../lib/rate-limiter';
 import { fail, openOpsContext } from './ops-context';
 
 function parseResources(value: string | undefined): BackfillResource[] | undefined {

@@ -5,7 +5,7 @@
  * --wait-seconds to report how many mirror rows changed.
  */
 import { parseArgs } from 'node:util';
-import { RateLimiter } from '../ops/rate-limit';
+import { RateLimiter } from '../lib/rate-limiter';
 import { runReplay } from '../ops/replay';
 import { createStripeEventsQueue } from '../queues/stripe-events-queue';
 import { connectRedis, createProducerRedis } from '../runtime/redis';

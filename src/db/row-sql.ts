@@ -8,6 +8,7 @@
  */
 import type { DataSource, EntityTarget, ObjectLiteral } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
+import { placeholderList } from './sql';
 import type { Literal, Statement } from './transaction';
 
 interface EntitySql {
@@ -64,7 +65,7 @@ export function upsertRow(dataSource: DataSource, entity: EntityTarget<ObjectLit
     if (updateDate) sets.push(`${quote(updateDate.databaseName)} = now()`);
     const into = `INSERT INTO ${sql.table} (${names.join(', ')})`;
     const onConflict = `ON CONFLICT ("stripe_id") DO UPDATE SET ${sets.join(', ')}`;
-    text = { into, onConflict, sql: `${into} VALUES (${names.map((_, i) => `$${i + 1}`).join(', ')}) ${onConflict}` };
+    text = { into, onConflict, sql: `${into} VALUES (${placeholderList(names.length)}) ${onConflict}` };
     sql.upserts.set(key, text);
   }
   const driver = dataSource.driver;

@@ -11,7 +11,8 @@
  * transaction is aborted and rolled back, the opening's dedupe insert with it.
  */
 import type { PoolClient, QueryResult } from 'pg';
-import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
+import type { DataSource, QueryRunner } from 'typeorm';
+import { placeholderRows } from './sql';
 
 /** A value that can be inlined: text, a safe integer, a boolean or NULL. */
 export type Literal = string | number | boolean | null;
@@ -20,7 +21,7 @@ export interface Statement {
   sql: string;
   values: readonly Literal[];
   /**
-   * Set on a one-row upsert (row-sql.ts), whose `sql` is `${into} VALUES (…) ${onConflict}`:
+   * Set on a one-row upsert (db/row-sql.ts), whose `sql` is `${into} VALUES (…) ${onConflict}`:
    * upserts with the same `into` and `onConflict` can travel as one multi-row INSERT
    * (mergeUpserts), as long as no row key repeats.
    */
@@ -59,9 +60,8 @@ export function mergeUpserts(statements: readonly Statement[]): Statement[] {
   for (const { at, rows } of groups) {
     if (rows.length === 1) continue;
     const { into, onConflict } = rows[0].upsert!;
-    const width = rows[0].values.length;
-    const tuples = rows.map((_, r) => `(${rows[0].values.map((__, c) => `$${r * width + c + 1}`).join(', ')})`);
-    out[at] = { sql: `${into} VALUES ${tuples.join(', ')} ${onConflict}`, values: rows.flatMap((s) => s.values) };
+    const tuples = placeholderRows(rows.length, rows[0].values.length);
+    out[at] = { sql: `${into} VALUES ${tuples} ${onConflict}`, values: rows.flatMap((s) => s.values) };
   }
   return out;
 }
@@ -83,41 +83,35 @@ export function inlineSql(client: Pick<PoolClient, 'escapeLiteral'>, sql: string
   });
 }
 
+/** What the work inside a transaction returns: its result, and the writes to send with COMMIT. */
+export interface TransactionWork<T> {
+  result: T;
+  closing: readonly Statement[];
+}
+
 /**
- * Runs `BEGIN; <opening statements>` in one round trip, then `work` with a manager bound to the
- * same connection and transaction, then the statements `work` pushed onto `closing` followed by
- * COMMIT in one round trip (ROLLBACK on any error, the opening's and the closing's included).
- * `work` receives the results of the opening statements, in order.
+ * Runs `BEGIN; <opening statements>` in one round trip, then `work` on their results (in order),
+ * then the statements `work` returns followed by COMMIT in one round trip (ROLLBACK on any error,
+ * the opening's and the closing's included). Only the connection comes from TypeORM (a public
+ * QueryRunner): the statements are plain SQL, so TypeORM never has to know a transaction is open.
  */
 export async function withOpenedTransaction<T>(
   dataSource: DataSource,
   opening: readonly Statement[],
-  work: (manager: EntityManager, results: QueryResult[], closing: Statement[]) => Promise<T>,
+  work: (results: QueryResult[]) => Promise<TransactionWork<T>>,
 ): Promise<T> {
   const runner: QueryRunner = dataSource.createQueryRunner();
   const client = (await runner.connect()) as PoolClient;
   try {
     const text = ['BEGIN', ...opening.map((s) => inlineSql(client, s.sql, s.values))].join(';\n');
-    let results: QueryResult[];
     try {
-      results = ((await client.query(text)) as unknown as QueryResult[]).slice(1);
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    }
-    // TypeORM did not send this BEGIN; tell it a transaction is open so row locks are allowed.
-    const state = runner as { isTransactionActive: boolean };
-    state.isTransactionActive = true;
-    try {
-      const closing: Statement[] = [];
-      const value = await work(runner.manager, results, closing);
+      const results = ((await client.query(text)) as unknown as QueryResult[]).slice(1);
+      const { result, closing } = await work(results);
       await client.query([...closing.map((s) => inlineSql(client, s.sql, s.values)), 'COMMIT'].join(';\n'));
-      return value;
+      return result;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw error;
-    } finally {
-      state.isTransactionActive = false;
     }
   } finally {
     await runner.release();

@@ -13,5 +13,5 @@ export const bigintColumn = (options: ColumnOptions = {}): ColumnOptions => ({
   ...options,
 });
 
-/** `watermark` is the `created` second of the newest event applied to the row (see jobs/watermark.ts). */
+/** `watermark` is the `created` second of the newest event applied to the row (see events/watermark.ts). */
 export const watermarkColumn = (): ColumnOptions => bigintColumn({ name: 'watermark' });

@@ -1,39 +1,51 @@
 /**
- * Applies one Stripe event exactly once. In one transaction: take the customer's advisory lock
- * (one lock per transaction, so no lock-order deadlocks), insert the event id into
- * processed_events (a conflict means it was applied already: stop), read the stored row under a
- * row lock, then let the handler decide and queue its writes, which are sent with COMMIT. The
- * insert and the handler's writes commit or roll back together.
+ * The one transaction path of Stripe events: a lone event is a batch of one. In one transaction,
+ * in two round trips (db/transaction.ts):
  *
- * Under load the worker applies many events per transaction (jobs/event-batch.ts); this is the
- * path of a lone event, and of any event a batch could not take.
+ *   1. BEGIN; the advisory locks of every event's customer; one dedupe insert into
+ *      processed_events (a conflict means applied already: 'duplicate'); each event's locked read
+ *      of its stored row                                            (events/event-transaction.ts)
+ *   2. each fresh event's handler decides on its own row and returns its writes; they are sent
+ *      here, one-row upserts of one table merged into multi-row ones; COMMIT
+ *
+ * So each event's dedupe row and writes commit or roll back together: effects are exactly once.
+ * A handler that cannot decide inside a shared transaction gives up its dedupe row in the same
+ * transaction, with a reason (`classifyHandlerError`):
+ *   needs_stripe_read  a same-second tie inside a batch: applied again on its own (Stripe reads
+ *                      are allowed only for a batch of one, so one slow call never holds others)
+ *   invalid_payload    the object can never be applied: its job fails for good
+ *   error              anything else (a bug, a broken invariant): its job fails with the error and
+ *                      BullMQ retries it with backoff; it is never retried silently as a deferral
  */
 import type Stripe from 'stripe';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource } from 'typeorm';
+import { mergeUpserts, Statement, withOpenedTransaction } from '../db/transaction';
 import type { Logger } from '../logger';
 import { parseStripeEvent, type StripeEvent } from '../queues/stripe-event';
-import { ApplyOutcome, EventHandler, HandlerContext, PermanentError } from './handler-types';
+import { dedupeStatement, forgetStatement, locksStatement } from './event-transaction';
+import { AfterCommitEffects, ApplyOutcome, EventHandler, NeedsStripeRead, PermanentError } from './handler-types';
 import { handlerFor } from './handlers';
-import { Statement, withOpenedTransaction } from '../db/transaction';
 
 export type EventOutcome = ApplyOutcome | 'duplicate' | 'ignored';
+
+/** Why an event left a shared transaction without being applied (a log field and metric label). */
+export type SetAsideReason = 'needs_stripe_read' | 'invalid_payload' | 'error';
+
+/** An event's result in a transaction. */
+export type EventResult =
+  | { outcome: Exclude<EventOutcome, 'ignored'> }
+  | { setAside: SetAsideReason; error: unknown };
 
 export interface StripeEventDeps {
   dataSource: DataSource;
   stripe: Stripe;
   log: Logger;
   onStripeRead?: () => void;
-  /**
-   * Runs after the event's transaction committed (or found it applied already), for side effects
-   * outside PostgreSQL such as asking for a usage flush. A failure retries the job; the dedupe
-   * guard then skips the mirror write and this hook runs again, so it must be idempotent.
-   */
-  afterCommit?: (event: StripeEvent, outcome: EventOutcome) => Promise<void>;
+  /** Told every event set aside, with its reason (metrics). */
+  onSetAside?: (reason: SetAsideReason) => void;
+  /** Effects the handler table asks for after a commit (e.g. invoice.created's usage flush). */
+  effects?: AfterCommitEffects;
 }
-
-export const LOCK_SQL = 'SELECT pg_advisory_xact_lock(hashtextextended($1, 0))';
-const DEDUPE_SQL = `INSERT INTO processed_events (stripe_event_id, type, event_created) VALUES ($1, $2, $3)
-  ON CONFLICT (stripe_event_id) DO NOTHING RETURNING stripe_event_id`;
 
 /** A validated event with its handler, advisory lock key and locked read, ready for a transaction. */
 export interface PreparedEvent {
@@ -54,36 +66,59 @@ export function prepareStripeEvent(dataSource: DataSource, payload: unknown): Pr
   return { event, handler, lockKey: handler.lockKey(object), lockedRead: handler.lockedRead(dataSource, object) };
 }
 
-/** The context a handler runs in, inside an opened transaction. */
-export function handlerContext(
-  deps: StripeEventDeps,
-  manager: EntityManager,
-  event: StripeEvent,
-  lockedRows: HandlerContext['lockedRows'],
-  writes: Statement[],
-  allowStripeReads: boolean,
-): HandlerContext {
-  return { manager, event, stripe: deps.stripe, onStripeRead: deps.onStripeRead ?? (() => {}), lockedRows, writes, allowStripeReads };
+/** Why a handler error sets its event aside. Pure. */
+export function classifyHandlerError(error: unknown): SetAsideReason {
+  if (error instanceof NeedsStripeRead) return 'needs_stripe_read';
+  if (error instanceof PermanentError) return 'invalid_payload';
+  return 'error';
 }
 
+/** Applies `items` (distinct lock keys) in one transaction; one result per item, in order. */
+export async function applyEvents(deps: StripeEventDeps, items: readonly PreparedEvent[]): Promise<EventResult[]> {
+  const allowStripeReads = items.length === 1;
+  const opening = [locksStatement(items.map((i) => i.lockKey)), dedupeStatement(items.map((i) => i.event)), ...items.map((i) => i.lockedRead)];
+  return withOpenedTransaction(deps.dataSource, opening, async ([, inserted, ...stored]) => {
+    const fresh = new Set(inserted.rows.map((r: { stripe_event_id: string }) => r.stripe_event_id));
+    const results: EventResult[] = [];
+    const writes: Statement[] = [];
+    const forget: string[] = [];
+    for (const [n, { event, handler }] of items.entries()) {
+      if (!fresh.has(event.id)) {
+        results.push({ outcome: 'duplicate' });
+        continue;
+      }
+      try {
+        const ctx = { dataSource: deps.dataSource, event, stripe: deps.stripe, onStripeRead: deps.onStripeRead ?? (() => {}), allowStripeReads, lockedRows: stored[n].rows };
+        const decision = await handler.decide(ctx);
+        writes.push(...decision.writes);
+        results.push({ outcome: decision.outcome });
+      } catch (error) {
+        results.push({ setAside: classifyHandlerError(error), error });
+        forget.push(event.id);
+      }
+    }
+    const closing = mergeUpserts(writes);
+    if (forget.length > 0) closing.push(forgetStatement(forget));
+    return { result: results, closing };
+  });
+}
+
+/** Runs the after-commit effects the handler table declares for this event (idempotent). */
+export async function runAfterCommit(deps: StripeEventDeps, prepared: PreparedEvent): Promise<void> {
+  for (const request of prepared.handler.afterCommit?.(prepared.event.data.object) ?? []) {
+    await deps.effects?.[request.effect]?.(request);
+  }
+}
+
+/**
+ * Applies one event on its own, its effects included: the batcher's path for an event with no
+ * company, and a convenience for tests and tools. Throws what its job should fail with.
+ */
 export async function applyStripeEvent(deps: StripeEventDeps, payload: unknown): Promise<EventOutcome> {
   const prepared = prepareStripeEvent(deps.dataSource, payload);
-  return prepared ? applyPreparedEvent(deps, prepared) : 'ignored';
-}
-
-export async function applyPreparedEvent(deps: StripeEventDeps, prepared: PreparedEvent): Promise<EventOutcome> {
-  const { event, handler } = prepared;
-  // BEGIN, the lock, the dedupe insert and the locked read of the stored row travel in one round
-  // trip; the handler's writes and COMMIT in a second one (see transaction.ts).
-  const opening = [
-    { sql: LOCK_SQL, values: [prepared.lockKey] },
-    { sql: DEDUPE_SQL, values: [event.id, event.type, event.created] },
-    prepared.lockedRead,
-  ];
-  const outcome = await withOpenedTransaction(deps.dataSource, opening, async (manager, [, inserted, stored], writes): Promise<EventOutcome> => {
-    if (!inserted.rowCount) return 'duplicate';
-    return handler.apply(handlerContext(deps, manager, event, stored.rows, writes, true));
-  });
-  await deps.afterCommit?.(event, outcome);
-  return outcome;
+  if (!prepared) return 'ignored';
+  const [result] = await applyEvents(deps, [prepared]);
+  if ('setAside' in result) throw result.error;
+  await runAfterCommit(deps, prepared);
+  return result.outcome;
 }

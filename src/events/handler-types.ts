@@ -1,43 +1,66 @@
-/** The shapes shared by the event dispatcher and the per-object handlers. */
+/** The shapes shared by the event engine (apply.ts, batcher.ts) and the per-object handlers. */
 import type Stripe from 'stripe';
-import type { DataSource, EntityManager } from 'typeorm';
-import type { StripeEvent } from '../queues/stripe-event';
+import type { DataSource } from 'typeorm';
 import type { Statement } from '../db/transaction';
+import type { StripeEvent } from '../queues/stripe-event';
 
 /** What applying one event did to the mirror. */
 export type ApplyOutcome = 'applied' | 'skipped' | 'refetched';
 
+export type StripeObject = StripeEvent['data']['object'];
+
 export interface HandlerContext {
-  /** The transaction's manager (same connection and transaction), for anything beyond the locked read and `writes`. */
-  manager: EntityManager;
+  dataSource: DataSource;
   event: StripeEvent;
   stripe: Stripe;
   /** Counts Stripe reads made while applying (ties only). */
   onStripeRead: () => void;
   /**
-   * False inside a batch of events (jobs/event-batch.ts): a handler that needs Stripe throws
-   * NeedsStripeRead instead, and the event is applied on its own, so one slow Stripe call never
-   * holds the locks of a whole batch.
+   * False when the event shares its transaction with others (events/apply.ts): a handler that
+   * needs Stripe throws NeedsStripeRead instead, and the event is applied on its own, so one slow
+   * Stripe call never holds the locks of a whole batch.
    */
   allowStripeReads: boolean;
   /** Rows of the handler's `lockedRead`, run in the transaction's opening round trip. */
   lockedRows: ReadonlyArray<Record<string, unknown>>;
-  /**
-   * The handler's writes: sent after `apply` returns, in order, together with COMMIT in one
-   * round trip (jobs/transaction.ts). A failing write rolls the whole transaction back.
-   */
+}
+
+/** A handler's decision: what happened, and the writes that make it so (sent with COMMIT). */
+export interface HandlerDecision {
+  outcome: ApplyOutcome;
   writes: Statement[];
 }
 
+/** A usage flush asked for by `invoice.created` (usage/invoice-flush.ts carries it out). */
+export interface UsageFlushRequest {
+  effect: 'usage_flush';
+  customer: string;
+  subscription: string;
+  invoice: string;
+}
+
+/** Work outside PostgreSQL that an event asks for once its transaction committed. */
+export type AfterCommitRequest = UsageFlushRequest;
+
+/** The implementations of the after-commit effects, injected by the worker role (service.ts). */
+export type AfterCommitEffects = {
+  [E in AfterCommitRequest['effect']]?: (request: Extract<AfterCommitRequest, { effect: E }>) => Promise<void>;
+};
+
 export interface EventHandler {
   /** Key of the advisory lock that serializes this event with others of the same customer. */
-  lockKey(object: StripeEvent['data']['object']): string;
+  lockKey(object: StripeObject): string;
   /**
-   * The stored row `apply` reads, under a row lock (SELECT … FOR UPDATE). Known before the
+   * The stored row `decide` reads, under a row lock (SELECT … FOR UPDATE). Known before the
    * transaction starts, so it travels with BEGIN, the advisory lock and the dedupe insert.
    */
-  lockedRead(dataSource: DataSource, object: StripeEvent['data']['object']): Statement;
-  apply(ctx: HandlerContext): Promise<ApplyOutcome>;
+  lockedRead(dataSource: DataSource, object: StripeObject): Statement;
+  decide(ctx: HandlerContext): Promise<HandlerDecision>;
+  /**
+   * Effects to run after the commit, derived from the object alone (pure). They run again when a
+   * retried job finds its event applied already, so their implementations must be idempotent.
+   */
+  afterCommit?(object: StripeObject): AfterCommitRequest[];
 }
 
 /** Thrown where a handler would read from Stripe but `allowStripeReads` is false. */

@@ -1,14 +1,16 @@
 /**
- * The one write path of the mirror: read the stored version under a row lock, decide with
- * `decideWrite` (jobs/watermark.ts), refetch from Stripe on a same-second tie, then upsert
- * the row with the event's second as its new watermark. The locked read travels in the
- * transaction's opening round trip (`lockedRead`), the writes with its COMMIT (`ctx.writes`).
+ * The one write path of the mirror: the stored version (read under a row lock in the opening
+ * round trip), `decideWrite` (events/watermark.ts), a refetch from Stripe on a same-second tie,
+ * then the upsert of the row with the event's second as its new watermark. Each mirrored Stripe
+ * object type is a `Mirror` (its spec and lock key); the handler table and the operator commands
+ * (backfill) are both built from them (events/mirrors.ts).
  */
+import type Stripe from 'stripe';
 import type { EntityTarget, ObjectLiteral } from 'typeorm';
-import type { Mirrored } from '../entities/mirrored';
-import { ApplyOutcome, EventHandler, HandlerContext, NeedsStripeRead } from './handler-types';
 import { hydrateRow, selectForUpdate, upsertRow } from '../db/row-sql';
 import type { Statement } from '../db/transaction';
+import type { Mirrored } from '../entities/mirrored';
+import { AfterCommitRequest, EventHandler, HandlerContext, HandlerDecision, NeedsStripeRead, StripeObject } from './handler-types';
 import { decideWrite } from './watermark';
 
 /** A mirrored row: Stripe id, tombstone and watermark (entities/mirrored.ts) plus the object's own columns. */
@@ -17,27 +19,29 @@ type MirrorRow = Mirrored & ObjectLiteral;
 /** What a mapper produces: the row without the bookkeeping columns the write path sets. */
 export type MirrorFields<Row> = Omit<Row, 'deleted' | 'watermark' | 'updatedAt'>;
 
-export interface MirrorSpec<Obj, Row extends MirrorRow> {
+export interface MirrorSpec<Row extends MirrorRow> {
   entity: EntityTarget<Row>;
   /** Validates the Stripe object and maps it to a row (pure; throws PermanentError on bad input). */
   toRow(object: unknown, stored: Row | null, created: number): MirrorFields<Row>;
   /** Current state from Stripe, or 'deleted' when Stripe no longer has it. */
-  refetch(ctx: HandlerContext, id: string): Promise<Obj | 'deleted'>;
+  refetch(ctx: HandlerContext, id: string): Promise<unknown>;
   /** Writes that belong with the row (e.g. subscription items), sent right after its upsert. */
   companionWrites?(object: unknown, row: Row): Statement[];
 }
 
-export async function applyMirrored<Obj, Row extends MirrorRow>(
-  ctx: HandlerContext,
-  spec: MirrorSpec<Obj, Row>,
-  deletion: boolean,
-): Promise<ApplyOutcome> {
-  const { event } = ctx;
-  const dataSource = ctx.manager.connection;
+/** A mirrored Stripe object type: how its rows are written, and which advisory lock it takes. */
+export interface Mirror<Row extends MirrorRow = MirrorRow> {
+  spec: MirrorSpec<Row>;
+  lockKey(object: StripeObject): string;
+}
+
+/** Decides what an event (or a listed snapshot) of `mirror`'s object does to its row. */
+export async function decideMirrored<Row extends MirrorRow>(ctx: HandlerContext, spec: MirrorSpec<Row>, deletion: boolean): Promise<HandlerDecision> {
+  const { event, dataSource } = ctx;
   const id = event.data.object.id;
   const stored = hydrateRow<Row>(dataSource, spec.entity, ctx.lockedRows);
   const decision = decideWrite(stored, { created: event.created, deletion });
-  if (decision === 'skip') return 'skipped';
+  if (decision === 'skip') return { outcome: 'skipped', writes: [] };
 
   let object: unknown = event.data.object;
   let deleted = deletion;
@@ -49,24 +53,31 @@ export async function applyMirrored<Obj, Row extends MirrorRow>(
     else object = current;
   }
   const row = { ...spec.toRow(object, stored, event.created), deleted, watermark: event.created } as unknown as Row;
-  ctx.writes.push(upsertRow(dataSource, spec.entity, row), ...(spec.companionWrites?.(object, row) ?? []));
-  return decision === 'refetch' ? 'refetched' : 'applied';
+  const writes = [upsertRow(dataSource, spec.entity, row), ...(spec.companionWrites?.(object, row) ?? [])];
+  return { outcome: decision === 'refetch' ? 'refetched' : 'applied', writes };
 }
 
-/** The handler table entries of one mirrored object: upserting event types and deleting ones. */
-export function mirrorHandlers<Obj, Row extends MirrorRow, U extends string, D extends string = never>(
-  spec: MirrorSpec<Obj, Row>,
-  lockKey: EventHandler['lockKey'],
-  types: { upserts: readonly U[]; deletions?: readonly D[] },
+/** The handler of one event type of `mirror`: an upsert, or a deletion (terminal). */
+export function mirrorHandler(mirror: Mirror, deletion: boolean, afterCommit?: (object: StripeObject) => AfterCommitRequest[]): EventHandler {
+  return {
+    lockKey: mirror.lockKey,
+    lockedRead: (dataSource, object) => selectForUpdate(dataSource, mirror.spec.entity, object.id),
+    decide: (ctx) => decideMirrored(ctx, mirror.spec, deletion),
+    ...(afterCommit ? { afterCommit } : {}),
+  };
+}
+
+/**
+ * The handler table entries of one mirrored object: upserting event types and deleting ones,
+ * typed by Stripe's own event names (a typo does not compile), with any after-commit effects.
+ */
+export function mirrorHandlers<U extends Stripe.Event.Type, D extends Stripe.Event.Type = never>(
+  mirror: Mirror,
+  types: { upserts: readonly U[]; deletions?: readonly D[]; afterCommit?: Partial<Record<U | D, (object: StripeObject) => AfterCommitRequest[]>> },
 ): Record<U | D, EventHandler> {
-  const handler = (deletion: boolean): EventHandler => ({
-    lockKey,
-    lockedRead: (dataSource, object) => selectForUpdate(dataSource, spec.entity, object.id),
-    apply: (ctx) => applyMirrored(ctx, spec, deletion),
-  });
   const entries = [
-    ...types.upserts.map((type) => [type, handler(false)] as const),
-    ...(types.deletions ?? []).map((type) => [type, handler(true)] as const),
+    ...types.upserts.map((type) => [type, mirrorHandler(mirror, false, types.afterCommit?.[type])] as const),
+    ...(types.deletions ?? []).map((type) => [type, mirrorHandler(mirror, true, types.afterCommit?.[type])] as const),
   ];
   return Object.fromEntries(entries) as Record<U | D, EventHandler>;
 }

@@ -1,29 +1,34 @@
 /**
- * Applies an object's current state as listed from Stripe (backfill) through the same handler,
- * advisory lock and watermark rule as an event, but without a processed_events row: there is no
- * Stripe event id to deduplicate, and re-applying a snapshot is harmless.
+ * Applies an object's current state as listed from Stripe (backfill) through the same mirror,
+ * advisory lock and watermark rule as an event of that object, but without a processed_events
+ * row: there is no Stripe event id to deduplicate, and re-applying a snapshot is harmless.
  *
  * The caller picks `watermark`, the second the snapshot counts as (see ops/backfill.ts for why
  * it is "listing time minus a safety margin"): a row written by a newer event is skipped, an
  * older one is replaced, and the same second is refetched from Stripe.
  */
-import type { StripeEvent } from '../queues/stripe-event';
-import type { ApplyOutcome } from './handler-types';
-import { handlerFor, HandledEventType } from './handlers';
-import { handlerContext, LOCK_SQL, StripeEventDeps } from './apply';
+import { selectForUpdate } from '../db/row-sql';
 import { withOpenedTransaction } from '../db/transaction';
+import type { StripeEvent } from '../queues/stripe-event';
+import type { StripeEventDeps } from './apply';
+import { locksStatement } from './event-transaction';
+import type { ApplyOutcome, StripeObject } from './handler-types';
+import { decideMirrored, Mirror } from './mirror';
+import { MIRRORS, MirroredObjectType } from './mirrors';
 
 export async function applySnapshot(
-  deps: StripeEventDeps,
-  type: HandledEventType,
-  object: { id: string; object: string },
+  deps: Pick<StripeEventDeps, 'dataSource' | 'stripe' | 'onStripeRead'>,
+  type: MirroredObjectType,
+  object: StripeObject,
   watermark: number,
 ): Promise<ApplyOutcome> {
-  const handler = handlerFor(type);
-  if (!handler) throw new Error(`no handler for ${type}`);
-  // A synthetic envelope: only `created` (the watermark) and `data.object` are read by handlers.
-  const event: StripeEvent = { id: 'evt_snapshot', object: 'event', type, created: watermark, data: { object } };
-  const opening = [{ sql: LOCK_SQL, values: [handler.lockKey(event.data.object)] }, handler.lockedRead(deps.dataSource, event.data.object)];
-  return withOpenedTransaction(deps.dataSource, opening, (manager, [, stored], writes) =>
-    handler.apply(handlerContext(deps, manager, event, stored.rows, writes, true)));
+  const mirror: Mirror = MIRRORS[type];
+  // A synthetic envelope: only `created` (the watermark) and `data.object` are read by mirrors.
+  const event: StripeEvent = { id: 'evt_snapshot', object: 'event', type: `${type}.snapshot`, created: watermark, data: { object } };
+  const opening = [locksStatement([mirror.lockKey(object)]), selectForUpdate(deps.dataSource, mirror.spec.entity, object.id)];
+  return withOpenedTransaction(deps.dataSource, opening, async ([, stored]) => {
+    const ctx = { dataSource: deps.dataSource, event, stripe: deps.stripe, onStripeRead: deps.onStripeRead ?? (() => {}), allowStripeReads: true, lockedRows: stored.rows };
+    const { outcome, writes } = await decideMirrored(ctx, mirror.spec, false);
+    return { result: outcome, closing: writes };
+  });
 }

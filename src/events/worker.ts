@@ -1,6 +1,6 @@
 /**
  * The worker role: one BullMQ Worker per queue. Jobs that run at once share PostgreSQL
- * transactions (jobs/event-batch.ts). Permanent errors (a payload that can never apply) fail the
+ * transactions (events/batcher.ts). Permanent errors (a payload that can never apply) fail the
  * job at once; everything else retries with capped exponential backoff.
  */
 import { UnrecoverableError, Worker, WorkerOptions as BullWorkerOptions } from 'bullmq';

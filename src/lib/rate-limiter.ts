@@ -1,6 +1,12 @@
-/** Spaces outgoing requests evenly: at most `perSecond` starts per second, across one process. */
+/**
+ * The one rate limiter of the code base: spaces calls evenly to at most `perSecond` starts per
+ * second within one process (backfill and replay paging Stripe, the usage drain's meter stream).
+ */
 
-/** When the next request may start, given when the previous one was allowed (ms). Pure. */
+export type Sleep = (ms: number) => Promise<void>;
+export const sleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** When the next call may start, given the slot the previous one got (ms). Pure. */
 export function nextSlot(previousSlot: number, now: number, intervalMs: number): number {
   return Math.max(now, previousSlot + intervalMs);
 }
@@ -9,18 +15,16 @@ export class RateLimiter {
   private last = -Infinity;
   private readonly intervalMs: number;
 
-  constructor(
-    perSecond: number,
-    private readonly clock: () => number = Date.now,
-  ) {
+  constructor(perSecond: number, private readonly wait: Sleep = sleep, private readonly now: () => number = Date.now) {
+    if (!(perSecond > 0)) throw new Error('RateLimiter: perSecond must be > 0');
     this.intervalMs = 1000 / perSecond;
   }
 
-  /** Resolves when the caller may send its request. */
-  async take(): Promise<void> {
-    const slot = nextSlot(this.last, this.clock(), this.intervalMs);
+  /** Resolves when the caller may start its call. */
+  async acquire(): Promise<void> {
+    const now = this.now();
+    const slot = nextSlot(this.last, now, this.intervalMs);
     this.last = slot;
-    const wait = slot - this.clock();
-    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    if (slot > now) await this.wait(slot - now);
   }
 }

@@ -1,7 +1,7 @@
 /**
  * Backfill: pages Stripe's list APIs (products, prices, customers, subscriptions with status=all
  * and their embedded items, invoices) into the mirror through the same handlers, lock and
- * watermark rule as webhook events (jobs/snapshot.ts).
+ * watermark rule as webhook events (events/snapshot.ts, over the mirror registry events/mirrors.ts).
  *
  * Which watermark a listed object gets: a list answer shows the object as it is at listing time,
  * but its own last-change second is unknown. Each page counts as `listing time − safetySeconds`
@@ -20,17 +20,18 @@
  */
 import type Stripe from 'stripe';
 import type { DataSource } from 'typeorm';
-import type { HandledEventType } from '../events/handlers';
+import type { MirroredObjectType } from '../events/mirrors';
 import { applySnapshot } from '../events/snapshot';
 import type { Logger } from '../logger';
-import { BackoffOptions, paced, RateLimiter } from './rate-limit';
+import type { RateLimiter } from '../lib/rate-limiter';
+import { BackoffOptions, paced } from './rate-limit';
 
 type Listed = { id: string; object: string };
 type ListParams = { limit: number; starting_after?: string };
 
 interface ResourceSpec {
-  /** The event type whose handler applies this object. */
-  type: HandledEventType;
+  /** The mirrored object type the listed objects are. */
+  type: MirroredObjectType;
   list(stripe: Stripe, params: ListParams): Promise<{ data: Listed[]; has_more: boolean }>;
 }
 
@@ -38,11 +39,11 @@ export type BackfillResource = 'products' | 'prices' | 'customers' | 'subscripti
 
 /** In this order: products and prices before the subscriptions that refer to them. */
 export const BACKFILL_RESOURCES: Record<BackfillResource, ResourceSpec> = {
-  products: { type: 'product.updated', list: (s, p) => s.products.list(p) },
-  prices: { type: 'price.updated', list: (s, p) => s.prices.list(p) },
-  customers: { type: 'customer.updated', list: (s, p) => s.customers.list(p) },
-  subscriptions: { type: 'customer.subscription.updated', list: (s, p) => s.subscriptions.list({ ...p, status: 'all' }) },
-  invoices: { type: 'invoice.updated', list: (s, p) => s.invoices.list(p) },
+  products: { type: 'product', list: (s, p) => s.products.list(p) },
+  prices: { type: 'price', list: (s, p) => s.prices.list(p) },
+  customers: { type: 'customer', list: (s, p) => s.customers.list(p) },
+  subscriptions: { type: 'subscription', list: (s, p) => s.subscriptions.list({ ...p, status: 'all' }) },
+  invoices: { type: 'invoice', list: (s, p) => s.invoices.list(p) },
 };
 export const ALL_RESOURCES = Object.keys(BACKFILL_RESOURCES) as BackfillResource[];
 
@@ -139,7 +140,7 @@ export async function runBackfill(deps: BackfillDeps, options: BackfillOptions =
         deps.backoff);
       const watermark = listedAt - (options.safetySeconds ?? 300);
       const outcomes = await mapLimited(page.data, options.concurrency ?? 8, (object) =>
-        applySnapshot({ dataSource: deps.dataSource, stripe: deps.stripe, log: deps.log }, BACKFILL_RESOURCES[resource].type, object, watermark));
+        applySnapshot(deps, BACKFILL_RESOURCES[resource].type, object, watermark));
       entry.changed += outcomes.filter((o) => o !== 'skipped').length;
       entry.pages++;
       entry.objects += page.data.length;

@@ -18,7 +18,8 @@ import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import { parseStripeEvent } from '../queues/stripe-event';
 import { enqueueStripeEvent, StripeEventsQueue } from '../queues/stripe-events-queue';
-import { BackoffOptions, paced, RateLimiter, sleep } from './rate-limit';
+import { RateLimiter, sleep } from '../lib/rate-limiter';
+import { BackoffOptions, paced } from './rate-limit';
 
 /** The Events API keeps 30 days; a minute less so a slow run does not ask beyond it. */
 export const EVENTS_RETENTION_SECONDS = 30 * 24 * 3600 - 60;

@@ -8,10 +8,9 @@
  *   which outlasts any PostgreSQL or Stripe outage worth waiting for.
  */
 import { JobsOptions } from 'bullmq';
+import { backoffWithJitter } from '../lib/backoff';
 
 export const STRIPE_EVENT_ATTEMPTS = 30;
-const BASE_DELAY_MS = 1_000;
-const MAX_DELAY_MS = 3_600_000;
 
 export const stripeEventJobOptions: JobsOptions = {
   attempts: STRIPE_EVENT_ATTEMPTS,
@@ -22,7 +21,5 @@ export const stripeEventJobOptions: JobsOptions = {
 
 /** Delay before retry number `attemptsMade` (1-based): 1 s, 2 s, 4 s … capped at 1 h, ±20 % jitter. */
 export function cappedExponentialBackoff(attemptsMade: number, random: () => number = Math.random): number {
-  const raw = Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** Math.max(0, attemptsMade - 1));
-  // Jitter spreads the retries of many jobs that failed together (e.g. during one outage).
-  return Math.round(raw * (0.8 + 0.4 * random()));
+  return backoffWithJitter(attemptsMade, { baseMs: 1_000, maxMs: 3_600_000 }, random);
 }

@@ -8,7 +8,7 @@ import type { Redis } from 'ioredis';
 import { USAGE_DRAIN_QUEUE } from './names';
 import type { UsageDrainJob } from './payloads';
 
-/** What a drain reports (see jobs/usage/drain.ts). */
+/** What a drain reports (see usage/drain.ts). */
 export interface UsageDrainResult {
   claims: number;
   events: number;

@@ -75,7 +75,7 @@ export class UsageStore {
     return open;
   }
 
-  /** Asks the next invoice flush to send `customer`'s pending usage (see jobs/usage/invoice-flush.ts). */
+  /** Asks the next invoice flush to send `customer`'s pending usage (see usage/invoice-flush.ts). */
   async requestFlush(customer: string, subscription: string): Promise<void> {
     await this.redis.sadd(this.keys.flush, `${customer}${FIELD_SEPARATOR}${subscription}`);
   }

@@ -1,7 +1,7 @@
 /**
  * Flow B's worker side: the `usage-drain` queue, its job scheduler (every USAGE_FLUSH_INTERVAL_MS),
  * the early drain when pending usage reaches USAGE_FLUSH_THRESHOLD, and the invoice flush of the
- * customers whose `invoice.created` arrived for a metered subscription (jobs/usage/invoice-flush.ts). One drain runs at a time (global
+ * customers whose `invoice.created` arrived for a metered subscription (usage/invoice-flush.ts). One drain runs at a time (global
  * concurrency 1); even two at once would be safe, as identifiers and the ledger make sends idempotent.
  */
 import { Worker } from 'bullmq';
@@ -29,8 +29,8 @@ export type UsageDrainConfig = Pick<
 export interface UsageDrainRole {
   queue: UsageDrainQueue;
   worker: Worker<UsageDrainJob, DrainResult>;
-  /** The stripe-event worker's after-commit hook (invoice.created → flush that customer soon). */
-  afterStripeEvent: ReturnType<typeof invoiceFlushHook>;
+  /** The `usage_flush` effect of invoice.created (events/handlers/invoice.ts): flush that customer soon. */
+  requestInvoiceFlush: ReturnType<typeof invoiceFlushHook>;
   /** Runs one drain in this process, outside the queue (tests, demo). */
   drainNow(scope?: DrainScope): Promise<DrainResult>;
   stop(): Promise<void>;
@@ -90,7 +90,7 @@ export async function startUsageDrain(deps: UsageDrainContext, hooks: Pick<Drain
   return {
     queue,
     worker,
-    afterStripeEvent: invoiceFlushHook({ queue, store: drainDeps.store, delayMs: config.USAGE_INVOICE_FLUSH_DELAY_MS, log }),
+    requestInvoiceFlush: invoiceFlushHook({ queue, store: drainDeps.store, delayMs: config.USAGE_INVOICE_FLUSH_DELAY_MS, log }),
     drainNow: (scope) => drainUsage(drainDeps, scope),
     stop: async () => {
       stopWatcher();

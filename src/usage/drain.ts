@@ -20,7 +20,7 @@ export interface DrainDeps {
   store: UsageStore;
   dataSource: DataSource;
   stream: Pick<MeterStream, 'send'>;
-  limiter: Pick<RateLimiter, 'take'>;
+  limiter: Pick<RateLimiter, 'acquire'>;
   log: Logger;
   keyPrefix: string;
   windowSeconds: number;
@@ -66,7 +66,7 @@ async function drainClaim(deps: DrainDeps, claim: OpenClaim, result: DrainResult
   result.skipped += plan.events.length - todo.length;
   const batches = toBatches(todo);
   for (const [index, batch] of batches.entries()) {
-    await deps.limiter.take();
+    await deps.limiter.acquire();
     result.requests++;
     await deps.stream.send(batch.map(toStreamEvent));
     await deps.afterBatchAccepted?.(claim.id, index);

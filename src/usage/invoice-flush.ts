@@ -15,18 +15,9 @@
  * already run and gone is simply added again, so every request is followed by a drain that sees it.
  */
 import type { DataSource } from 'typeorm';
-import { z } from 'zod';
 import type { Logger } from '../logger';
-import type { StripeEvent } from '../queues/stripe-event';
 import { requestDrain, type UsageDrainQueue } from '../queues/usage-drain-queue';
 import type { FlushClaim, FlushRequest, UsageStore } from './claims';
-import { stripeRef } from '../events/handlers/parse';
-
-const createdInvoice = z.object({
-  id: z.string(),
-  customer: stripeRef,
-  parent: z.object({ subscription_details: z.object({ subscription: stripeRef.nullish() }).nullish() }).nullish(),
-});
 
 /** Per subscription: its items, and how many might be metered (a price the mirror lacks counts as "might"). */
 const METERED_SQL = `SELECT si.stripe_subscription_id AS subscription, count(*)::int AS items,
@@ -69,21 +60,23 @@ export interface InvoiceFlushDeps {
   log: Logger;
 }
 
+/** What an `invoice.created` of a subscription asks for (declared in events/handlers/invoice.ts). */
+export interface InvoiceFlushRequest {
+  customer: string;
+  subscription: string;
+  invoice: string;
+}
+
 export function invoiceFlushHook(deps: InvoiceFlushDeps) {
   // The slot whose job this process has already asked for: later asks in that slot skip the add.
   let requestedSlot = '';
-  return async (event: StripeEvent): Promise<void> => {
-    if (event.type !== 'invoice.created') return;
-    const parsed = createdInvoice.safeParse(event.data.object);
-    const subscription = parsed.success ? parsed.data.parent?.subscription_details?.subscription : undefined;
-    if (!parsed.success || !subscription) return;
-    const customer = parsed.data.customer;
+  return async ({ customer, subscription, invoice }: InvoiceFlushRequest): Promise<void> => {
     await deps.store.requestFlush(customer, subscription);
     const { jobId, delayMs } = flushSlot(Date.now(), deps.delayMs);
     if (jobId !== requestedSlot) {
       await requestDrain(deps.queue, { reason: 'invoice' }, jobId, delayMs);
       requestedSlot = jobId;
     }
-    deps.log.info({ customer, invoice: parsed.data.id }, 'usage flush requested for a new invoice');
+    deps.log.info({ customer, invoice }, 'usage flush requested for a new invoice');
   };
 }

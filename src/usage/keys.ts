@@ -19,6 +19,8 @@
  * part (the drain floors it to its window), but flooring keeps the hash small.
  */
 
+import { CUSTOMER_ID } from '../lib/ids';
+
 export const FIELD_SEPARATOR = '|';
 
 export interface UsageKeys {
@@ -66,7 +68,5 @@ export function decodeField(field: string): UsageCell | null {
   return { customer, meter, windowStart: Number(when) };
 }
 
-/** A Stripe customer id. */
-export const CUSTOMER_ID = /^cus_[A-Za-z0-9]{1,250}$/;
 /** A meter's `event_name`: letters, digits, `_ . : -`, at most 100 characters, no `|`. */
 export const METER_EVENT_NAME = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$/;

@@ -2,7 +2,8 @@
  * Validation of usage events, shared by `POST /v1/usage` and the TypeScript client. Pure: the
  * caller passes "now". A batch is all or nothing; the error names the offending field.
  */
-import { CUSTOMER_ID, METER_EVENT_NAME } from './keys';
+import { CUSTOMER_ID } from '../lib/ids';
+import { METER_EVENT_NAME } from './keys';
 import { STRIPE_FUTURE_LIMIT_S, STRIPE_PAST_LIMIT_S } from './window';
 
 /** One unit of counted usage. */

@@ -2,7 +2,7 @@
 import type Stripe from 'stripe';
 import { createLogger } from '../../src/logger';
 import { runBackfill, BackfillDeps, BackfillProgress } from '../../src/ops/backfill';
-import { RateLimiter } from '../../src/ops/rate-limit';
+import { RateLimiter } from '../../src/lib/rate-limiter';
 import { createStripeClient } from '../../src/stripe';
 import { waitFor } from '../../stand-in/http-client';
 import { startTestService, TestService } from '../support/service';

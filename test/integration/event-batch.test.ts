@@ -1,12 +1,13 @@
 /**
- * Many events in one transaction (jobs/event-batch.ts): each event's dedupe row and writes still
- * commit together; an event that needs Stripe or is malformed leaves the batch without a trace
- * and is applied on its own; a batch that fails as a whole hands every event to its own
- * transaction, so only the bad one fails.
+ * Many events in one transaction (events/apply.ts, events/batcher.ts): each event's dedupe row
+ * and writes still commit together; an event that needs Stripe, is malformed or hits a bug leaves
+ * the batch without a trace, with its reason (the first is applied on its own, the others fail
+ * their job); a batch that fails as a whole hands every event to its own transaction, so only the
+ * bad one fails.
  */
-import { EventBatcher, applyEventBatch, planBatch } from '../../src/events/batcher';
+import { EventBatcher, planBatch } from '../../src/events/batcher';
 import { PermanentError } from '../../src/events/handler-types';
-import { prepareStripeEvent, PreparedEvent, StripeEventDeps } from '../../src/events/apply';
+import { applyEvents, EventResult, prepareStripeEvent, PreparedEvent, SetAsideReason, StripeEventDeps } from '../../src/events/apply';
 import { createLogger } from '../../src/logger';
 import { createStripeClient } from '../../src/stripe';
 import * as build from '../../stand-in/events';
@@ -15,6 +16,7 @@ import { startTestService, TestService } from '../support/service';
 let t: TestService;
 let deps: StripeEventDeps;
 let stripeReads = 0;
+const setAside: SetAsideReason[] = [];
 beforeAll(async () => {
   t = await startTestService();
   deps = {
@@ -22,6 +24,7 @@ beforeAll(async () => {
     stripe: createStripeClient({ secretKey: 'sk_test_x', apiUrl: t.standIn.url }),
     log: createLogger('silent'),
     onStripeRead: () => void (stripeReads += 1),
+    onSetAside: (reason) => void setAside.push(reason),
   };
 });
 afterAll(async () => t.stop());
@@ -30,6 +33,8 @@ const q = (sql: string, params: unknown[] = []) => t.service.dataSource.query(sq
 const prepared = (evt: object): PreparedEvent => prepareStripeEvent(t.service.dataSource, JSON.parse(JSON.stringify(evt)))!;
 const processed = async (ids: string[]) =>
   (await q('SELECT stripe_event_id FROM processed_events WHERE stripe_event_id = ANY($1) ORDER BY 1', [ids])).map((r) => r.stripe_event_id);
+/** Each result's outcome, or `aside:<reason>` for an event set aside. */
+const summary = (results: EventResult[]) => results.map((r) => ('setAside' in r ? `aside:${r.setAside}` : r.outcome));
 const customerEvent = (n: number, created = 1_700_000_000, name = `Batch ${n}`) =>
   build.event('customer.created', build.customer({ id: `cus_Batch${String(n).padStart(4, '0')}`, name }), { created });
 
@@ -45,23 +50,28 @@ describe('planBatch', () => {
 test('a batch applies every new event once; the same batch again finds them all applied', async () => {
   const events = Array.from({ length: 12 }, (_, n) => customerEvent(100 + n));
   const items = events.map(prepared);
-  expect(await applyEventBatch(deps, items)).toEqual(Array(12).fill('applied'));
-  expect(await applyEventBatch(deps, items)).toEqual(Array(12).fill('duplicate'));
+  expect(summary(await applyEvents(deps, items))).toEqual(Array(12).fill('applied'));
+  expect(summary(await applyEvents(deps, items))).toEqual(Array(12).fill('duplicate'));
   expect(await processed(events.map((e) => e.id))).toHaveLength(12);
   const stored = await q("SELECT stripe_id, name, watermark FROM customers WHERE stripe_id LIKE 'cus_Batch01%' ORDER BY 1");
   expect(stored).toEqual(events.map((e) => ({ stripe_id: (e.data.object as { id: string }).id, name: (e.data.object as { name: string }).name, watermark: '1700000000' })));
 });
 
-test('an event that needs a Stripe read or is malformed is deferred without a trace; the others commit', async () => {
+test('an event that needs a Stripe read, is malformed or hits a bug is set aside without a trace, with its reason; the others commit', async () => {
   // cus_Batch0200 is stored at second 1_700_000_100, so an event of that same second is a tie.
-  await applyEventBatch(deps, [prepared(customerEvent(200, 1_700_000_100, 'stored'))]);
+  await applyEvents(deps, [prepared(customerEvent(200, 1_700_000_100, 'stored'))]);
   const tie = customerEvent(200, 1_700_000_100, 'tie');
   const malformed = build.event('customer.created', { ...build.customer({ id: 'cus_Batch0201' }), email: 42 });
   const fine = customerEvent(202, 1_700_000_100);
+  const buggy = customerEvent(203, 1_700_000_100);
+  const withBug = { ...prepared(buggy) };
+  withBug.handler = { ...withBug.handler, decide: async () => { throw new TypeError('a bug'); } };
   const reads = stripeReads;
-  expect(await applyEventBatch(deps, [tie, malformed, fine].map(prepared))).toEqual(['deferred', 'deferred', 'applied']);
+  const results = await applyEvents(deps, [...[tie, malformed, fine].map(prepared), withBug]);
+  expect(summary(results)).toEqual(['aside:needs_stripe_read', 'aside:invalid_payload', 'applied', 'aside:error']);
+  expect((results[3] as { error: unknown }).error).toBeInstanceOf(TypeError);
   expect(stripeReads).toBe(reads);
-  expect(await processed([tie.id, malformed.id, fine.id])).toEqual([fine.id]);
+  expect(await processed([tie.id, malformed.id, fine.id, buggy.id])).toEqual([fine.id]);
   expect(await q("SELECT name FROM customers WHERE stripe_id = 'cus_Batch0200'")).toEqual([{ name: 'stored' }]);
   expect(await q("SELECT 1 FROM customers WHERE stripe_id = 'cus_Batch0201'")).toEqual([]);
 });
@@ -89,6 +99,8 @@ test('the batcher groups concurrent events, serializes one customer, and gives e
   expect(results[34].status).toBe('rejected');
   expect((results[34] as PromiseRejectedResult).reason).toBeInstanceOf(PermanentError);
   expect(stripeReads - reads).toBe(1);
+  // The tie was set aside once and applied on its own; the malformed one failed without a second try.
+  expect(setAside.filter((r) => r === 'invalid_payload').length).toBeGreaterThanOrEqual(1);
   expect(await q("SELECT name, watermark FROM customers WHERE stripe_id = 'cus_Batch0350'")).toEqual([{ name: 'v3', watermark: '1700000203' }]);
   expect(await q("SELECT name FROM customers WHERE stripe_id = 'cus_Batch0300'")).toEqual([{ name: 'truth' }]);
   expect(await processed([...distinct, ...versions, tie].map((e) => e.id))).toHaveLength(34);

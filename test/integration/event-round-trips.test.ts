@@ -1,5 +1,5 @@
 /**
- * The event transaction in two round trips (jobs/transaction.ts): BEGIN + lock + dedupe insert +
+ * The event transaction in two round trips (db/transaction.ts): BEGIN + lock + dedupe insert +
  * locked read, then the handler's writes + COMMIT. A write that fails in the closing round trip
  * must take the dedupe insert down with it, and inlined values must arrive byte for byte.
  */

@@ -1,7 +1,7 @@
 /** npm run replay's engine and its scheduler against the stand-in's paginated Events API. */
 import type Stripe from 'stripe';
 import { createLogger } from '../../src/logger';
-import { RateLimiter } from '../../src/ops/rate-limit';
+import { RateLimiter } from '../../src/lib/rate-limiter';
 import { ReplayDeps, runReplay } from '../../src/ops/replay';
 import { MAINTENANCE_QUEUE } from '../../src/queues/maintenance-queue';
 import { createStripeClient } from '../../src/stripe';

@@ -1,4 +1,4 @@
-/** mergeUpserts (jobs/transaction.ts): one-row upserts of one shape travel as one multi-row upsert. */
+/** mergeUpserts (db/transaction.ts): one-row upserts of one shape travel as one multi-row upsert. */
 import { mergeUpserts, Statement } from '../../src/db/transaction';
 
 const into = 'INSERT INTO "customers" ("stripe_id", "name")';

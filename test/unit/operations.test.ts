@@ -3,7 +3,7 @@ import { basicAuthMatches } from '../../src/api/admin';
 import { portalFlowData, portalRequestSchema } from '../../src/api/portal';
 import { eventLogFields } from '../../src/events/log-fields';
 import { normalizeStripePath } from '../../src/metrics';
-import { RateLimiter } from '../../src/ops/rate-limit';
+import { RateLimiter } from '../../src/lib/rate-limiter';
 
 const basic = (s: string) => `Basic ${Buffer.from(s).toString('base64')}`;
 

@@ -1,7 +1,7 @@
 /** checkout.session.completed → checkout_sessions: which customer bought what, for provisioning. */
 import { z } from 'zod';
 import { CheckoutSession } from '../../entities';
-import { MirrorFields, MirrorSpec, mirrorHandlers } from '../mirror';
+import { Mirror, MirrorFields, mirrorHandlers } from '../mirror';
 import { byCustomer, parseObject, stripeRef } from './parse';
 import { retrieveOrDeleted } from './refetch';
 
@@ -29,13 +29,16 @@ export function mapCheckoutSession(object: unknown): MirrorFields<CheckoutSessio
   };
 }
 
-const spec: MirrorSpec<unknown, CheckoutSession> = {
-  entity: CheckoutSession,
-  toRow: (object) => mapCheckoutSession(object),
-  refetch: (ctx, id) => retrieveOrDeleted(() => ctx.stripe.checkout.sessions.retrieve(id)),
+export const checkoutSessionMirror: Mirror<CheckoutSession> = {
+  lockKey: byCustomer,
+  spec: {
+    entity: CheckoutSession,
+    toRow: (object) => mapCheckoutSession(object),
+    refetch: (ctx, id) => retrieveOrDeleted(() => ctx.stripe.checkout.sessions.retrieve(id)),
+  },
 };
 
-export const checkoutSessionHandlers = mirrorHandlers(spec, byCustomer, {
+export const checkoutSessionHandlers = mirrorHandlers(checkoutSessionMirror, {
   upserts: [
     'checkout.session.completed',
     'checkout.session.async_payment_succeeded',

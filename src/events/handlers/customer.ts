@@ -1,7 +1,7 @@
 /** customer.created | customer.updated | customer.deleted → customers. */
 import { z } from 'zod';
 import { Customer } from '../../entities';
-import { MirrorFields, MirrorSpec, mirrorHandlers } from '../mirror';
+import { Mirror, MirrorFields, mirrorHandlers } from '../mirror';
 import { byId, parseObject } from './parse';
 import { retrieveOrDeleted } from './refetch';
 
@@ -17,13 +17,16 @@ export function mapCustomer(object: unknown): MirrorFields<Customer> {
   return { stripeId: c.id, email: c.email ?? null, name: c.name ?? null };
 }
 
-const spec: MirrorSpec<unknown, Customer> = {
-  entity: Customer,
-  toRow: (object) => mapCustomer(object),
-  refetch: (ctx, id) => retrieveOrDeleted(() => ctx.stripe.customers.retrieve(id)),
+export const customerMirror: Mirror<Customer> = {
+  lockKey: byId,
+  spec: {
+    entity: Customer,
+    toRow: (object) => mapCustomer(object),
+    refetch: (ctx, id) => retrieveOrDeleted(() => ctx.stripe.customers.retrieve(id)),
+  },
 };
 
-export const customerHandlers = mirrorHandlers(spec, byId, {
+export const customerHandlers = mirrorHandlers(customerMirror, {
   upserts: ['customer.created', 'customer.updated'],
   deletions: ['customer.deleted'],
 });

@@ -1,4 +1,9 @@
-/** The handler table: every Stripe event type this service applies, keyed by type. */
+/**
+ * The handler table: every Stripe event type this service applies, keyed by Stripe's own event
+ * names (`satisfies` makes a misspelt type a compile error). After-commit effects are declared in
+ * the per-object tables (e.g. invoice.created's usage flush in invoice.ts).
+ */
+import type Stripe from 'stripe';
 import type { EventHandler } from '../handler-types';
 import { checkoutSessionHandlers } from './checkout-session';
 import { customerHandlers } from './customer';
@@ -14,7 +19,7 @@ export const handlers = {
   ...subscriptionHandlers,
   ...invoiceHandlers,
   ...checkoutSessionHandlers,
-};
+} satisfies Partial<Record<Stripe.Event.Type, EventHandler>>;
 
 export type HandledEventType = keyof typeof handlers;
 

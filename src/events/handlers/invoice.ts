@@ -5,7 +5,8 @@
  */
 import { z } from 'zod';
 import { Invoice } from '../../entities';
-import { MirrorFields, MirrorSpec, mirrorHandlers } from '../mirror';
+import type { AfterCommitRequest } from '../handler-types';
+import { Mirror, MirrorFields, mirrorHandlers } from '../mirror';
 import { byCustomer, parseObject, stripeRef } from './parse';
 import { retrieveOrDeleted } from './refetch';
 
@@ -21,10 +22,19 @@ const invoiceSchema = z.object({
   attempted: z.boolean(),
   period_start: z.number().int().nullish(),
   period_end: z.number().int().nullish(),
+  // Where the invoice's subscription is: `parent.subscription_details` since 2025-03-31.basil,
+  // the top-level `subscription` before (events rendered in an older API version).
   parent: z
     .object({ subscription_details: z.object({ subscription: stripeRef.nullish() }).nullish() })
     .nullish(),
+  subscription: stripeRef.nullish(),
 });
+
+type ParsedInvoice = z.infer<typeof invoiceSchema>;
+
+/** The invoice's subscription, whichever API version's shape the invoice has. */
+export const invoiceSubscription = (i: ParsedInvoice): string | null =>
+  i.parent?.subscription_details?.subscription ?? i.subscription ?? null;
 
 /** A payment was tried, failed, and the invoice still wants money. */
 export function isFailingUnpaid(i: { attempted: boolean; status: string | null; amountRemaining: number }): boolean {
@@ -37,7 +47,7 @@ export function mapInvoice(object: unknown, stored: Pick<Invoice, 'paymentFailed
   const fields = {
     stripeId: i.id,
     stripeCustomerId: i.customer,
-    stripeSubscriptionId: i.parent?.subscription_details?.subscription ?? null,
+    stripeSubscriptionId: invoiceSubscription(i),
     status: i.status ?? null,
     amountDue: i.amount_due,
     amountPaid: i.amount_paid,
@@ -51,13 +61,23 @@ export function mapInvoice(object: unknown, stored: Pick<Invoice, 'paymentFailed
   return { ...fields, paymentFailedAt: failing ? (stored?.paymentFailedAt ?? created) : null };
 }
 
-const spec: MirrorSpec<unknown, Invoice> = {
-  entity: Invoice,
-  toRow: mapInvoice,
-  refetch: (ctx, id) => retrieveOrDeleted(() => ctx.stripe.invoices.retrieve(id)),
+export const invoiceMirror: Mirror<Invoice> = {
+  lockKey: byCustomer,
+  spec: {
+    entity: Invoice,
+    toRow: mapInvoice,
+    refetch: (ctx, id) => retrieveOrDeleted(() => ctx.stripe.invoices.retrieve(id)),
+  },
 };
 
-export const invoiceHandlers = mirrorHandlers(spec, byCustomer, {
+/** `invoice.created` of a subscription asks for that customer's usage to be flushed onto the draft. */
+export function usageFlushFor(object: unknown): AfterCommitRequest[] {
+  const i = parseObject(invoiceSchema, object, 'invoice');
+  const subscription = invoiceSubscription(i);
+  return subscription ? [{ effect: 'usage_flush', customer: i.customer, subscription, invoice: i.id }] : [];
+}
+
+export const invoiceHandlers = mirrorHandlers(invoiceMirror, {
   upserts: [
     'invoice.created',
     'invoice.updated',
@@ -72,4 +92,6 @@ export const invoiceHandlers = mirrorHandlers(spec, byCustomer, {
   ],
   // Only drafts can be deleted.
   deletions: ['invoice.deleted'],
+  // Stripe waits an hour before finalizing a new invoice: time for the period's usage to reach it.
+  afterCommit: { 'invoice.created': usageFlushFor },
 });

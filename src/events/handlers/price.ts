@@ -1,7 +1,7 @@
 /** price.created | price.updated | price.deleted → prices (amounts cached for display only). */
 import { z } from 'zod';
 import { Price } from '../../entities';
-import { MirrorFields, MirrorSpec, mirrorHandlers } from '../mirror';
+import { Mirror, MirrorFields, mirrorHandlers } from '../mirror';
 import { byId, parseObject, stripeRef } from './parse';
 import { retrieveOrDeleted } from './refetch';
 
@@ -33,13 +33,16 @@ export function mapPrice(object: unknown): MirrorFields<Price> {
   };
 }
 
-const spec: MirrorSpec<unknown, Price> = {
-  entity: Price,
-  toRow: (object) => mapPrice(object),
-  refetch: (ctx, id) => retrieveOrDeleted(() => ctx.stripe.prices.retrieve(id)),
+export const priceMirror: Mirror<Price> = {
+  lockKey: byId,
+  spec: {
+    entity: Price,
+    toRow: (object) => mapPrice(object),
+    refetch: (ctx, id) => retrieveOrDeleted(() => ctx.stripe.prices.retrieve(id)),
+  },
 };
 
-export const priceHandlers = mirrorHandlers(spec, byId, {
+export const priceHandlers = mirrorHandlers(priceMirror, {
   upserts: ['price.created', 'price.updated'],
   deletions: ['price.deleted'],
 });

@@ -1,7 +1,7 @@
 /** product.created | product.updated | product.deleted → products. */
 import { z } from 'zod';
 import { Product } from '../../entities';
-import { MirrorFields, MirrorSpec, mirrorHandlers } from '../mirror';
+import { Mirror, MirrorFields, mirrorHandlers } from '../mirror';
 import { byId, parseObject } from './parse';
 import { retrieveOrDeleted } from './refetch';
 
@@ -17,13 +17,16 @@ export function mapProduct(object: unknown): MirrorFields<Product> {
   return { stripeId: p.id, name: p.name, active: p.active };
 }
 
-const spec: MirrorSpec<unknown, Product> = {
-  entity: Product,
-  toRow: (object) => mapProduct(object),
-  refetch: (ctx, id) => retrieveOrDeleted(() => ctx.stripe.products.retrieve(id)),
+export const productMirror: Mirror<Product> = {
+  lockKey: byId,
+  spec: {
+    entity: Product,
+    toRow: (object) => mapProduct(object),
+    refetch: (ctx, id) => retrieveOrDeleted(() => ctx.stripe.products.retrieve(id)),
+  },
 };
 
-export const productHandlers = mirrorHandlers(spec, byId, {
+export const productHandlers = mirrorHandlers(productMirror, {
   upserts: ['product.created', 'product.updated'],
   deletions: ['product.deleted'],
 });

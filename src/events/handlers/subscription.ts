@@ -3,11 +3,12 @@
  * subscription under its watermark: the stored item set is exactly the newest one Stripe sent.
  */
 import { z } from 'zod';
+import { placeholderList, placeholderRows } from '../../db/sql';
+import type { Literal, Statement } from '../../db/transaction';
 import { Subscription, SubscriptionItem } from '../../entities';
-import { MirrorFields, MirrorSpec, mirrorHandlers } from '../mirror';
+import { Mirror, MirrorFields, mirrorHandlers } from '../mirror';
 import { byCustomer, parseObject, stripeRef } from './parse';
 import { retrieveOrDeleted } from './refetch';
-import type { Literal, Statement } from '../../db/transaction';
 
 const itemSchema = z.object({
   id: z.string().min(1),
@@ -63,27 +64,27 @@ const ITEM_UPDATES = ['stripe_subscription_id', 'stripe_price_id', 'quantity', '
  */
 export function replaceItemsStatement(subscriptionId: string, items: readonly SubscriptionItem[]): Statement {
   if (items.length === 0) return { sql: 'DELETE FROM "subscription_items" WHERE "stripe_subscription_id" = $1', values: [subscriptionId] };
-  const values: Literal[] = [subscriptionId];
-  const tuples = items.map((i) => {
-    const at = values.length;
-    values.push(i.stripeId, i.stripeSubscriptionId, i.stripePriceId, i.quantity, i.currentPeriodStart, i.currentPeriodEnd);
-    return `(${[1, 2, 3, 4, 5, 6].map((k) => `$${at + k}`).join(', ')})`;
-  });
-  const keep = items.map((_, n) => `$${2 + 6 * n}`).join(', ');
+  const rows = items.map((i): Literal[] => [i.stripeId, i.stripeSubscriptionId, i.stripePriceId, i.quantity, i.currentPeriodStart, i.currentPeriodEnd]);
+  const ids = items.map((i) => i.stripeId);
+  // $1 is the subscription, then the row tuples, then the kept ids once more for the DELETE.
+  const keep = placeholderList(ids.length, 2 + rows.length * 6);
   const sql = `WITH gone AS (DELETE FROM "subscription_items" WHERE "stripe_subscription_id" = $1 AND "stripe_id" NOT IN (${keep}))
-    INSERT INTO "subscription_items" (${ITEM_COLUMNS}) VALUES ${tuples.join(', ')}
+    INSERT INTO "subscription_items" (${ITEM_COLUMNS}) VALUES ${placeholderRows(rows.length, 6, 2)}
     ON CONFLICT ("stripe_id") DO UPDATE SET ${ITEM_UPDATES}`;
-  return { sql, values };
+  return { sql, values: [subscriptionId, ...rows.flat(), ...ids] };
 }
 
-const spec: MirrorSpec<unknown, Subscription> = {
-  entity: Subscription,
-  toRow: (object) => mapSubscription(object),
-  refetch: (ctx, id) => retrieveOrDeleted(() => ctx.stripe.subscriptions.retrieve(id)),
-  companionWrites: (object, row) => [replaceItemsStatement(row.stripeId, mapSubscriptionItems(object))],
+export const subscriptionMirror: Mirror<Subscription> = {
+  lockKey: byCustomer,
+  spec: {
+    entity: Subscription,
+    toRow: (object) => mapSubscription(object),
+    refetch: (ctx, id) => retrieveOrDeleted(() => ctx.stripe.subscriptions.retrieve(id)),
+    companionWrites: (object, row) => [replaceItemsStatement(row.stripeId, mapSubscriptionItems(object))],
+  },
 };
 
-export const subscriptionHandlers = mirrorHandlers(spec, byCustomer, {
+export const subscriptionHandlers = mirrorHandlers(subscriptionMirror, {
   upserts: [
     'customer.subscription.created',
     'customer.subscription.updated',

@@ -1,0 +1,12 @@
+/** The one constant-time comparison of secrets (bearer tokens, admin credentials). */
+import { createHash, timingSafeEqual } from 'node:crypto';
+
+const digest = (value: string): Buffer => createHash('sha256').update(value).digest();
+
+/**
+ * True when `given` equals `expected`. Both are hashed first, so the buffers compared have equal
+ * length and the time taken reveals neither where they differ nor how long the secret is.
+ */
+export function secureEqual(given: string, expected: string): boolean {
+  return timingSafeEqual(digest(given), digest(expected));
+}
