@@ -35,7 +35,7 @@ function notAnEvent(rng: Rng): unknown {
   const broken: Array<() => unknown> = [
     () => [e], () => 42, () => 'evt', () => null, () => ({}), () => ({ ...e, id: 5 }), () => ({ ...e, id: `evt_${junkString(rng)}` }),
     () => ({ ...e, object: 'charge' }), () => ({ ...e, created: 'yesterday' }), () => ({ ...e, created: -1 }), () => JSON.parse(`{"id":"evt_1","object":"event","type":"customer.created","created":1${'0'.repeat(400)},"data":{"object":{"id":"cus_1","object":"customer"}}}`),
-    () => ({ ...e, type: '' }), () => ({ ...e, data: null }), () => ({ ...e, data: { object: 'x' } }), () => ({ ...e, data: { object: { id: 7 } } }),
+    () => ({ ...e, type: '' }), () => ({ ...e, data: null }), () => ({ ...e, data: { object: 'x' } }), () => ({ ...e, data: { object: [7] } }),
     () => ({ ...e, id: undefined }), () => JSON.parse('{"__proto__":{"admin":true},"id":"evt_1"}'),
   ];
   return pick(rng, broken)();

@@ -2,5 +2,6 @@
 import { Initial1795645213096 } from './1795645213096-initial';
 import { UsageReports1795700000000 } from './1795700000000-usage-reports';
 import { BackfillCursors1795710000000 } from './1795710000000-backfill-cursors';
+import { StripeObjectsEntitlements1795720000000 } from './1795720000000-stripe-objects-entitlements';
 
-export const migrations = [Initial1795645213096, UsageReports1795700000000, BackfillCursors1795710000000];
+export const migrations = [Initial1795645213096, UsageReports1795700000000, BackfillCursors1795710000000, StripeObjectsEntitlements1795720000000];

@@ -27,6 +27,7 @@ export interface Metrics {
   jobFailures: Counter<'queue' | 'final'>;
   eventBatchSize: Histogram;
   eventsSetAside: Counter<'reason'>;
+  eventStripeReads: Counter<'reason'>;
   queueJobs: Gauge<'queue' | 'state'>;
   usageEventsSent: Counter;
   usageValueSent: Counter;
@@ -68,6 +69,11 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     eventsSetAside: new Counter({
       name: 'billing_events_set_aside_total',
       help: 'Stripe events that left a shared transaction unapplied, by reason: needs_stripe_read (applied on its own next), invalid_payload or error (their job fails)',
+      labelNames: ['reason'], registers,
+    }),
+    eventStripeReads: new Counter({
+      name: 'billing_event_stripe_reads_total',
+      help: 'Stripe reads made while applying events, by reason: tie (same-second events), version (an older API version shape fetched again in the pinned one), list (an entitlement list to complete)',
       labelNames: ['reason'], registers,
     }),
     jobFailures: new Counter({

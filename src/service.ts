@@ -78,7 +78,10 @@ export async function startService(config: Config, log: Logger): Promise<Running
       metrics.usageValueSent.inc(result.value);
     });
     const worker = createStripeEventWorker(
-      { dataSource, stripe, log, effects: { usage_flush: usage.requestInvoiceFlush }, onSetAside: (reason) => metrics.eventsSetAside.inc({ reason }) },
+      { dataSource, stripe, log, effects: { usage_flush: usage.requestInvoiceFlush },
+        onSetAside: (reason) => metrics.eventsSetAside.inc({ reason }),
+        onStripeRead: (reason) => metrics.eventStripeReads.inc({ reason }),
+      },
       {
         connection: redis, prefix: config.KEY_PREFIX, concurrency: config.WORKER_CONCURRENCY,
         batch: {

@@ -1,16 +1,22 @@
 /** Every entity the DataSource knows, in one list. */
 import { CheckoutSession } from './checkout-session.entity';
 import { Customer } from './customer.entity';
+import { CustomerEntitlement, EntitlementSummary } from './customer-entitlement.entity';
 import { Invoice } from './invoice.entity';
 import { Price } from './price.entity';
 import { ProcessedEvent } from './processed-event.entity';
 import { Product } from './product.entity';
+import { StripeObjectRow } from './stripe-object.entity';
 import { Subscription } from './subscription.entity';
 import { SubscriptionItem } from './subscription-item.entity';
 import { UsageReport } from './usage-report.entity';
 
-export { CheckoutSession, Customer, Invoice, Price, ProcessedEvent, Product, Subscription, SubscriptionItem, UsageReport };
+export {
+  CheckoutSession, Customer, CustomerEntitlement, EntitlementSummary, Invoice, Price, ProcessedEvent, Product, StripeObjectRow, Subscription,
+  SubscriptionItem, UsageReport,
+};
 
 export const entities = [
   ProcessedEvent, Customer, Product, Price, Subscription, SubscriptionItem, Invoice, CheckoutSession, UsageReport,
+  StripeObjectRow, CustomerEntitlement, EntitlementSummary,
 ];

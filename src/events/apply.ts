@@ -23,7 +23,7 @@ import { mergeUpserts, Statement, withOpenedTransaction } from '../db/transactio
 import type { Logger } from '../logger';
 import { parseStripeEvent, type StripeEvent } from '../queues/stripe-event';
 import { dedupeStatement, forgetStatement, locksStatement } from './event-transaction';
-import { AfterCommitEffects, ApplyOutcome, EventHandler, NeedsStripeRead, PermanentError } from './handler-types';
+import { AfterCommitEffects, ApplyOutcome, EventHandler, NeedsStripeRead, PermanentError, StripeReadReason } from './handler-types';
 import { handlerFor } from './handlers';
 
 export type EventOutcome = ApplyOutcome | 'duplicate' | 'ignored';
@@ -40,7 +40,7 @@ export interface StripeEventDeps {
   dataSource: DataSource;
   stripe: Stripe;
   log: Logger;
-  onStripeRead?: () => void;
+  onStripeRead?: (reason: StripeReadReason) => void;
   /** Told every event set aside, with its reason (metrics). */
   onSetAside?: (reason: SetAsideReason) => void;
   /** Effects the handler table asks for after a commit (e.g. invoice.created's usage flush). */
@@ -60,7 +60,7 @@ export function prepareStripeEvent(dataSource: DataSource, payload: unknown): Pr
   const parsed = parseStripeEvent(payload);
   if (!parsed.ok) throw new PermanentError(`not a Stripe event: ${parsed.reason}`);
   const event = parsed.event;
-  const handler = handlerFor(event.type);
+  const handler = handlerFor(event);
   if (!handler) return null;
   const object = event.data.object;
   return { event, handler, lockKey: handler.lockKey(object), lockedRead: handler.lockedRead(dataSource, object) };

@@ -9,12 +9,19 @@ export type ApplyOutcome = 'applied' | 'skipped' | 'refetched';
 
 export type StripeObject = StripeEvent['data']['object'];
 
+/**
+ * Why a handler read from Stripe: a same-second tie, an object in an older API version's shape
+ * the mappers do not understand (fetched again in the pinned version), or a list the event only
+ * started (an entitlement summary with has_more).
+ */
+export type StripeReadReason = 'tie' | 'version' | 'list';
+
 export interface HandlerContext {
   dataSource: DataSource;
   event: StripeEvent;
   stripe: Stripe;
-  /** Counts Stripe reads made while applying (ties only). */
-  onStripeRead: () => void;
+  /** Told every Stripe read made while applying, with its reason. */
+  onStripeRead: (reason: StripeReadReason) => void;
   /**
    * False when the event shares its transaction with others (events/apply.ts): a handler that
    * needs Stripe throws NeedsStripeRead instead, and the event is applied on its own, so one slow

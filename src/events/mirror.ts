@@ -10,7 +10,9 @@ import type { EntityTarget, ObjectLiteral } from 'typeorm';
 import { hydrateRow, selectForUpdate, upsertRow } from '../db/row-sql';
 import type { Statement } from '../db/transaction';
 import type { Mirrored } from '../entities/mirrored';
-import { AfterCommitRequest, EventHandler, HandlerContext, HandlerDecision, NeedsStripeRead, StripeObject } from './handler-types';
+import { STRIPE_API_VERSION } from '../stripe';
+import { AfterCommitRequest, EventHandler, HandlerContext, HandlerDecision, NeedsStripeRead, PermanentError, StripeObject, StripeReadReason } from './handler-types';
+import { objectId } from './handlers/parse';
 import { decideWrite } from './watermark';
 
 /** A mirrored row: Stripe id, tombstone and watermark (entities/mirrored.ts) plus the object's own columns. */
@@ -38,7 +40,7 @@ export interface Mirror<Row extends MirrorRow = MirrorRow> {
 /** Decides what an event (or a listed snapshot) of `mirror`'s object does to its row. */
 export async function decideMirrored<Row extends MirrorRow>(ctx: HandlerContext, spec: MirrorSpec<Row>, deletion: boolean): Promise<HandlerDecision> {
   const { event, dataSource } = ctx;
-  const id = event.data.object.id;
+  const id = objectId(event.data.object);
   const stored = hydrateRow<Row>(dataSource, spec.entity, ctx.lockedRows);
   const decision = decideWrite(stored, { created: event.created, deletion });
   if (decision === 'skip') return { outcome: 'skipped', writes: [] };
@@ -46,22 +48,44 @@ export async function decideMirrored<Row extends MirrorRow>(ctx: HandlerContext,
   let object: unknown = event.data.object;
   let deleted = deletion;
   if (decision === 'refetch') {
-    if (!ctx.allowStripeReads) throw new NeedsStripeRead(`${id} needs a refetch`);
-    ctx.onStripeRead();
-    const current = await spec.refetch(ctx, id);
+    const current = await refetch(ctx, spec, id, 'tie');
     if (current === 'deleted') deleted = true;
     else object = current;
   }
-  const row = { ...spec.toRow(object, stored, event.created), deleted, watermark: event.created } as unknown as Row;
-  const writes = [upsertRow(dataSource, spec.entity, row), ...(spec.companionWrites?.(object, row) ?? [])];
-  return { outcome: decision === 'refetch' ? 'refetched' : 'applied', writes };
+  const write = (from: unknown): Statement[] => {
+    const row = { ...spec.toRow(from, stored, event.created), deleted, watermark: event.created } as unknown as Row;
+    return [upsertRow(dataSource, spec.entity, row), ...(spec.companionWrites?.(from, row) ?? [])];
+  };
+  let writes: Statement[];
+  try {
+    writes = write(object);
+  } catch (error) {
+    if (!(error instanceof PermanentError) || !isOtherVersion(event.api_version) || object !== event.data.object) throw error;
+    // The mappers read every shape since 2020-03-02; one they still do not understand is fetched
+    // again in the pinned version rather than failed for good.
+    const current = await refetch(ctx, spec, id, 'version');
+    if (current === 'deleted') deleted = true;
+    else object = current;
+    writes = write(object);
+  }
+  return { outcome: object === event.data.object ? 'applied' : 'refetched', writes };
+}
+
+/** An event rendered in another API version than the one this engine pins (null: the account default). */
+export const isOtherVersion = (apiVersion: string | null | undefined): boolean =>
+  apiVersion !== undefined && apiVersion !== STRIPE_API_VERSION;
+
+async function refetch<Row extends MirrorRow>(ctx: HandlerContext, spec: MirrorSpec<Row>, id: string, why: StripeReadReason): Promise<unknown> {
+  if (!ctx.allowStripeReads) throw new NeedsStripeRead(`${id} needs a refetch (${why})`);
+  ctx.onStripeRead(why);
+  return spec.refetch(ctx, id);
 }
 
 /** The handler of one event type of `mirror`: an upsert, or a deletion (terminal). */
 export function mirrorHandler(mirror: Mirror, deletion: boolean, afterCommit?: (object: StripeObject) => AfterCommitRequest[]): EventHandler {
   return {
     lockKey: mirror.lockKey,
-    lockedRead: (dataSource, object) => selectForUpdate(dataSource, mirror.spec.entity, object.id),
+    lockedRead: (dataSource, object) => selectForUpdate(dataSource, mirror.spec.entity, objectId(object)),
     decide: (ctx) => decideMirrored(ctx, mirror.spec, deletion),
     ...(afterCommit ? { afterCommit } : {}),
   };

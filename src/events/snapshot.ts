@@ -14,15 +14,15 @@ import type { StripeEventDeps } from './apply';
 import { locksStatement } from './event-transaction';
 import type { ApplyOutcome, StripeObject } from './handler-types';
 import { decideMirrored, Mirror } from './mirror';
-import { MIRRORS, MirroredObjectType } from './mirrors';
+import { mirrorOf } from './mirrors';
 
 export async function applySnapshot(
   deps: Pick<StripeEventDeps, 'dataSource' | 'stripe' | 'onStripeRead'>,
-  type: MirroredObjectType,
-  object: StripeObject,
+  type: string,
+  object: StripeObject & { id: string },
   watermark: number,
 ): Promise<ApplyOutcome> {
-  const mirror: Mirror = MIRRORS[type];
+  const mirror: Mirror = mirrorOf(type);
   // A synthetic envelope: only `created` (the watermark) and `data.object` are read by mirrors.
   const event: StripeEvent = { id: 'evt_snapshot', object: 'event', type: `${type}.snapshot`, created: watermark, data: { object } };
   const opening = [locksStatement([mirror.lockKey(object)]), selectForUpdate(deps.dataSource, mirror.spec.entity, object.id)];

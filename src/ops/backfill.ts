@@ -1,7 +1,8 @@
 /**
  * Backfill: pages Stripe's list APIs (products, prices, customers, subscriptions with status=all
- * and their embedded items, invoices) into the mirror through the same handlers, lock and
- * watermark rule as webhook events (events/snapshot.ts, over the mirror registry events/mirrors.ts).
+ * and their embedded items, invoices, then the objects of LISTED_OBJECT_TYPES kept in
+ * stripe_objects) into the mirror through the same mirrors, lock and watermark rule as webhook
+ * events (events/snapshot.ts, over the registry events/mirrors.ts).
  *
  * Which watermark a listed object gets: a list answer shows the object as it is at listing time,
  * but its own last-change second is unknown. Each page counts as `listing time − safetySeconds`
@@ -20,7 +21,7 @@
  */
 import type Stripe from 'stripe';
 import type { DataSource } from 'typeorm';
-import type { MirroredObjectType } from '../events/mirrors';
+import { OBJECT_PATHS } from '../events/handlers/object-paths';
 import { applySnapshot } from '../events/snapshot';
 import type { Logger } from '../logger';
 import type { RateLimiter } from '../lib/rate-limiter';
@@ -30,21 +31,33 @@ type Listed = { id: string; object: string };
 type ListParams = { limit: number; starting_after?: string };
 
 interface ResourceSpec {
-  /** The mirrored object type the listed objects are. */
-  type: MirroredObjectType;
+  /** The Stripe object type listed (its mirror: a typed table, else stripe_objects). */
+  type: string;
   list(stripe: Stripe, params: ListParams): Promise<{ data: Listed[]; has_more: boolean }>;
 }
 
-export type BackfillResource = 'products' | 'prices' | 'customers' | 'subscriptions' | 'invoices';
+/** Objects kept in stripe_objects that backfill lists: list endpoints that need no filter. */
+export const LISTED_OBJECT_TYPES = [
+  'charge', 'refund', 'dispute', 'payment_intent', 'setup_intent', 'credit_note', 'subscription_schedule',
+  'coupon', 'promotion_code', 'quote', 'tax_rate', 'invoiceitem', 'plan',
+] as const;
 
-/** In this order: products and prices before the subscriptions that refer to them. */
-export const BACKFILL_RESOURCES: Record<BackfillResource, ResourceSpec> = {
+const genericResource = (type: string): ResourceSpec => ({
+  type,
+  // The SDK's rawRequest takes GET parameters only in the path.
+  list: (s, p) => s.rawRequest('GET', `/v1/${OBJECT_PATHS[type]}?${new URLSearchParams(Object.entries(p).map(([k, v]): [string, string] => [k, String(v)]))}`) as Promise<{ data: Listed[]; has_more: boolean }>,
+});
+
+/** In this order: products and prices before the subscriptions that refer to them; then everything else. */
+export const BACKFILL_RESOURCES: Record<string, ResourceSpec> = {
   products: { type: 'product', list: (s, p) => s.products.list(p) },
   prices: { type: 'price', list: (s, p) => s.prices.list(p) },
   customers: { type: 'customer', list: (s, p) => s.customers.list(p) },
   subscriptions: { type: 'subscription', list: (s, p) => s.subscriptions.list({ ...p, status: 'all' }) },
   invoices: { type: 'invoice', list: (s, p) => s.invoices.list(p) },
+  ...Object.fromEntries(LISTED_OBJECT_TYPES.map((type) => [OBJECT_PATHS[type], genericResource(type)])),
 };
+export type BackfillResource = string;
 export const ALL_RESOURCES = Object.keys(BACKFILL_RESOURCES) as BackfillResource[];
 
 export interface BackfillProgress {

@@ -16,7 +16,7 @@ import type { EventOutcome } from '../events/apply';
 import { handlerFor } from '../events/handlers';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
-import { parseStripeEvent } from '../queues/stripe-event';
+import { parseStripeEvent, type StripeEvent } from '../queues/stripe-event';
 import { enqueueStripeEvent, StripeEventsQueue } from '../queues/stripe-events-queue';
 import { RateLimiter, sleep } from '../lib/rate-limiter';
 import { BackoffOptions, paced } from './rate-limit';
@@ -90,24 +90,24 @@ export async function runReplay(deps: ReplayDeps, options: ReplayOptions): Promi
   return report;
 }
 
-/** Enqueues the handled events of one page that processed_events does not hold yet. */
+/** Enqueues the events of one page that the mirror stores and processed_events does not hold yet. */
 async function enqueueNew(deps: ReplayDeps, events: Stripe.Event[], report: ReplayReport): Promise<string[]> {
-  const handled = events.filter((e) => handlerFor(e.type));
+  const handled: StripeEvent[] = [];
+  for (const raw of events) {
+    const parsed = parseStripeEvent(raw);
+    if (!parsed.ok) deps.log.warn({ eventId: raw.id, reason: parsed.reason }, 'replay skipped a malformed event');
+    else if (handlerFor(parsed.event)) handled.push(parsed.event);
+  }
   report.handled += handled.length;
   if (handled.length === 0) return [];
   const applied: Array<{ stripe_event_id: string }> = await deps.dataSource.query(ALREADY_APPLIED_SQL, [handled.map((e) => e.id)]);
   const known = new Set(applied.map((r) => r.stripe_event_id));
   const ids: string[] = [];
-  for (const raw of handled.filter((e) => !known.has(e.id))) {
-    const parsed = parseStripeEvent(raw);
-    if (!parsed.ok) {
-      deps.log.warn({ eventId: raw.id, reason: parsed.reason }, 'replay skipped a malformed event');
-      continue;
-    }
+  for (const event of handled.filter((e) => !known.has(e.id))) {
     const timer = deps.metrics?.enqueueDuration.startTimer({ source: 'replay' });
-    await enqueueStripeEvent(deps.queue, parsed.event, 'replay');
+    await enqueueStripeEvent(deps.queue, event, 'replay');
     timer?.();
-    ids.push(parsed.event.id);
+    ids.push(event.id);
   }
   report.new += ids.length;
   return ids;

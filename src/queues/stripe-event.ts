@@ -9,13 +9,22 @@
  * rest, such as `request` and `previous_attributes`, is left out of the job) around the same
  * `data.object`, not a copy.
  */
+/** The event's object. Most have `id` and `object`; some have no `id` (balance, invoice previews, entitlement summaries). */
+export interface StripeEventObject {
+  id?: string;
+  object?: string;
+  [key: string]: unknown;
+}
+
 export interface StripeEvent {
   id: string;
   object: 'event';
   type: string;
   created: number;
   livemode?: boolean;
-  data: { object: { id: string; object: string; [key: string]: unknown } };
+  /** The API version the endpoint rendered the event in (null: the account's default at the time). */
+  api_version?: string | null;
+  data: { object: StripeEventObject };
 }
 
 const EVENT_ID = /^evt_[A-Za-z0-9_]+$/;
@@ -29,10 +38,14 @@ type Parsed = { ok: true; event: StripeEvent } | { ok: false; reason: string };
 
 const invalid = (path: string, message: string): Parsed => ({ ok: false, reason: `${path}: ${message}` });
 
-/** Returns the event, or a one-line reason (`path: problem`) it is not a Stripe event. */
+/**
+ * Returns the event, or a one-line reason (`path: problem`) it is not a Stripe event. Asks only
+ * what the contract lists: `id` evt_…, `object` "event", `type`, `created`, `data.object` an
+ * object. An object without `id` is a normal case (balance.available, invoice.upcoming, …).
+ */
 export function parseStripeEvent(value: unknown): Parsed {
   if (!isRecord(value)) return invalid('body', 'expected an object');
-  const { id, object, type, created, livemode, data } = value;
+  const { id, object, type, created, livemode, data, api_version: apiVersion } = value;
   if (typeof id !== 'string' || !EVENT_ID.test(id)) return invalid('id', 'must be an evt_ id');
   if (object !== 'event') return invalid('object', 'must be "event"');
   if (!isText(type)) return invalid('type', 'must be a non-empty string');
@@ -41,9 +54,8 @@ export function parseStripeEvent(value: unknown): Parsed {
   if (!isRecord(data)) return invalid('data', 'expected an object');
   const target = data.object;
   if (!isRecord(target)) return invalid('data.object', 'expected an object');
-  if (!isText(target.id)) return invalid('data.object.id', 'must be a non-empty string');
-  if (!isText(target.object)) return invalid('data.object.object', 'must be a non-empty string');
-  const event: StripeEvent = { id, object, type, created, data: { object: target as StripeEvent['data']['object'] } };
+  const event: StripeEvent = { id, object, type, created, data: { object: target } };
   if (livemode !== undefined) event.livemode = livemode;
+  if (typeof apiVersion === 'string' || apiVersion === null) event.api_version = apiVersion;
   return { ok: true, event };
 }

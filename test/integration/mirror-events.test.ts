@@ -11,6 +11,8 @@ interface Case {
   object: object;
   table: string;
   expected: Record<string, unknown>;
+  /** The column that finds the row (default stripe_id). */
+  key?: string;
 }
 
 const cus = 'cus_Mirror0001';
@@ -49,16 +51,23 @@ function caseFor(type: string): Case {
     const s = build.checkoutSession({ customer: cus, subscription: 'sub_Mirror', mode: 'subscription', status: 'complete', payment_status: 'paid' });
     return { object: s, table: 'checkout_sessions', expected: { stripe_id: s.id, stripe_customer_id: cus, stripe_subscription_id: 'sub_Mirror', mode: 'subscription', payment_status: 'paid' } };
   }
+  if (type === 'entitlements.active_entitlement_summary.updated') {
+    const summary = {
+      object: 'entitlements.active_entitlement_summary', customer: cus, livemode: false,
+      entitlements: { object: 'list', data: [{ id: 'ent_Mirror1', object: 'entitlements.active_entitlement', feature: 'feat_Sso', lookup_key: 'sso', livemode: false }], has_more: false, url: '/v1/entitlements/active_entitlements' },
+    };
+    return { object: summary, table: 'customer_entitlements', key: 'stripe_customer_id', expected: { stripe_customer_id: cus, stripe_feature_id: 'feat_Sso', lookup_key: 'sso' } };
+  }
   throw new Error(`no test case for ${type}: add one`);
 }
 
 test.each(Object.keys(handlers))('%s', async (type) => {
-  const { object, table, expected } = caseFor(type);
+  const { object, table, expected, key = 'stripe_id' } = caseFor(type);
   const evt = build.event(type, object);
   expect((await t.deliver(evt)).status).toBe(200);
   await settle(t);
-  const [row] = await t.service.dataSource.query(`SELECT * FROM ${table} WHERE stripe_id = $1`, [expected.stripe_id]);
-  expect(row).toMatchObject({ ...expected, watermark: String(evt.created) });
+  const [row] = await t.service.dataSource.query(`SELECT * FROM ${table} WHERE ${key} = $1`, [expected[key]]);
+  expect(row).toMatchObject(key === 'stripe_id' ? { ...expected, watermark: String(evt.created) } : expected);
   expect(await t.service.dataSource.query('SELECT type FROM processed_events WHERE stripe_event_id = $1', [evt.id])).toEqual([{ type }]);
 });
 

@@ -29,13 +29,16 @@ beforeEach(() => {
 test('enqueues only what the mirror has not applied, across pages, and reports what changed', async () => {
   const delivered = Array.from({ length: 4 }, () => event('customer.created', customer()));
   const missed = Array.from({ length: 8 }, () => event('customer.created', customer()));
-  const unhandled = event('charge.succeeded', { id: 'ch_1', object: 'charge' });
+  // Kept in stripe_objects like any object with an id; a balance has no id, so nothing is stored.
+  const charge = event('charge.succeeded', { id: 'ch_1', object: 'charge', customer: null, amount: 500 });
+  const unhandled = event('balance.available', { object: 'balance', available: [] });
   for (const e of delivered) expect((await t.deliver(e)).status).toBe(200);
   await settle(t);
-  for (const e of [...delivered, ...missed, unhandled]) t.standIn.addEvent(e as never);
+  for (const e of [...delivered, ...missed, charge, unhandled]) t.standIn.addEvent(e as never);
 
   const report = await runReplay(deps(), { since: hourAgo(), pageSize: 5, waitMs: 10_000 });
-  expect(report).toMatchObject({ pages: 3, found: 13, handled: 12, new: 8, changed: 8, unchanged: 0, failed: 0, pending: 0 });
+  expect(report).toMatchObject({ pages: 3, found: 14, handled: 13, new: 9, changed: 9, unchanged: 0, failed: 0, pending: 0 });
+  expect(await t.service.dataSource.query("SELECT type FROM stripe_objects WHERE stripe_id = 'ch_1'")).toEqual([{ type: 'charge' }]);
   const ids = (await t.service.dataSource.query('SELECT stripe_id FROM customers')).map((r: { stripe_id: string }) => r.stripe_id);
   expect(ids).toEqual(expect.arrayContaining(missed.map((e) => (e.data.object as { id: string }).id)));
   const job = await t.service.queue!.getJob(missed[0].id);

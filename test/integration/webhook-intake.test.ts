@@ -64,13 +64,21 @@ test('the stored job carries the retry and retention policy', async () => {
   await settle(t);
 });
 
-test('a signed event of a type we do not handle gets 200 and changes no row', async () => {
+test('a signed event whose object has no id and no table gets 200 and changes no row', async () => {
   const before = await rows(t, 'processed_events');
-  const res = await t.deliver(event('charge.refunded', { id: 'ch_1', object: 'charge' }));
+  const res = await t.deliver(event('balance.available', { object: 'balance', available: [{ amount: 1, currency: 'usd' }] }));
   expect(res.status).toBe(200);
   expect(res.json).toEqual({ received: true });
   await settle(t);
   expect(await rows(t, 'processed_events')).toEqual(before);
+});
+
+test('a signed event of an object with no typed table is kept in stripe_objects', async () => {
+  const res = await t.deliver(event('charge.refunded', { id: 'ch_Intake1', object: 'charge', customer: 'cus_Intake1', amount_refunded: 500 }));
+  expect(res.status).toBe(200);
+  await settle(t);
+  expect(await t.service.dataSource.query("SELECT type, stripe_customer_id, data->>'amount_refunded' AS refunded FROM stripe_objects WHERE stripe_id = 'ch_Intake1'"))
+    .toEqual([{ type: 'charge', stripe_customer_id: 'cus_Intake1', refunded: '500' }]);
 });
 
 test('a redelivered event whose job failed for good is re-armed and applies', async () => {

@@ -17,11 +17,20 @@ export function parseObject<T extends z.ZodType>(schema: T, value: unknown, what
   throw new PermanentError(`malformed ${what}: ${issue.path.join('.') || 'object'}: ${issue.message}`);
 }
 
-/** Lock key for objects that belong to a customer: every event of one customer serializes. */
-export const byCustomer = (object: Record<string, unknown>): string => {
-  const customer = stripeRef.safeParse(object.customer);
-  return customer.success ? customer.data : String(object.id);
-};
+/** The object's id; an object a mirror must store but that has none can never be applied. */
+export function objectId(object: { id?: unknown; object?: unknown }): string {
+  if (typeof object.id === 'string' && object.id.length > 0) return object.id;
+  throw new PermanentError(`a ${String(object.object ?? 'Stripe object')} without an id cannot be mirrored`);
+}
 
-/** Lock key for objects with no customer (products, prices). */
-export const byId = (object: { id: string }): string => object.id;
+/** The customer an object belongs to (`customer` as an id or an expanded object), if any. */
+export function customerOf(object: Record<string, unknown>): string | null {
+  const customer = stripeRef.safeParse(object.customer);
+  return customer.success ? customer.data : null;
+}
+
+/** Lock key for objects that belong to a customer: every event of one customer serializes. */
+export const byCustomer = (object: Record<string, unknown>): string => customerOf(object) ?? objectId(object);
+
+/** Lock key for objects with no customer (products, prices), and for customers themselves. */
+export const byId = (object: { id?: unknown; object?: unknown }): string => objectId(object);

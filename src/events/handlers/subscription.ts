@@ -7,15 +7,22 @@ import { placeholderList, placeholderRows } from '../../db/sql';
 import type { Literal, Statement } from '../../db/transaction';
 import { Subscription, SubscriptionItem } from '../../entities';
 import { Mirror, MirrorFields, mirrorHandlers } from '../mirror';
+import { PermanentError } from '../handler-types';
 import { byCustomer, parseObject, stripeRef } from './parse';
 import { retrieveOrDeleted } from './refetch';
 
+/*
+ * Shapes by API version: since 2025-03-31.basil the billing period is on each item; before, it
+ * is on the subscription. Items of accounts from before Prices (2020) may carry only `plan`,
+ * whose id is also a valid price id. The mappers read every shape (test/unit/mapping-versions).
+ */
 const itemSchema = z.object({
   id: z.string().min(1),
-  price: stripeRef,
+  price: stripeRef.nullish(),
+  plan: stripeRef.nullish(),
   quantity: z.number().int().nullish(),
-  current_period_start: z.number().int(),
-  current_period_end: z.number().int(),
+  current_period_start: z.number().int().nullish(),
+  current_period_end: z.number().int().nullish(),
 });
 
 const subscriptionSchema = z.object({
@@ -26,8 +33,20 @@ const subscriptionSchema = z.object({
   cancel_at_period_end: z.boolean(),
   canceled_at: z.number().int().nullish(),
   trial_end: z.number().int().nullish(),
+  current_period_start: z.number().int().nullish(),
+  current_period_end: z.number().int().nullish(),
   items: z.object({ data: z.array(itemSchema) }),
 });
+
+/** An item's price and period, from wherever this API version puts them; PermanentError if absent. */
+function itemFields(item: z.infer<typeof itemSchema>, s: z.infer<typeof subscriptionSchema>) {
+  const price = item.price ?? item.plan;
+  const start = item.current_period_start ?? s.current_period_start;
+  const end = item.current_period_end ?? s.current_period_end;
+  if (!price) throw new PermanentError(`malformed subscription: items.${item.id}: neither price nor plan`);
+  if (start == null || end == null) throw new PermanentError(`malformed subscription: items.${item.id}: no current period on the item or the subscription`);
+  return { price, start, end };
+}
 
 export function mapSubscription(object: unknown): MirrorFields<Subscription> {
   const s = parseObject(subscriptionSchema, object, 'subscription');
@@ -43,14 +62,10 @@ export function mapSubscription(object: unknown): MirrorFields<Subscription> {
 
 export function mapSubscriptionItems(object: unknown): SubscriptionItem[] {
   const s = parseObject(subscriptionSchema, object, 'subscription');
-  return s.items.data.map((item) => ({
-    stripeId: item.id,
-    stripeSubscriptionId: s.id,
-    stripePriceId: item.price,
-    quantity: item.quantity ?? null,
-    currentPeriodStart: item.current_period_start,
-    currentPeriodEnd: item.current_period_end,
-  }));
+  return s.items.data.map((item) => {
+    const { price, start, end } = itemFields(item, s);
+    return { stripeId: item.id, stripeSubscriptionId: s.id, stripePriceId: price, quantity: item.quantity ?? null, currentPeriodStart: start, currentPeriodEnd: end };
+  });
 }
 
 const ITEM_COLUMNS = '"stripe_id", "stripe_subscription_id", "stripe_price_id", "quantity", "current_period_start", "current_period_end"';
