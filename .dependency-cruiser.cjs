@@ -17,9 +17,10 @@ module.exports = {
     forbid('entities-are-leaves', '^src/entities/', '^src/(?!entities/)', 'entities describe tables, nothing more'),
     forbid('db-below-the-engines', '^src/db/', '^src/(api|queues|events|usage|ops|access|cli|runtime)/', 'db is the layer the engines stand on'),
     forbid('queues-below-the-engines', '^src/queues/', '^src/(api|db|events|usage|ops|access|cli|entities)/', 'queues only name queues, payloads and job options'),
-    forbid('events-not-ops-or-usage', '^src/events/', '^src/(api|ops|usage|cli)/', 'the event engine gets its side effects injected; ops → events, never the reverse'),
+    forbid('events-not-ops-or-usage', '^src/events/', '^src/(api|ops|usage|notify|cli)/', 'the event engine gets its side effects injected; ops → events, never the reverse'),
     forbid('usage-not-events-or-ops', '^src/usage/', '^src/(api|events|ops|cli)/', 'the usage counters and drain stand apart from the event engine'),
     forbid('access-below-the-engines', '^src/access/', '^src/(api|events|usage|ops|cli|queues)/', 'the access rule reads the mirror only'),
+    forbid('notify-not-edges', '^src/notify/', '^src/(api|ops|usage|cli)/', 'notifications stand on the access step and their queue only'),
     forbid('ops-not-cli', '^src/ops/', '^src/(api|cli)/', 'operator commands are called by the cli, not the reverse'),
   ],
   options: {

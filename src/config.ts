@@ -47,6 +47,11 @@ const schema = z.object({
   // Meter event stream requests per second (Stripe allows far more: 10,000/s live).
   STRIPE_METER_RATE_LIMIT_PER_SECOND: z.coerce.number().positive().max(10_000).default(20),
   ACCESS_GRACE_PERIOD_SECONDS: intFromEnv(0).default(0),
+  // Where access-change notifications are POSTed (unset: none are sent), and the secret that signs them.
+  ACCESS_WEBHOOK_URL: z.url({ protocol: /^https?$/ }).optional(),
+  ACCESS_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  // How often the worker checks for grace periods run out and relays notifications left unenqueued.
+  ACCESS_SWEEP_INTERVAL_MS: intFromEnv(1000).default(15_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SHUTDOWN_TIMEOUT_MS: intFromEnv(0).default(30_000),
   // Jobs a worker process runs at once: enough to fill WORKER_BATCH_TRANSACTIONS batches of
@@ -61,6 +66,9 @@ const schema = z.object({
 }).refine((c) => (c.ADMIN_USER === undefined) === (c.ADMIN_PASSWORD === undefined), {
   message: 'ADMIN_USER and ADMIN_PASSWORD must be set together',
   path: ['ADMIN_USER'],
+}).refine((c) => c.ACCESS_WEBHOOK_URL === undefined || c.ACCESS_WEBHOOK_SECRET !== undefined, {
+  message: 'is required with ACCESS_WEBHOOK_URL',
+  path: ['ACCESS_WEBHOOK_SECRET'],
 });
 
 export type Config = z.infer<typeof schema>;

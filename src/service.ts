@@ -14,11 +14,14 @@ import { healthRoutes } from './api/health';
 import { metricsRoutes } from './api/metrics';
 import type { Config } from './config';
 import { startUsageDrain, UsageDrainRole } from './usage/drain-worker';
+import type { AccessOptions } from './events/access-step';
 import { createStripeEventWorker } from './events/worker';
 import { createMaintenanceWorker } from './ops/maintenance-worker';
 import type { Logger } from './logger';
 import { createMetrics, instrumentStripe, instrumentWorker, Metrics } from './metrics';
 import { RateLimiter } from './lib/rate-limiter';
+import { createNotificationWorker, publishNotifications } from './notify/notifier';
+import { AccessNotificationsQueue, createAccessNotificationsQueue, scheduleSweep } from './queues/access-notifications-queue';
 import { createMaintenanceQueue, scheduleReplay } from './queues/maintenance-queue';
 import { createUsageDrainQueue } from './queues/usage-drain-queue';
 import { createStripeEventsQueue, StripeEventsQueue } from './queues/stripe-events-queue';
@@ -38,6 +41,8 @@ export interface RunningService {
   queues: Queue[];
   /** The usage drain (worker role): its queue, worker and an in-process `drainNow`. */
   usage?: UsageDrainRole;
+  /** The access-notifications queue (worker role, with ACCESS_WEBHOOK_URL). */
+  notifications?: AccessNotificationsQueue;
   stop(): Promise<void>;
 }
 
@@ -58,6 +63,7 @@ export async function startService(config: Config, log: Logger): Promise<Running
     // Every queue Bull Board and /metrics show: add new queues to this list.
     const maintenance = createMaintenanceQueue(redis, config.KEY_PREFIX);
     service.queues.push(queue, maintenance, createUsageDrainQueue(redis, config.KEY_PREFIX));
+    if (config.ACCESS_WEBHOOK_URL) service.queues.push(createAccessNotificationsQueue(redis, config.KEY_PREFIX));
     // Without a listener BullMQ prints connection errors to the console; they also surface as 503s.
     for (const q of service.queues) q.on('error', (error) => log.warn({ queue: q.name, err: error.message }, 'queue connection error'));
     const app = createApp({ config, queue, redis, dataSource, log, usage, metrics, queues: service.queues, stripe });
@@ -77,8 +83,10 @@ export async function startService(config: Config, log: Logger): Promise<Running
       metrics.usageEventsSent.inc(result.events);
       metrics.usageValueSent.inc(result.value);
     });
+    const notifications = await startNotifications(config, { redis, dataSource, log, metrics });
+    service.notifications = notifications.queue;
     const worker = createStripeEventWorker(
-      { dataSource, stripe, log, effects: { usage_flush: usage.requestInvoiceFlush },
+      { dataSource, stripe, log, effects: { usage_flush: usage.requestInvoiceFlush }, access: notifications.access,
         onSetAside: (reason) => metrics.eventsSetAside.inc({ reason }),
         onStripeRead: (reason) => metrics.eventStripeReads.inc({ reason }),
       },
@@ -94,7 +102,7 @@ export async function startService(config: Config, log: Logger): Promise<Running
     instrumentWorker(worker, metrics);
     closers.push(...(await startMaintenance(config, { redis, dataSource, stripe, log, metrics })));
     // Worker.close() waits for in-flight jobs; it must come before PostgreSQL closes.
-    closers.push(() => worker.close(), () => usage.stop(), () => quit(redis));
+    closers.push(() => worker.close(), ...notifications.closers, () => usage.stop(), () => quit(redis));
     log.info({ concurrency: config.WORKER_CONCURRENCY, batchSize: config.WORKER_BATCH_SIZE }, 'worker started');
   }
   closers.push(() => dataSource.destroy());
@@ -129,6 +137,27 @@ async function startMaintenance(
     closers.unshift(() => closeServer(server));
   }
   return closers;
+}
+
+/**
+ * Worker role: the access step's options, and with ACCESS_WEBHOOK_URL the notification queue, its
+ * sweep scheduler and its own worker (apart from the event worker: a slow receiver holds up nothing).
+ */
+async function startNotifications(
+  config: Config,
+  deps: { redis: Redis; dataSource: DataSource; log: Logger; metrics: Metrics },
+): Promise<{ access: AccessOptions; queue?: AccessNotificationsQueue; closers: Array<() => Promise<unknown>> }> {
+  const base = { graceSeconds: config.ACCESS_GRACE_PERIOD_SECONDS, notify: config.ACCESS_WEBHOOK_URL !== undefined };
+  if (!config.ACCESS_WEBHOOK_URL || !config.ACCESS_WEBHOOK_SECRET) return { access: base, closers: [] };
+  const queue = createAccessNotificationsQueue(deps.redis, config.KEY_PREFIX);
+  const access: AccessOptions = { ...base, onChanged: (changes) => publishNotifications({ dataSource: deps.dataSource, queue }, changes) };
+  await scheduleSweep(queue, config.ACCESS_SWEEP_INTERVAL_MS);
+  const worker = createNotificationWorker(
+    { dataSource: deps.dataSource, queue, log: deps.log, url: config.ACCESS_WEBHOOK_URL, secret: config.ACCESS_WEBHOOK_SECRET, access },
+    { connection: deps.redis, prefix: config.KEY_PREFIX, concurrency: 10 },
+  );
+  instrumentWorker(worker, deps.metrics);
+  return { access, queue, closers: [() => worker.close(), () => queue.close()] };
 }
 
 function listen(handler: RequestListener, port: number): Promise<Server> {

@@ -38,6 +38,29 @@ export function representativeStatus(subscriptions: AccessSubscription[]): strin
   return sorted[0] ?? null;
 }
 
+/** What the mirror holds about one customer: the row (null when unknown), its subscriptions and open invoices. */
+export interface CustomerRows {
+  customer: { deleted: boolean } | null;
+  subscriptions: AccessSubscription[];
+  invoices: AccessInvoice[];
+}
+
+/** The access answer of one customer from its rows: a deleted customer never has access. */
+export function accessOf(rows: CustomerRows, nowSeconds: number, graceSeconds: number): AccessDecision {
+  if (rows.customer?.deleted) return { access: false, status: null, reason: 'customer_deleted' };
+  return decideAccess({ known: rows.customer !== null, subscriptions: rows.subscriptions, invoices: rows.invoices, nowSeconds, graceSeconds });
+}
+
+/**
+ * When an answer of `true` inside a grace period turns `false` by time alone: the earliest
+ * failing invoice's failure second plus the grace. Null when no clock is running.
+ */
+export function graceEndsAt(decision: AccessDecision, invoices: readonly AccessInvoice[], graceSeconds: number): number | null {
+  if (!decision.access) return null;
+  const failing = invoices.map((i) => i.paymentFailedAt).filter((t): t is number => t !== null);
+  return failing.length === 0 ? null : Math.min(...failing) + graceSeconds;
+}
+
 export function decideAccess(input: AccessInput): AccessDecision {
   const status = representativeStatus(input.subscriptions);
   if (!input.known && input.subscriptions.length === 0) return { access: false, status, reason: 'unknown_customer' };

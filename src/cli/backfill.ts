@@ -39,6 +39,7 @@ async function run(): Promise<void> {
       {
         stripe: ctx.stripe, dataSource: ctx.dataSource, log: ctx.log,
         limiter: new RateLimiter(ctx.config.BACKFILL_RATE_PER_SECOND),
+        access: { graceSeconds: ctx.config.ACCESS_GRACE_PERIOD_SECONDS, notify: ctx.config.ACCESS_WEBHOOK_URL !== undefined },
         backoff: { onRateLimited: (attempt, ms) => console.log(`Stripe answered 429: waiting ${ms} ms (attempt ${attempt})`) },
       },
       { resources, restart: values.restart, pageSize: values['page-size'] ? Number(values['page-size']) : undefined, signal: controller.signal, onProgress: (p) => console.log(line(p)) },

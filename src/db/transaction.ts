@@ -92,21 +92,26 @@ export interface TransactionWork<T> {
 /**
  * Runs `BEGIN; <opening statements>` in one round trip, then `work` on their results (in order),
  * then the statements `work` returns followed by COMMIT in one round trip (ROLLBACK on any error,
- * the opening's and the closing's included). Only the connection comes from TypeORM (a public
- * QueryRunner): the statements are plain SQL, so TypeORM never has to know a transaction is open.
+ * the opening's and the closing's included). `work` may send more statements in between with
+ * `run` (one round trip per call; the access step uses one when an event changed a customer).
+ * Only the connection comes from TypeORM (a public QueryRunner): the statements are plain SQL, so
+ * TypeORM never has to know a transaction is open.
  */
 export async function withOpenedTransaction<T>(
   dataSource: DataSource,
   opening: readonly Statement[],
-  work: (results: QueryResult[]) => Promise<TransactionWork<T>>,
+  work: (results: QueryResult[], run: (statements: readonly Statement[]) => Promise<QueryResult[]>) => Promise<TransactionWork<T>>,
 ): Promise<T> {
   const runner: QueryRunner = dataSource.createQueryRunner();
   const client = (await runner.connect()) as PoolClient;
+  const send = async (statements: readonly Statement[]): Promise<QueryResult[]> => {
+    const answer = (await client.query(statements.map((s) => inlineSql(client, s.sql, s.values)).join(';\n'))) as unknown as QueryResult | QueryResult[];
+    return Array.isArray(answer) ? answer : [answer];
+  };
   try {
-    const text = ['BEGIN', ...opening.map((s) => inlineSql(client, s.sql, s.values))].join(';\n');
     try {
-      const results = ((await client.query(text)) as unknown as QueryResult[]).slice(1);
-      const { result, closing } = await work(results);
+      const results = (await send([{ sql: 'BEGIN', values: [] }, ...opening])).slice(1);
+      const { result, closing } = await work(results, send);
       await client.query([...closing.map((s) => inlineSql(client, s.sql, s.values)), 'COMMIT'].join(';\n'));
       return result;
     } catch (error) {

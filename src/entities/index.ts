@@ -1,5 +1,6 @@
 /** Every entity the DataSource knows, in one list. */
 import { CheckoutSession } from './checkout-session.entity';
+import { AccessNotification, CustomerAccess } from './customer-access.entity';
 import { Customer } from './customer.entity';
 import { CustomerEntitlement, EntitlementSummary } from './customer-entitlement.entity';
 import { Invoice } from './invoice.entity';
@@ -12,11 +13,11 @@ import { SubscriptionItem } from './subscription-item.entity';
 import { UsageReport } from './usage-report.entity';
 
 export {
-  CheckoutSession, Customer, CustomerEntitlement, EntitlementSummary, Invoice, Price, ProcessedEvent, Product, StripeObjectRow, Subscription,
+  AccessNotification, CheckoutSession, CustomerAccess, Customer, CustomerEntitlement, EntitlementSummary, Invoice, Price, ProcessedEvent, Product, StripeObjectRow, Subscription,
   SubscriptionItem, UsageReport,
 };
 
 export const entities = [
   ProcessedEvent, Customer, Product, Price, Subscription, SubscriptionItem, Invoice, CheckoutSession, UsageReport,
-  StripeObjectRow, CustomerEntitlement, EntitlementSummary,
+  StripeObjectRow, CustomerEntitlement, EntitlementSummary, CustomerAccess, AccessNotification,
 ];

@@ -22,6 +22,8 @@ import type { DataSource } from 'typeorm';
 import { mergeUpserts, Statement, withOpenedTransaction } from '../db/transaction';
 import type { Logger } from '../logger';
 import { parseStripeEvent, type StripeEvent } from '../queues/stripe-event';
+import type { AccessChange } from '../access/access-sync';
+import { AccessOptions, accessStep } from './access-step';
 import { dedupeStatement, forgetStatement, locksStatement } from './event-transaction';
 import { AfterCommitEffects, ApplyOutcome, EventHandler, NeedsStripeRead, PermanentError, StripeReadReason } from './handler-types';
 import { handlerFor } from './handlers';
@@ -45,6 +47,14 @@ export interface StripeEventDeps {
   onSetAside?: (reason: SetAsideReason) => void;
   /** Effects the handler table asks for after a commit (e.g. invoice.created's usage flush). */
   effects?: AfterCommitEffects;
+  /** The access step (events/access-step.ts); without it, customer_access is not kept (tests of the engine alone). */
+  access?: AccessOptions;
+}
+
+/** What one transaction did: a result per event, and the customers whose access answer changed. */
+export interface AppliedBatch {
+  results: EventResult[];
+  accessChanges: AccessChange[];
 }
 
 /** A validated event with its handler, advisory lock key and locked read, ready for a transaction. */
@@ -74,14 +84,15 @@ export function classifyHandlerError(error: unknown): SetAsideReason {
 }
 
 /** Applies `items` (distinct lock keys) in one transaction; one result per item, in order. */
-export async function applyEvents(deps: StripeEventDeps, items: readonly PreparedEvent[]): Promise<EventResult[]> {
+export async function applyEvents(deps: StripeEventDeps, items: readonly PreparedEvent[]): Promise<AppliedBatch> {
   const allowStripeReads = items.length === 1;
   const opening = [locksStatement(items.map((i) => i.lockKey)), dedupeStatement(items.map((i) => i.event)), ...items.map((i) => i.lockedRead)];
-  return withOpenedTransaction(deps.dataSource, opening, async ([, inserted, ...stored]) => {
+  return withOpenedTransaction(deps.dataSource, opening, async ([, inserted, ...stored], run) => {
     const fresh = new Set(inserted.rows.map((r: { stripe_event_id: string }) => r.stripe_event_id));
     const results: EventResult[] = [];
     const writes: Statement[] = [];
     const forget: string[] = [];
+    const accessCustomers = new Set<string>();
     for (const [n, { event, handler }] of items.entries()) {
       if (!fresh.has(event.id)) {
         results.push({ outcome: 'duplicate' });
@@ -92,15 +103,28 @@ export async function applyEvents(deps: StripeEventDeps, items: readonly Prepare
         const decision = await handler.decide(ctx);
         writes.push(...decision.writes);
         results.push({ outcome: decision.outcome });
+        const customer = decision.outcome === 'skipped' ? null : handler.accessCustomer?.(event.data.object);
+        if (customer) accessCustomers.add(customer);
       } catch (error) {
         results.push({ setAside: classifyHandlerError(error), error });
         forget.push(event.id);
       }
     }
-    const closing = mergeUpserts(writes);
-    if (forget.length > 0) closing.push(forgetStatement(forget));
-    return { result: results, closing };
+    const merged = mergeUpserts(writes);
+    if (forget.length > 0) merged.push(forgetStatement(forget));
+    const { closing, changes } = await accessStep(run, merged, accessCustomers, deps.access);
+    return { result: { results, accessChanges: changes }, closing };
   });
+}
+
+/** Hands committed access changes on (cache, notifications); a failure is logged: the outbox relay retries. */
+export async function publishAccessChanges(deps: StripeEventDeps, changes: AccessChange[]): Promise<void> {
+  if (changes.length === 0 || !deps.access?.onChanged) return;
+  try {
+    await deps.access.onChanged(changes);
+  } catch (error) {
+    deps.log.warn({ err: (error as Error).message, customers: changes.length }, 'access changes committed but not yet published; the relay will');
+  }
 }
 
 /** Runs the after-commit effects the handler table declares for this event (idempotent). */
@@ -117,7 +141,8 @@ export async function runAfterCommit(deps: StripeEventDeps, prepared: PreparedEv
 export async function applyStripeEvent(deps: StripeEventDeps, payload: unknown): Promise<EventOutcome> {
   const prepared = prepareStripeEvent(deps.dataSource, payload);
   if (!prepared) return 'ignored';
-  const [result] = await applyEvents(deps, [prepared]);
+  const { results: [result], accessChanges } = await applyEvents(deps, [prepared]);
+  await publishAccessChanges(deps, accessChanges);
   if ('setAside' in result) throw result.error;
   await runAfterCommit(deps, prepared);
   return result.outcome;

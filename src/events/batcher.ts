@@ -15,7 +15,7 @@
  * A batch holds at most one event per lock key: two events of one customer must see each
  * other's writes, so the later one waits for the next batch.
  */
-import { applyEvents, EventOutcome, EventResult, prepareStripeEvent, PreparedEvent, runAfterCommit, StripeEventDeps } from './apply';
+import { AppliedBatch, applyEvents, EventOutcome, EventResult, prepareStripeEvent, PreparedEvent, publishAccessChanges, runAfterCommit, StripeEventDeps } from './apply';
 
 /**
  * The next batch: up to `max` entries in arrival order, at most one per lock key. Returns the
@@ -79,16 +79,17 @@ export class EventBatcher {
 
   private async run(batch: Entry[]): Promise<void> {
     this.options.onTransaction?.(batch.length);
-    let results: EventResult[];
+    let applied: AppliedBatch;
     try {
-      results = await applyEvents(this.deps, batch.map((e) => e.prepared));
+      applied = await applyEvents(this.deps, batch.map((e) => e.prepared));
     } catch (error) {
       if (batch.length === 1) return batch[0].reject(error);
       this.deps.log.warn({ err: (error as Error).message, events: batch.length }, 'event batch rolled back; applying its events one by one');
       await Promise.all(batch.map((e) => this.run([e])));
       return;
     }
-    await Promise.all(batch.map((entry, n) => this.settle(entry, results[n])));
+    await publishAccessChanges(this.deps, applied.accessChanges);
+    await Promise.all(batch.map((entry, n) => this.settle(entry, applied.results[n])));
   }
 
   private async settle(entry: Entry, result: EventResult): Promise<void> {

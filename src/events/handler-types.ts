@@ -63,6 +63,8 @@ export interface EventHandler {
    */
   lockedRead(dataSource: DataSource, object: StripeObject): Statement;
   decide(ctx: HandlerContext): Promise<HandlerDecision>;
+  /** The customer whose access answer this object's rows feed (customers, subscriptions, invoices). */
+  accessCustomer?(object: StripeObject): string | null;
   /**
    * Effects to run after the commit, derived from the object alone (pure). They run again when a
    * retried job finds its event applied already, so their implementations must be idempotent.

@@ -35,6 +35,8 @@ export interface MirrorSpec<Row extends MirrorRow> {
 export interface Mirror<Row extends MirrorRow = MirrorRow> {
   spec: MirrorSpec<Row>;
   lockKey(object: StripeObject): string;
+  /** Set for the objects the access rule reads: the customer whose answer they feed. */
+  accessCustomer?(object: StripeObject): string | null;
 }
 
 /** Decides what an event (or a listed snapshot) of `mirror`'s object does to its row. */
@@ -87,6 +89,7 @@ export function mirrorHandler(mirror: Mirror, deletion: boolean, afterCommit?: (
     lockKey: mirror.lockKey,
     lockedRead: (dataSource, object) => selectForUpdate(dataSource, mirror.spec.entity, objectId(object)),
     decide: (ctx) => decideMirrored(ctx, mirror.spec, deletion),
+    ...(mirror.accessCustomer ? { accessCustomer: mirror.accessCustomer } : {}),
     ...(afterCommit ? { afterCommit } : {}),
   };
 }

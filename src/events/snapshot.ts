@@ -10,14 +10,15 @@
 import { selectForUpdate } from '../db/row-sql';
 import { withOpenedTransaction } from '../db/transaction';
 import type { StripeEvent } from '../queues/stripe-event';
-import type { StripeEventDeps } from './apply';
+import { publishAccessChanges, type StripeEventDeps } from './apply';
+import { accessStep } from './access-step';
 import { locksStatement } from './event-transaction';
 import type { ApplyOutcome, StripeObject } from './handler-types';
 import { decideMirrored, Mirror } from './mirror';
 import { mirrorOf } from './mirrors';
 
 export async function applySnapshot(
-  deps: Pick<StripeEventDeps, 'dataSource' | 'stripe' | 'onStripeRead'>,
+  deps: Pick<StripeEventDeps, 'dataSource' | 'stripe' | 'onStripeRead' | 'access' | 'log'>,
   type: string,
   object: StripeObject & { id: string },
   watermark: number,
@@ -26,9 +27,13 @@ export async function applySnapshot(
   // A synthetic envelope: only `created` (the watermark) and `data.object` are read by mirrors.
   const event: StripeEvent = { id: 'evt_snapshot', object: 'event', type: `${type}.snapshot`, created: watermark, data: { object } };
   const opening = [locksStatement([mirror.lockKey(object)]), selectForUpdate(deps.dataSource, mirror.spec.entity, object.id)];
-  return withOpenedTransaction(deps.dataSource, opening, async ([, stored]) => {
+  const { outcome, changes } = await withOpenedTransaction(deps.dataSource, opening, async ([, stored], run) => {
     const ctx = { dataSource: deps.dataSource, event, stripe: deps.stripe, onStripeRead: deps.onStripeRead ?? (() => {}), allowStripeReads: true, lockedRows: stored.rows };
-    const { outcome, writes } = await decideMirrored(ctx, mirror.spec, false);
-    return { result: outcome, closing: writes };
+    const decision = await decideMirrored(ctx, mirror.spec, false);
+    const customer = decision.outcome === 'skipped' ? null : mirror.accessCustomer?.(object);
+    const step = await accessStep(run, decision.writes, new Set(customer ? [customer] : []), deps.access);
+    return { result: { outcome: decision.outcome, changes: step.changes }, closing: step.closing };
   });
+  await publishAccessChanges(deps, changes);
+  return outcome;
 }

@@ -21,6 +21,7 @@
  */
 import type Stripe from 'stripe';
 import type { DataSource } from 'typeorm';
+import type { AccessOptions } from '../events/access-step';
 import { OBJECT_PATHS } from '../events/handlers/object-paths';
 import { applySnapshot } from '../events/snapshot';
 import type { Logger } from '../logger';
@@ -79,6 +80,8 @@ export interface BackfillDeps {
   log: Logger;
   limiter: RateLimiter;
   backoff?: BackoffOptions;
+  /** The access step (keeps customer_access; writes outbox rows the worker's sweep enqueues). */
+  access?: AccessOptions;
 }
 
 export interface BackfillOptions {

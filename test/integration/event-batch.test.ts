@@ -34,7 +34,7 @@ const prepared = (evt: object): PreparedEvent => prepareStripeEvent(t.service.da
 const processed = async (ids: string[]) =>
   (await q('SELECT stripe_event_id FROM processed_events WHERE stripe_event_id = ANY($1) ORDER BY 1', [ids])).map((r) => r.stripe_event_id);
 /** Each result's outcome, or `aside:<reason>` for an event set aside. */
-const summary = (results: EventResult[]) => results.map((r) => ('setAside' in r ? `aside:${r.setAside}` : r.outcome));
+const summary = ({ results }: { results: EventResult[] }) => results.map((r) => ('setAside' in r ? `aside:${r.setAside}` : r.outcome));
 const customerEvent = (n: number, created = 1_700_000_000, name = `Batch ${n}`) =>
   build.event('customer.created', build.customer({ id: `cus_Batch${String(n).padStart(4, '0')}`, name }), { created });
 
@@ -69,7 +69,7 @@ test('an event that needs a Stripe read, is malformed or hits a bug is set aside
   const reads = stripeReads;
   const results = await applyEvents(deps, [...[tie, malformed, fine].map(prepared), withBug]);
   expect(summary(results)).toEqual(['aside:needs_stripe_read', 'aside:invalid_payload', 'applied', 'aside:error']);
-  expect((results[3] as { error: unknown }).error).toBeInstanceOf(TypeError);
+  expect((results.results[3] as { error: unknown }).error).toBeInstanceOf(TypeError);
   expect(stripeReads).toBe(reads);
   expect(await processed([tie.id, malformed.id, fine.id, buggy.id])).toEqual([fine.id]);
   expect(await q("SELECT name FROM customers WHERE stripe_id = 'cus_Batch0200'")).toEqual([{ name: 'stored' }]);

@@ -46,7 +46,7 @@ test('enqueues only what the mirror has not applied, across pages, and reports w
 
   // Everything is applied now: a second run finds the same events and changes nothing.
   const again = await runReplay(deps(), { since: hourAgo(), pageSize: 5, waitMs: 10_000 });
-  expect(again).toMatchObject({ found: 13, new: 0, changed: 0, pending: 0 });
+  expect(again).toMatchObject({ found: 14, new: 0, changed: 0, pending: 0 });
 });
 
 test('an event older than the stored state is applied as a no-op (unchanged)', async () => {

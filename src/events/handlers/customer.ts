@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { Customer } from '../../entities';
 import { Mirror, MirrorFields, mirrorHandlers } from '../mirror';
-import { byId, parseObject } from './parse';
+import { byId, objectId, parseObject } from './parse';
 import { retrieveOrDeleted } from './refetch';
 
 const customerSchema = z.object({
@@ -19,6 +19,7 @@ export function mapCustomer(object: unknown): MirrorFields<Customer> {
 
 export const customerMirror: Mirror<Customer> = {
   lockKey: byId,
+  accessCustomer: objectId,
   spec: {
     entity: Customer,
     toRow: (object) => mapCustomer(object),

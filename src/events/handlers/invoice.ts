@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { Invoice } from '../../entities';
 import type { AfterCommitRequest } from '../handler-types';
 import { Mirror, MirrorFields, mirrorHandlers } from '../mirror';
-import { byCustomer, parseObject, stripeRef } from './parse';
+import { byCustomer, customerOf, parseObject, stripeRef } from './parse';
 import { retrieveOrDeleted } from './refetch';
 
 const invoiceSchema = z.object({
@@ -63,6 +63,7 @@ export function mapInvoice(object: unknown, stored: Pick<Invoice, 'paymentFailed
 
 export const invoiceMirror: Mirror<Invoice> = {
   lockKey: byCustomer,
+  accessCustomer: customerOf,
   spec: {
     entity: Invoice,
     toRow: mapInvoice,

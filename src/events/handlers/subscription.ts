@@ -8,7 +8,7 @@ import type { Literal, Statement } from '../../db/transaction';
 import { Subscription, SubscriptionItem } from '../../entities';
 import { Mirror, MirrorFields, mirrorHandlers } from '../mirror';
 import { PermanentError } from '../handler-types';
-import { byCustomer, parseObject, stripeRef } from './parse';
+import { byCustomer, customerOf, parseObject, stripeRef } from './parse';
 import { retrieveOrDeleted } from './refetch';
 
 /*
@@ -91,6 +91,7 @@ export function replaceItemsStatement(subscriptionId: string, items: readonly Su
 
 export const subscriptionMirror: Mirror<Subscription> = {
   lockKey: byCustomer,
+  accessCustomer: customerOf,
   spec: {
     entity: Subscription,
     toRow: (object) => mapSubscription(object),

@@ -1,0 +1,45 @@
+/**
+ * Runs the access step (src/access/access-sync.ts) inside an event or snapshot transaction:
+ * with the handlers' writes sent, read the affected customers' rows, decide what changed, and
+ * return the writes that record it, to go with COMMIT. No affected customer: no extra round trip.
+ */
+import type { QueryResult } from 'pg';
+import type { DataSource } from 'typeorm';
+import { AccessChange, accessReadStatements, accessWriteStatements, decideAccessChanges } from '../access/access-sync';
+import { Statement, withOpenedTransaction } from '../db/transaction';
+import { locksStatement } from './event-transaction';
+
+export interface AccessOptions {
+  graceSeconds: number;
+  /** Write an outbox row for each flip of `access` (ACCESS_WEBHOOK_URL is set). */
+  notify: boolean;
+  /** Told the changes after their transaction committed (cache, notification enqueue). */
+  onChanged?: (changes: AccessChange[]) => Promise<void>;
+}
+
+export async function accessStep(
+  run: (statements: readonly Statement[]) => Promise<QueryResult[]>,
+  writes: Statement[],
+  customers: ReadonlySet<string>,
+  options: AccessOptions | undefined,
+): Promise<{ closing: Statement[]; changes: AccessChange[] }> {
+  if (!options || customers.size === 0) return { closing: writes, changes: [] };
+  const list = [...customers].sort();
+  const reads = accessReadStatements(list);
+  const results = await run([...writes, ...reads]);
+  const rows = results.slice(-reads.length).map((r) => r.rows as Record<string, unknown>[]);
+  const changes = decideAccessChanges(list, rows, { nowSeconds: Math.floor(Date.now() / 1000), graceSeconds: options.graceSeconds, notify: options.notify });
+  return { closing: accessWriteStatements(changes), changes };
+}
+
+/**
+ * Recomputes the access answer of `customers` with no event (a grace period ran out): under their
+ * advisory locks, the same step as an event's, with no writes of its own.
+ */
+export async function recomputeAccess(dataSource: DataSource, customers: readonly string[], options: AccessOptions): Promise<AccessChange[]> {
+  if (customers.length === 0) return [];
+  return withOpenedTransaction(dataSource, [locksStatement(customers)], async (_results, run) => {
+    const { closing, changes } = await accessStep(run, [], new Set(customers), options);
+    return { result: changes, closing };
+  });
+}

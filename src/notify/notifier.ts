@@ -1,0 +1,75 @@
+/**
+ * Access-change notifications (contract): after a change commits, its notification is enqueued
+ * on the access-notifications queue and its outbox row marked; a delivery POSTs the body to
+ * ACCESS_WEBHOOK_URL, signed, and a non-2xx or 10 s without an answer throws so BullMQ retries.
+ * The `sweep` job (every ACCESS_SWEEP_INTERVAL_MS) recomputes customers whose grace period ran
+ * out, re-enqueues outbox rows nobody enqueued (a crash after commit), and prunes old rows.
+ * The worker runs apart from the event worker, so a slow receiver never holds up events.
+ */
+import { Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { DataSource } from 'typeorm';
+import type { AccessChange } from '../access/access-sync';
+import { AccessOptions, recomputeAccess } from '../events/access-step';
+import type { Logger } from '../logger';
+import { cappedExponentialBackoff } from '../queues/job-options';
+import {
+  ACCESS_NOTIFICATIONS_QUEUE, AccessNotificationJob, AccessNotificationsQueue, enqueueDeliveries,
+} from '../queues/access-notifications-queue';
+import { graceExpired, markEnqueued, pruneOutbox, unenqueued } from './outbox';
+import { signatureHeader } from './signature';
+
+export const DELIVERY_TIMEOUT_MS = 10_000;
+
+export interface NotifierDeps {
+  dataSource: DataSource;
+  queue: AccessNotificationsQueue;
+  log: Logger;
+  url: string;
+  secret: string;
+  access: AccessOptions;
+}
+
+/** Enqueues the notifications of committed changes and marks their outbox rows. */
+export async function publishNotifications(deps: Pick<NotifierDeps, 'dataSource' | 'queue'>, changes: readonly AccessChange[]): Promise<void> {
+  const bodies = changes.flatMap((c) => (c.notification ? [c.notification as unknown as Record<string, unknown> & { id: string }] : []));
+  if (bodies.length === 0) return;
+  await enqueueDeliveries(deps.queue, bodies);
+  await markEnqueued(deps.dataSource, bodies.map((b) => b.id));
+}
+
+/** POSTs one notification; throws on anything but a 2xx within the timeout. */
+export async function deliver(url: string, secret: string, body: Record<string, unknown>, nowSeconds = Math.floor(Date.now() / 1000)): Promise<number> {
+  const text = JSON.stringify(body);
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'billing-signature': signatureHeader(text, secret, nowSeconds) },
+    body: text,
+    signal: AbortSignal.timeout(DELIVERY_TIMEOUT_MS),
+  });
+  await res.arrayBuffer().catch(() => undefined);
+  if (res.status < 200 || res.status >= 300) throw new Error(`receiver answered ${res.status}`);
+  return res.status;
+}
+
+/** One sweep: expired grace periods, the outbox relay, pruning. Returns what it did (Bull Board). */
+export async function sweep(deps: NotifierDeps): Promise<{ graceExpired: number; relayed: number; pruned: number }> {
+  const customers = await graceExpired(deps.dataSource, Math.floor(Date.now() / 1000));
+  const changes = await recomputeAccess(deps.dataSource, customers, deps.access);
+  await publishNotifications(deps, changes);
+  const pending = await unenqueued(deps.dataSource);
+  await enqueueDeliveries(deps.queue, pending);
+  await markEnqueued(deps.dataSource, pending.map((b) => b.id));
+  return { graceExpired: customers.length, relayed: pending.length, pruned: await pruneOutbox(deps.dataSource) };
+}
+
+export function createNotificationWorker(deps: NotifierDeps, options: { connection: Redis; prefix: string; concurrency: number }): Worker<AccessNotificationJob> {
+  const worker = new Worker<AccessNotificationJob>(
+    ACCESS_NOTIFICATIONS_QUEUE,
+    async (job) => (job.name === 'sweep' ? sweep(deps) : deliver(deps.url, deps.secret, (job.data as { body: Record<string, unknown> }).body)),
+    { connection: options.connection, prefix: options.prefix, concurrency: options.concurrency, settings: { backoffStrategy: (attempts) => cappedExponentialBackoff(attempts) } },
+  );
+  worker.on('failed', (job, error) => deps.log.warn({ jobId: job?.id, attemptsMade: job?.attemptsMade, err: error.message }, 'access notification failed'));
+  worker.on('error', (error) => deps.log.error({ err: error.message }, 'access notification worker error'));
+  return worker;
+}
