@@ -46,21 +46,25 @@ function doctor(env: Record<string, string | undefined> = {}): Promise<Run> {
 
 const line = (run: Run, start: string) => run.lines.filter((l) => l.startsWith(start));
 
-/** Endpoint, meters for both counted names, portal configuration: everything a deployment needs. */
+/** Endpoint, meters for every counted name, portal configuration: everything a deployment needs. */
 function putRightSetup(livemode = false): void {
   standIn.put(webhookEndpoint({ api_version: STRIPE_API_VERSION, livemode }));
   standIn.put(webhookEndpoint({ url: 'https://other.example.com/hooks', enabled_events: ['charge.failed'], livemode }));
   standIn.put(billingMeter({ event_name: 'api_calls', livemode }));
   standIn.put(billingMeter({ event_name: 'tokens', livemode }));
+  standIn.put(billingMeter({ event_name: 'searches', livemode }));
   standIn.put(portalConfiguration({ livemode }));
 }
 
 beforeAll(async () => {
   db = await createTestDatabase();
   standIn = await StripeStandIn.start();
-  // Usage counted for two meters: `api_calls` still pending in Redis, `tokens` already sent (ledger).
+  // Usage counted for three meters: `api_calls` pending and `searches` claimed in Redis, `tokens` already sent (ledger).
   const redis = new Redis(TEST_REDIS_URL);
-  await redis.hincrby(usageKeys(prefix).pending, encodeField({ customer: 'cus_doctor1', meter: 'api_calls', windowStart: 1767225600 }), 5);
+  const keys = usageKeys(prefix);
+  await redis.hincrby(keys.pending, encodeField({ customer: 'cus_doctor1', meter: 'api_calls', windowStart: 1767225600 }), 5);
+  await redis.hincrby(keys.claim('c1'), encodeField({ customer: 'cus_doctor1', meter: 'searches', windowStart: 1767225600 }), 2);
+  await redis.zadd(keys.claims, Date.now(), 'c1'); // not a hash: the scan must pass it by
   await redis.quit();
   const client = new Client({ connectionString: db.url });
   await client.connect();
@@ -85,7 +89,7 @@ test('a right setup: every line ok, exit 0, one list call per Stripe check', asy
   expect(run.lines.map((l) => l.slice(4).split(':')[0])).toEqual([
     'configuration', 'postgresql', 'migrations', 'redis', 'stripe key', 'webhook endpoints',
     expect.stringMatching(/^webhook endpoint we_/), expect.stringMatching(/^webhook endpoint we_/),
-    'meter api_calls', 'meter tokens', 'customer portal',
+    'meter api_calls', 'meter searches', 'meter tokens', 'customer portal',
   ]);
   expect(line(run, 'ok  stripe key')[0]).toContain('test mode (sk_test_…abcd)');
   expect(line(run, 'ok  webhook endpoint').join('\n')).toContain('https://other.example.com/hooks: not this service');
@@ -101,6 +105,7 @@ test('an old API version, missing events, a missing meter and no portal configur
   standIn.put(old);
   standIn.put(partial);
   standIn.put(billingMeter({ event_name: 'api_calls' }));
+  standIn.put(billingMeter({ event_name: 'searches' }));
   standIn.put(billingMeter({ event_name: 'tokens', status: 'inactive' }));
   const run = await doctor();
   expect(run.code).toBe(1);
@@ -115,7 +120,7 @@ test('an old API version, missing events, a missing meter and no portal configur
   standIn.reset();
   standIn.put(webhookEndpoint({ api_version: STRIPE_API_VERSION }));
   const noMeters = await doctor();
-  expect(line(noMeters, 'FAIL meter ').map((l) => l.split(':')[0])).toEqual(['FAIL meter api_calls', 'FAIL meter tokens']);
+  expect(line(noMeters, 'FAIL meter ').map((l) => l.split(':')[0])).toEqual(['FAIL meter api_calls', 'FAIL meter searches', 'FAIL meter tokens']);
   expect(line(noMeters, 'FAIL meter tokens: ')[0]).toContain('create a meter in the Dashboard (Billing → Meters) with event name "tokens"');
 }, 60_000);
 
