@@ -93,6 +93,13 @@ describe('meters', () => {
     expect(meterResults(['x'], [{ id: 'mtr_1', event_name: 'x', status: 'inactive' }, { id: 'mtr_2', event_name: 'x', status: 'active' }])).toEqual([{ ok: true, check: 'meter x', detail: 'active meter mtr_2' }]);
     expect(meterResults([], [])).toEqual([{ ok: true, check: 'meters', detail: 'no usage counted yet, no meter needed so far' }]);
   });
+
+  test('a usage source that could not be read is a problem, and then "nothing counted" is not claimed', () => {
+    expect(meterResults([], [], ['PostgreSQL']).map(formatResult)).toEqual([
+      'FAIL meters: could not read counted usage from PostgreSQL (see above): the meters it needs are not checked — fix that, then run the doctor again',
+    ]);
+    expect(meterResults(['x'], [{ id: 'mtr_1', event_name: 'x', status: 'active' }], ['PostgreSQL', 'Redis']).map((r) => [r.ok, r.check])).toEqual([[false, 'meters'], [true, 'meter x']]);
+  });
 });
 
 describe('customer portal', () => {

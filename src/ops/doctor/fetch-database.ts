@@ -34,7 +34,7 @@ export async function readDatabase(url: string): Promise<DatabaseReading> {
     const applied = await rowsOrNone<{ name: string }>(client, `SELECT name FROM ${MIGRATIONS_TABLE}`);
     const meters = await rowsOrNone<{ meter: string }>(client, 'SELECT DISTINCT meter FROM usage_reports');
     return {
-      facts: { kind: 'ok', serverVersion: version.rows[0].server_version, appliedMigrations: applied.map((r) => r.name) },
+      facts: { kind: 'ok', serverVersion: version.rows[0].server_version.split(' ')[0], appliedMigrations: applied.map((r) => r.name) },
       sentMeters: meters.map((r) => r.meter),
     };
   } catch (error) {

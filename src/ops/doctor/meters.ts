@@ -19,11 +19,17 @@ export function meterNamesOfFields(fields: Iterable<string>): Set<string> {
   return names;
 }
 
-/** One line per counted meter name, sorted; one `ok` line when nothing was counted yet. */
-export function meterResults(counted: Iterable<string>, meters: readonly MeterView[]): CheckResult[] {
+/**
+ * One line per counted meter name, sorted; one `ok` line when nothing was counted yet. `unread` names
+ * the usage sources (PostgreSQL, Redis) that could not be read: a FAIL line, as their meters are unknown.
+ */
+export function meterResults(counted: Iterable<string>, meters: readonly MeterView[], unread: readonly string[] = []): CheckResult[] {
   const names = [...new Set(counted)].sort();
-  if (!names.length) return [ok('meters', 'no usage counted yet, no meter needed so far')];
-  return names.map((name) => {
+  const unknown = unread.length
+    ? [fail('meters', `could not read counted usage from ${unread.join(' and ')} (see above): the meters it needs are not checked`, 'fix that, then run the doctor again')]
+    : [];
+  if (!names.length) return unknown.length ? unknown : [ok('meters', 'no usage counted yet, no meter needed so far')];
+  return [...unknown, ...names.map((name) => {
     const check = `meter ${name}`;
     const matching = meters.filter((m) => m.event_name === name);
     const active = matching.find((m) => m.status === 'active');
@@ -34,5 +40,5 @@ export function meterResults(counted: Iterable<string>, meters: readonly MeterVi
     }
     return fail(check, `usage is counted for "${name}" but the account has no meter with that event name: Stripe drops the usage`,
       `create a meter in the Dashboard (Billing → Meters) with event name "${name}"`);
-  });
+  })];
 }
