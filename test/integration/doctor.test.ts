@@ -11,7 +11,8 @@ import { STRIPE_API_VERSION } from '../../src/stripe';
 import { encodeField, usageKeys } from '../../src/usage/keys';
 import { billingMeter, portalConfiguration, webhookEndpoint } from '../../stand-in/account-objects';
 import { StripeStandIn } from '../../stand-in/index';
-import { createTestDatabase, databaseUrl, TestDatabase } from '../support/postgres';
+import { adminQuery, createTestDatabase, databaseUrl, dropDatabase, TestDatabase, testDatabaseName } from '../support/postgres';
+import { knownMigrationNames } from '../../src/ops/doctor/fetch-database';
 import { deleteKeys, TEST_REDIS_URL, testPrefix } from '../support/redis';
 
 const ROOT = join(__dirname, '..', '..');
@@ -165,4 +166,19 @@ test('Redis down: named, and the meters of usage only Redis holds are reported a
     'FAIL meters: could not read counted usage from Redis (see above): the meters it needs are not checked',
   ]);
   expect(line(run, 'ok  meter ')).toEqual([expect.stringMatching(/^ok {2}meter tokens: active meter mtr_/)]);
+}, 60_000);
+
+test('an empty database: every migration is pending, fix `npm run migrate`', async () => {
+  const name = testDatabaseName();
+  await adminQuery(`CREATE DATABASE "${name}"`);
+  try {
+    putRightSetup();
+    const run = await doctor({ DATABASE_URL: databaseUrl(name) });
+    expect(run.code).toBe(1);
+    const known = knownMigrationNames();
+    expect(line(run, 'FAIL migrations: ')).toEqual([`FAIL migrations: ${known.length} of ${known.length} pending: ${known.join(', ')} — run \`npm run migrate\``]);
+    expect(line(run, 'ok  postgresql: ')).toHaveLength(1);
+  } finally {
+    await dropDatabase(name);
+  }
 }, 60_000);
