@@ -82,10 +82,11 @@ export class ConfigError extends Error {
 
 type Env = Record<string, string | undefined>;
 
+// Empty strings mean "unset", as in most .env tooling.
+const cleanEnv = (env: Env): Env => Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+
 function parseEnv<T extends z.ZodType>(target: T, env: Env): z.infer<T> {
-  // Empty strings mean "unset", as in most .env tooling.
-  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const result = target.safeParse(cleaned);
+  const result = target.safeParse(cleanEnv(env));
   if (result.success) return result.data;
   // zod messages never echo the offending value, so secrets stay out of the output.
   throw new ConfigError(result.error.issues.map((i) => `${i.path.join('.') || 'config'}: ${i.message}`));
@@ -94,6 +95,22 @@ function parseEnv<T extends z.ZodType>(target: T, env: Env): z.infer<T> {
 /** Parses an environment (default: `process.env`); throws a ConfigError listing every problem. */
 export function loadConfig(env: Env = process.env): Config {
   return parseEnv(schema, env);
+}
+
+/**
+ * Each variable parsed on its own (`npm run doctor`): the valid ones keep their value or default even
+ * when others are wrong, so the checks that depend only on them still run; `invalid` names the rest.
+ */
+export function loadConfigFields(env: Env = process.env): { fields: Partial<Config>; invalid: string[] } {
+  const cleaned = cleanEnv(env);
+  const fields: Record<string, unknown> = {};
+  const invalid: string[] = [];
+  for (const [name, field] of Object.entries(schema.shape)) {
+    const result = (field as z.ZodType).safeParse(cleaned[name]);
+    if (!result.success) invalid.push(name);
+    else if (result.data !== undefined) fields[name] = result.data;
+  }
+  return { fields: fields as Partial<Config>, invalid };
 }
 
 /** What `npm run migrate` needs: only the database. */

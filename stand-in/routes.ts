@@ -3,6 +3,7 @@
  * Customer Portal sessions, v1 and v2 meter events. Anything else is "unexpected" (404).
  */
 import type { IncomingHttpHeaders } from 'node:http';
+import { isAccountList, listAccountObjects } from './account-routes';
 import { parameterMissing, resourceMissing, unrecognizedUrl, type Reply } from './errors';
 import type { MeterService } from './meters';
 import type { ObjectStore } from './store';
@@ -46,6 +47,7 @@ export function route(req: RouteRequest, state: RouteState): Reply {
     if (res[2] !== undefined) return ok(state.store.retrieve(type, decodeURIComponent(res[2])));
     return ok(state.store.list(type, req.query, `/v1/${res[1]}`));
   }
+  if (isAccountList(req)) return ok(listAccountObjects(req, state.store));
   if (method === 'POST' && path === '/v1/billing_portal/sessions') return ok(createPortalSession(req.body, state));
   if (method === 'POST' && path === '/v1/billing/meter_events') return ok(state.meters.createV1(req.body));
   if (method === 'POST' && path === '/v2/billing/meter_event_session') return ok(state.meters.createSession());

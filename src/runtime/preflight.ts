@@ -16,7 +16,7 @@ export function maskUrl(url: string): string {
   }
 }
 
-const HOW_TO_START = 'start it with `docker compose up -d` or point the variable at a running server';
+export const HOW_TO_START = 'start it with `docker compose up -d` or point the variable at a running server';
 
 /** Returns one line per dependency that cannot be reached (empty when all answer). */
 export async function preflight(databaseUrl: string, redisUrl: string): Promise<string[]> {

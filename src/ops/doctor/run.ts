@@ -1,0 +1,101 @@
+/**
+ * `npm run doctor`: runs every check in order and returns one result per line to print. Nothing is
+ * changed anywhere; each Stripe check is one list call. Checks that depend on a broken variable or an
+ * unreachable service say so instead of running.
+ */
+import type Stripe from 'stripe';
+import { ConfigError, loadConfig, loadConfigFields, type Config } from '../../config';
+import { handlers } from '../../events/handlers';
+import { maskUrl } from '../../runtime/preflight';
+import { createStripeClient, STRIPE_API_VERSION } from '../../stripe';
+import { readDatabase, knownMigrationNames } from './fetch-database';
+import { readRedis } from './fetch-redis';
+import { listMeters, listPortalConfigurations, listWebhookEndpoints, type Listing } from './fetch-stripe';
+import { configurationResults, databaseResults, redisResult } from './infrastructure';
+import { meterResults } from './meters';
+import { portalResult } from './portal';
+import { CheckResult, fail, redactSecrets } from './result';
+import { stripeKeyResult } from './stripe-key';
+import { webhookEndpointResults } from './webhook-endpoints';
+
+type Env = Record<string, string | undefined>;
+
+const FIX_CONFIG = 'fix the configuration above, then run the doctor again';
+
+export async function runDoctor(env?: Env): Promise<CheckResult[]> {
+  const { fields, invalid } = loadConfigFields(env);
+  const usable = (name: keyof Config) => !invalid.includes(name);
+  const results = configurationResults(configProblems(env));
+
+  const [database, redis] = await Promise.all([
+    usable('DATABASE_URL') && fields.DATABASE_URL ? readDatabase(fields.DATABASE_URL) : undefined,
+    usable('REDIS_URL') && usable('KEY_PREFIX') && fields.REDIS_URL && fields.KEY_PREFIX ? readRedis(fields.REDIS_URL, fields.KEY_PREFIX) : undefined,
+  ]);
+  if (database) results.push(...databaseResults(maskUrl(fields.DATABASE_URL!), database.facts, knownMigrationNames()));
+  else results.push(fail('postgresql', 'not checked: DATABASE_URL is invalid', FIX_CONFIG));
+  if (redis) results.push(redisResult(maskUrl(fields.REDIS_URL!), 'error' in redis ? redis.error : undefined));
+  else results.push(fail('redis', 'not checked: REDIS_URL or KEY_PREFIX is invalid', FIX_CONFIG));
+
+  const unread = [database?.sentMeters ? undefined : 'PostgreSQL', redis && 'countedMeters' in redis ? undefined : 'Redis'].filter((s) => s !== undefined);
+  const counted = new Set([...(database?.sentMeters ?? []), ...(redis && 'countedMeters' in redis ? redis.countedMeters : [])]);
+
+  const key = fields.STRIPE_SECRET_KEY;
+  if (!key || !usable('STRIPE_API_URL')) {
+    results.push(fail('stripe', 'not checked: STRIPE_SECRET_KEY is missing or invalid, or STRIPE_API_URL is invalid', FIX_CONFIG));
+  } else {
+    // One quick retry: a deploy pipeline wants an answer in seconds, not the service's patient defaults.
+    const stripe = createStripeClient({ secretKey: key, apiUrl: fields.STRIPE_API_URL, maxNetworkRetries: 1, timeoutMs: 10_000 });
+    results.push(...(await stripeResults(stripe, key, fields.STRIPE_API_URL ?? 'https://api.stripe.com', counted, unread)));
+  }
+  return redactSecrets(results, configSecrets(fields));
+}
+
+function configProblems(env?: Env): string[] {
+  try {
+    loadConfig(env);
+    return [];
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+}
+
+/** The key, the webhook endpoints, the meters usage is counted for, the portal configuration. */
+async function stripeResults(stripe: Stripe, key: string, where: string, counted: Set<string>, unread: string[]): Promise<CheckResult[]> {
+  const endpoints = await listWebhookEndpoints(stripe);
+  // Every other call would fail the same way: one line that says why is clearer.
+  if ('error' in endpoints) return [stripeKeyResult(key, where, endpoints)];
+  const [meters, portal] = await Promise.all([
+    counted.size ? listMeters(stripe) : Promise.resolve({ items: [] }),
+    listPortalConfigurations(stripe),
+  ]);
+  const livemodes = [...endpoints.items, ...itemsOf(meters), ...itemsOf(portal)].map((o) => o.livemode);
+  const results = [
+    stripeKeyResult(key, where, { livemodes }),
+    ...webhookEndpointResults(endpoints.items, Object.keys(handlers), STRIPE_API_VERSION),
+  ];
+  results.push(...('error' in meters
+    ? [fail('meters', `listing meters failed (${meters.error})`, 'a restricted key needs read access to Billing meters')]
+    : meterResults(counted, meters.items, unread)));
+  results.push('error' in portal
+    ? fail('customer portal', `listing portal configurations failed (${portal.error})`, 'a restricted key needs read access to Customer portal')
+    : portalResult(portal.items));
+  return results;
+}
+
+function itemsOf<T>(listing: Listing<T>): T[] {
+  return 'items' in listing ? listing.items : [];
+}
+
+/** Every secret the configuration holds, so no printed line can carry one. */
+function configSecrets(fields: Partial<Config>): string[] {
+  const urlPassword = (url: string | undefined) => {
+    try {
+      return url ? decodeURIComponent(new URL(url).password) : '';
+    } catch {
+      return '';
+    }
+  };
+  return [fields.STRIPE_SECRET_KEY ?? '', ...(fields.STRIPE_WEBHOOK_SECRET ?? []), ...(fields.API_KEYS ?? []), fields.ADMIN_PASSWORD ?? '',
+    urlPassword(fields.DATABASE_URL), urlPassword(fields.REDIS_URL)];
+}
