@@ -68,7 +68,7 @@ export const RESOURCES: ResourceSpec[] = [
   row('sources', 'source', 'src', [], false),
   // Listing meters belongs to the account routes (doctor); retrieve is generic.
   row('billing/meters', 'billing.meter', 'mtr', [], false),
-  { ...row('entitlements/active_entitlements', 'entitlements.active_entitlement', 'ent_test'), required: ['customer'] },
+  { ...row('entitlements/active_entitlements', 'entitlements.active_entitlement', 'ent_test', ['customer']), required: ['customer'] },
 ];
 
 /** A request path matched to its resource: the spec, path parameters and the object id (retrieve). */

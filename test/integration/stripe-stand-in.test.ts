@@ -265,8 +265,8 @@ describe('faults', () => {
   });
 
   it('records unknown routes as unexpected and applies latency', async () => {
-    await failure(stripe.charges.list());
-    expect(standIn.unexpected).toEqual(['GET /v1/charges']);
+    await failure(stripe.accounts.list());
+    expect(standIn.unexpected).toEqual(['GET /v1/accounts']);
     standIn.resetRequests();
     standIn.put(build.product({ id: 'prod_slow' }));
     standIn.setLatency(60);
