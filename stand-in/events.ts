@@ -10,7 +10,7 @@ import { invoice, upcomingInvoice, type InvoiceOverrides } from './invoices';
 import { balance, entitlementSummary, object, type EntitlementSpec } from './other-objects';
 import { randomId, type StripeObject } from './util';
 
-export { API_VERSION, API_VERSIONS, fixture, fixturesPath, type ApiVersion, type DeepPartial } from './fixtures';
+export { API_VERSION, API_VERSIONS, fixture, fixturesPath, objectSampleTypes, type ApiVersion, type DeepPartial } from './fixtures';
 export * from './billing-objects';
 export * from './invoices';
 export * from './other-objects';
