@@ -59,13 +59,13 @@ export class StandInState {
 
   /**
    * Replaces the active entitlements of `customer` served by `GET /v1/entitlements/active_entitlements`
-   * (specs become `entitlements.active_entitlement` objects); returns what is stored, in list order.
+   * (specs become `entitlements.active_entitlement` objects); returns the stored objects.
    */
   setEntitlements(customer: string, entitlements: Array<EntitlementSpec | StripeObject>): StripeObject[] {
     this.store.removeOwned('entitlements.active_entitlement', customer);
     const objects = entitlements.map((e) => ('object' in e ? (e as StripeObject) : activeEntitlement(e)));
     for (const e of objects) this.store.put(e, customer);
-    return this.store.list('entitlements.active_entitlement', { customer, limit: 100 }, '', ['customer']).data;
+    return objects;
   }
 
   /** All live objects of one type (e.g. `'subscription'`), newest first. */
