@@ -1,12 +1,14 @@
 /**
- * Route table of the Stripe stand-in: retrieve/list of the mirrored resources and events,
- * Customer Portal sessions, v1 and v2 meter events. Anything else is "unexpected" (404).
+ * Routes of the Stripe stand-in: retrieve/list of every resource in ./resources.ts (the mirrored
+ * billing objects, events, charges, disputes, active entitlements, …), Customer Portal sessions,
+ * v1 and v2 meter events. Anything else is "unexpected" (404).
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { isAccountList, listAccountObjects } from './account-routes';
 import { parameterMissing, resourceMissing, unrecognizedUrl, type Reply } from './errors';
 import type { MeterService } from './meters';
 import type { ObjectStore } from './store';
+import { matchResource } from './resources';
 import { isRecord, nowSeconds, randomId, type StripeObject } from './util';
 
 /** One parsed request as routes see it. */
@@ -26,27 +28,11 @@ export interface RouteState {
   portalSessions: Array<Record<string, unknown>>;
 }
 
-/** URL segment → Stripe object type for the retrieve/list routes. */
-const RESOURCES: Record<string, string> = {
-  customers: 'customer',
-  products: 'product',
-  prices: 'price',
-  subscriptions: 'subscription',
-  invoices: 'invoice',
-  'checkout/sessions': 'checkout.session',
-  events: 'event',
-};
-const RESOURCE_RE = /^\/v1\/(customers|products|prices|subscriptions|invoices|checkout\/sessions|events)(?:\/([^/]+))?$/;
-
 /** Answers a request or throws a StandInError (unknown routes → unrecognizedUrl). */
 export function route(req: RouteRequest, state: RouteState): Reply {
   const { method, path } = req;
-  const res = RESOURCE_RE.exec(path);
-  if (res && method === 'GET') {
-    const type = RESOURCES[res[1]];
-    if (res[2] !== undefined) return ok(state.store.retrieve(type, decodeURIComponent(res[2])));
-    return ok(state.store.list(type, req.query, `/v1/${res[1]}`));
-  }
+  const resource = method === 'GET' ? resourceRoute(req, state) : undefined;
+  if (resource) return resource;
   if (isAccountList(req)) return ok(listAccountObjects(req, state.store));
   if (method === 'POST' && path === '/v1/billing_portal/sessions') return ok(createPortalSession(req.body, state));
   if (method === 'POST' && path === '/v1/billing/meter_events') return ok(state.meters.createV1(req.body));
@@ -60,6 +46,23 @@ export function route(req: RouteRequest, state: RouteState): Reply {
     return { status: 200, body: portalPage(page[1]), headers: { 'Content-Type': 'text/html; charset=utf-8' } };
   }
   throw unrecognizedUrl(method, path);
+}
+
+/** GET of a resource in the table: retrieve by id, or one list page (undefined: not served here). */
+function resourceRoute(req: RouteRequest, state: RouteState): Reply | undefined {
+  const match = matchResource(req.path);
+  if (!match) return undefined;
+  const { spec, params, id } = match;
+  if (id !== undefined) {
+    const obj = state.store.retrieve(spec.type, id);
+    // A nested path (`customers/:customer/…`) only reaches that customer's objects.
+    if (params.customer !== undefined && obj.customer !== params.customer) throw resourceMissing(spec.type, id);
+    return ok(obj);
+  }
+  if (!spec.list) return undefined;
+  const query = { ...req.query, ...params };
+  for (const required of spec.required ?? []) if (typeof query[required] !== 'string') throw parameterMissing(required);
+  return ok(state.store.list(spec.type, query, req.path, spec.custom ? [] : [...spec.filters, ...Object.keys(params)]));
 }
 
 function ok(body: unknown): Reply {

@@ -3,14 +3,14 @@
  * customers/products, and Stripe-style cursor pagination (newest first) with per-resource filters.
  */
 import { invalidRequest, resourceMissing } from './errors';
-import { isRecord, refId, type StripeObject } from './util';
+import { typeOfId } from './resources';
+import { billingFilters, created, createdFilter, fieldFilters, typeMatcher, type Check, type Stored } from './store-filters';
+import type { StripeObject } from './util';
 
 /** Object types whose retrieve answers `{ id, object, deleted: true }` once deleted. */
 const TOMBSTONE_TYPES = new Set(['customer', 'product']);
-const PREFIX_TYPES: Record<string, string> = { cus: 'customer', prod: 'product' };
 
-interface Entry {
-  obj: StripeObject;
+interface Entry extends Stored {
   seq: number;
   deleted: boolean;
 }
@@ -31,8 +31,11 @@ export class ObjectStore {
   /** Sorted ids per type, rebuilt lazily after a change of that type. */
   private readonly sorted = new Map<string, { ids: string[]; index: Map<string, number> }>();
 
-  /** Stores (or replaces) an object; a replaced object keeps its list position. */
-  put(obj: StripeObject): void {
+  /**
+   * Stores (or replaces) an object; a replaced object keeps its list position. `owner` is the
+   * customer an object without a `customer` field belongs to (active entitlements).
+   */
+  put(obj: StripeObject, owner?: string): void {
     const prev = this.entries.get(obj.id);
     const copy = structuredClone(obj);
     if (copy.object === 'event' && '_undelivered' in copy) {
@@ -40,7 +43,7 @@ export class ObjectStore {
       else this.undelivered.delete(copy.id);
       delete copy._undelivered;
     }
-    this.entries.set(obj.id, { obj: copy, seq: prev?.seq ?? ++this.seq, deleted: false });
+    this.entries.set(obj.id, { obj: copy, owner, seq: prev?.seq ?? ++this.seq, deleted: false });
     this.invalidate(copy.object);
     if (prev && prev.obj.object !== copy.object) this.invalidate(prev.obj.object);
   }
@@ -55,7 +58,7 @@ export class ObjectStore {
   /** Customers/products become tombstones; anything else is removed. */
   markDeleted(id: string): void {
     const e = this.entries.get(id);
-    const type = e?.obj.object ?? PREFIX_TYPES[id.split('_')[0]];
+    const type = e?.obj.object ?? typeOfId(id);
     if (!type) throw new Error(`markDeleted: unknown object ${id}`);
     if (!TOMBSTONE_TYPES.has(type)) {
       this.remove(id);
@@ -72,6 +75,11 @@ export class ObjectStore {
     this.entries.delete(id);
     this.undelivered.delete(id);
     this.invalidate(e.obj.object);
+  }
+
+  /** Removes every object of `type` put for `owner`. */
+  removeOwned(type: string, owner: string): void {
+    for (const [id, e] of this.entries) if (e.obj.object === type && e.owner === owner) this.remove(id);
   }
 
   /** Marks an event as (un)delivered for `delivery_success` filtering. */
@@ -104,14 +112,17 @@ export class ObjectStore {
     return !!e && !e.deleted && e.obj.object === type;
   }
 
-  /** One list page with `limit`, `starting_after`, `ending_before` and the type's filters. */
-  list(type: string, params: Record<string, unknown>, url: string): ListPage {
+  /**
+   * One list page with `limit`, `starting_after`, `ending_before`, `created`, the type's own filters
+   * and equality on the `fields` the resource table names.
+   */
+  list(type: string, params: Record<string, unknown>, url: string, fields: string[] = []): ListPage {
     const limit = params.limit === undefined ? 10 : Number(params.limit);
     if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
       throw invalidRequest('Invalid integer: limit must be between 1 and 100.', 'limit', 'parameter_invalid_integer');
     }
     const { ids, index } = this.order(type);
-    const match = this.filter(type, params);
+    const match = this.filter(type, params, fields);
     const after = typeof params.starting_after === 'string' ? params.starting_after : undefined;
     const before = typeof params.ending_before === 'string' ? params.ending_before : undefined;
     const cursor = after ?? before;
@@ -120,8 +131,8 @@ export class ObjectStore {
     const found: StripeObject[] = [];
     const step = before !== undefined && after === undefined ? -1 : 1;
     for (let i = step === 1 ? pos + 1 : pos - 1; i >= 0 && i < ids.length && found.length <= limit; i += step) {
-      const obj = this.entries.get(ids[i])!.obj;
-      if (match(obj)) found.push(obj);
+      const e = this.entries.get(ids[i])!;
+      if (match(e)) found.push(e.obj);
     }
     const has_more = found.length > limit;
     const data = found.slice(0, limit);
@@ -145,86 +156,19 @@ export class ObjectStore {
     return o;
   }
 
-  private filter(type: string, p: Record<string, unknown>): (o: StripeObject) => boolean {
-    const checks: Array<(o: StripeObject) => boolean> = [];
+  private filter(type: string, p: Record<string, unknown>, fields: string[]): (e: Entry) => boolean {
+    const checks: Check[] = [...billingFilters(type, p), ...fieldFilters(fields, p)];
     if (p.created !== undefined) checks.push(createdFilter(p.created));
-    const eq = (param: string, get: (o: StripeObject) => unknown): void => {
-      if (typeof p[param] === 'string') checks.push((o) => get(o) === p[param]);
-    };
-    switch (type) {
-      case 'customer':
-        eq('email', (o) => o.email);
-        break;
-      case 'product':
-      case 'price':
-        if (typeof p.active === 'string') checks.push((o) => String(o.active) === p.active);
-        eq('product', (o) => refId(o.product));
-        eq('type', (o) => o.type);
-        if (Array.isArray(p.ids)) checks.push((o) => (p.ids as unknown[]).includes(o.id));
-        break;
-      case 'subscription': {
-        eq('customer', (o) => refId(o.customer));
-        const status = typeof p.status === 'string' ? p.status : undefined;
-        if (status !== 'all') checks.push(status ? (o) => o.status === status : (o) => o.status !== 'canceled');
-        if (typeof p.price === 'string') checks.push((o) => itemPriceIds(o).includes(p.price as string));
-        break;
-      }
-      case 'invoice':
-        eq('customer', (o) => refId(o.customer));
-        eq('status', (o) => o.status);
-        eq('subscription', (o) => invoiceSubscription(o));
-        break;
-      case 'checkout.session':
-        eq('customer', (o) => refId(o.customer));
-        eq('status', (o) => o.status);
-        eq('subscription', (o) => refId(o.subscription));
-        break;
-      case 'event':
-        checks.push(...this.eventChecks(p));
-        break;
-    }
-    return (o) => checks.every((c) => c(o));
+    if (type === 'event') checks.push(...this.eventChecks(p));
+    return (e) => checks.every((c) => c(e));
   }
 
-  private eventChecks(p: Record<string, unknown>): Array<(o: StripeObject) => boolean> {
-    const checks: Array<(o: StripeObject) => boolean> = [];
+  private eventChecks(p: Record<string, unknown>): Check[] {
+    const checks: Check[] = [];
     if (typeof p.type === 'string') checks.push(typeMatcher([p.type]));
     if (Array.isArray(p.types)) checks.push(typeMatcher(p.types.filter((t): t is string => typeof t === 'string')));
-    if (p.delivery_success === 'false') checks.push((o) => this.undelivered.has(o.id));
-    if (p.delivery_success === 'true') checks.push((o) => !this.undelivered.has(o.id));
+    if (p.delivery_success === 'false') checks.push(({ obj }) => this.undelivered.has(obj.id));
+    if (p.delivery_success === 'true') checks.push(({ obj }) => !this.undelivered.has(obj.id));
     return checks;
   }
-}
-
-function created(o: StripeObject): number {
-  return typeof o.created === 'number' ? o.created : 0;
-}
-
-/** `created=N` or `created[gt|gte|lt|lte]=N`. */
-function createdFilter(spec: unknown): (o: StripeObject) => boolean {
-  if (!isRecord(spec)) return (o) => created(o) === Number(spec);
-  const bound = (k: string): number | undefined => (spec[k] === undefined ? undefined : Number(spec[k]));
-  const [gt, gte, lt, lte] = [bound('gt'), bound('gte'), bound('lt'), bound('lte')];
-  return (o) => {
-    const c = created(o);
-    return (gt === undefined || c > gt) && (gte === undefined || c >= gte) && (lt === undefined || c < lt) && (lte === undefined || c <= lte);
-  };
-}
-
-/** Event `type` filter; Stripe allows a trailing wildcard such as `invoice.*`. */
-function typeMatcher(types: string[]): (o: StripeObject) => boolean {
-  return (o) =>
-    types.some((t) => (t.endsWith('*') ? String(o.type).startsWith(t.slice(0, -1)) : o.type === t));
-}
-
-function itemPriceIds(sub: StripeObject): string[] {
-  const items = isRecord(sub.items) && Array.isArray(sub.items.data) ? sub.items.data : [];
-  return items.map((it) => (isRecord(it) ? refId(it.price) : undefined)).filter((x): x is string => !!x);
-}
-
-/** Invoice → subscription id through `parent.subscription_details.subscription` (API ≥ 2025-03-31). */
-export function invoiceSubscription(inv: Record<string, unknown>): string | undefined {
-  const parent = inv.parent;
-  if (!isRecord(parent) || !isRecord(parent.subscription_details)) return undefined;
-  return refId(parent.subscription_details.subscription);
 }
