@@ -68,7 +68,12 @@ export async function decideMirrored<Row extends MirrorRow>(ctx: HandlerContext,
     const current = await refetch(ctx, spec, id, 'version');
     if (current === 'deleted') deleted = true;
     else object = current;
-    writes = write(object);
+    try {
+      writes = write(object);
+    } catch (again) {
+      // Said plainly in Bull Board: which version came in, and that the pinned one failed too.
+      throw new PermanentError(`${(again as Error).message} (event rendered in API version ${event.api_version ?? 'the account default'}; fetched again in ${STRIPE_API_VERSION}, still not readable)`);
+    }
   }
   return { outcome: object === event.data.object ? 'applied' : 'refetched', writes };
 }

@@ -6,7 +6,7 @@ import { RateLimiter } from '../../src/lib/rate-limiter';
 import { createStripeClient } from '../../src/stripe';
 import { waitFor } from '../../stand-in/http-client';
 import { startTestService, TestService } from '../support/service';
-import { customer, event, invoice, price, product, subscription } from '../../stand-in/events';
+import { customer, event, invoice, object, price, product, subscription } from '../../stand-in/events';
 
 let t: TestService;
 let stripe: Stripe;
@@ -36,6 +36,9 @@ beforeAll(async () => {
     t.standIn.put(invoice({ customer: c.id, subscription: s.id, status: 'paid' }));
   }
   t.standIn.put(subscription({ customer: customers[5].id, status: 'canceled' }));
+  // Objects without a typed table: listed into stripe_objects, card details dropped.
+  t.standIn.put(object('charge', { id: 'ch_Backfill1', customer: customers[0].id }));
+  t.standIn.put(object('coupon', { id: 'co_Backfill1' }));
 });
 afterAll(async () => { await t.stop(); });
 beforeEach(async () => {
@@ -55,15 +58,22 @@ test('pages every resource into an empty mirror, subscriptions with status=all a
   expect(await count('subscriptions')).toBe(6);
   expect(await count('subscription_items')).toBe(6);
   expect(await count('invoices')).toBe(5);
+  expect(await t.service.dataSource.query('SELECT stripe_id, type, stripe_customer_id FROM stripe_objects ORDER BY 1')).toEqual([
+    { stripe_id: 'ch_Backfill1', type: 'charge', stripe_customer_id: customers[0].id },
+    { stripe_id: 'co_Backfill1', type: 'coupon', stripe_customer_id: null },
+  ]);
+  expect(JSON.stringify(await t.service.dataSource.query('SELECT data FROM stripe_objects'))).not.toContain('last4');
   const subscriptionLists = t.standIn.requests.filter((r) => r.path === '/v1/subscriptions');
   expect(subscriptionLists.every((r) => r.query.status === 'all')).toBe(true);
   const last = progress.at(-1)!;
-  expect(last).toMatchObject({ resource: 'invoices', hasMore: false, remainingResources: [] });
+  // Typed tables first (products and prices before the subscriptions that use them), then stripe_objects.
+  expect(last).toMatchObject({ resource: 'plans', hasMore: false, remainingResources: [] });
+  expect(progress.findIndex((p) => p.resource === 'invoices')).toBeLessThan(progress.findIndex((p) => p.resource === 'charges'));
   expect(progress.find((p) => p.resource === 'customers' && p.pages === 1)).toMatchObject({ hasMore: true, objects: 10 });
   // Once finished, the next run starts over and changes nothing the listing already gave.
   const again = await runBackfill(deps(), { pageSize: 10, safetySeconds: 300 });
   expect(again.resumed).toEqual([]);
-  expect(again.objects).toBe(37);
+  expect(again.objects).toBe(39);
 });
 
 test('never overwrites what a newer webhook wrote; replaces what an older one wrote', async () => {

@@ -46,3 +46,17 @@ test('entitlement summaries out of order and duplicated leave the newest set', a
   await settle(t);
   expect(await t.service.dataSource.query('SELECT 1 FROM customer_entitlements WHERE stripe_customer_id = $1', [cus])).toEqual([]);
 });
+
+test('a summary with has_more is completed from Stripe\'s list: every entitlement is stored', async () => {
+  const cus = 'cus_EntMore1';
+  const all = Array.from({ length: 150 }, (_, n) => ({ id: `ent_More${n}`, feature: `feat_More${n}`, lookup_key: `feature_${String(n).padStart(3, '0')}` }));
+  t.standIn.setEntitlements(cus, all);
+  const firstPage = build.entitlementSummaryEvent(cus, all.slice(0, 2), { hasMore: true, created: 1_700_000_500 });
+  expect((await t.deliver(firstPage)).status).toBe(200);
+  await settle(t);
+  const stored = await t.service.dataSource.query('SELECT count(*)::int AS n FROM customer_entitlements WHERE stripe_customer_id = $1', [cus]);
+  expect(stored).toEqual([{ n: 150 }]);
+  const lists = t.standIn.requests.filter((r) => r.path === '/v1/entitlements/active_entitlements');
+  expect(lists.length).toBeGreaterThanOrEqual(2);
+  expect(lists.every((r) => r.query.customer === cus)).toBe(true);
+});
