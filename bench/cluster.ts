@@ -1,7 +1,8 @@
 /**
  * Benchmark 5, Redis Cluster: webhook ingest (one api at its peak) and end to end (one api, one
  * worker) on a local three-master cluster with 6 Stripe event partitions, beside the same two
- * measurements on the single Redis, back to back, each in a fresh database.
+ * measurements on the single Redis with 1 and with 6 partitions (which separates the cost of the
+ * partitions from that of the cluster), back to back, each in a fresh database.
  */
 import { benchEndToEnd } from './e2e';
 import { BenchEnv } from './env';
@@ -28,6 +29,8 @@ export interface ClusterResult {
   masters: number;
   partitions: number;
   single: ClusterSide;
+  /** The single Redis with the cluster's partitions. */
+  singlePartitioned: ClusterSide;
   cluster: ClusterSide;
   /** cluster / single */
   ingestRatio: number;
@@ -36,9 +39,10 @@ export interface ClusterResult {
   keysPerMaster: number[];
 }
 
-async function measureSide(launcher: Launcher, scale: BenchScale, cluster?: RedisCluster): Promise<ClusterSide> {
+async function measureSide(launcher: Launcher, scale: BenchScale, partitions: number, cluster?: RedisCluster): Promise<ClusterSide> {
   const env = await BenchEnv.create();
-  if (cluster) env.cluster = { nodes: cluster.masters.map((m) => ({ host: '127.0.0.1', port: m.port })), partitions: BENCH_CLUSTER_PARTITIONS };
+  env.partitions = partitions;
+  if (cluster) env.clusterNodes = cluster.masters.map((m) => ({ host: '127.0.0.1', port: m.port }));
   try {
     const prefix = env.prefix('q');
     const api = await launcher.service(env, { role: 'api', prefix });
@@ -57,13 +61,15 @@ async function measureSide(launcher: Launcher, scale: BenchScale, cluster?: Redi
 
 export async function benchCluster(launcher: Launcher, scale: BenchScale, log: (line: string) => void = () => {}): Promise<ClusterResult> {
   log('    single Redis');
-  const single = await measureSide(launcher, scale);
+  const single = await measureSide(launcher, scale, 1);
+  log(`    single Redis, ${BENCH_CLUSTER_PARTITIONS} partitions`);
+  const singlePartitioned = await measureSide(launcher, scale, BENCH_CLUSTER_PARTITIONS);
   const cluster = await RedisCluster.start();
   try {
     log(`    Redis Cluster, ${cluster.masters.length} masters, ${BENCH_CLUSTER_PARTITIONS} partitions`);
-    const onCluster = await measureSide(launcher, scale, cluster);
+    const onCluster = await measureSide(launcher, scale, BENCH_CLUSTER_PARTITIONS, cluster);
     return {
-      masters: cluster.masters.length, partitions: BENCH_CLUSTER_PARTITIONS, single, cluster: onCluster,
+      masters: cluster.masters.length, partitions: BENCH_CLUSTER_PARTITIONS, single, singlePartitioned, cluster: onCluster,
       ingestRatio: onCluster.ingestRps / single.ingestRps, endToEndRatio: onCluster.eventsPerSec / single.eventsPerSec,
       keysPerMaster: await cluster.keysPerMaster(),
     };

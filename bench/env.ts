@@ -20,8 +20,10 @@ export class BenchEnv {
   readonly dbName = `billing_bench_${this.id}`;
   readonly dbUrl = databaseUrl(this.dbName);
   readonly redisUrl = TEST_REDIS_URL;
-  /** Set for a run on a Redis Cluster (bench/cluster.ts): the roles get REDIS_CLUSTER_NODES and the partitions. */
-  cluster?: { nodes: ClusterNode[]; partitions: number };
+  /** Set for a run on a Redis Cluster (bench/cluster.ts): the roles get REDIS_CLUSTER_NODES. */
+  clusterNodes?: ClusterNode[];
+  /** The roles' EVENT_QUEUE_PARTITIONS. */
+  partitions = 1;
   private readonly undo: Array<{ what: string; run: () => Promise<unknown> }> = [];
   private readonly prefixes = new Set<string>();
   private cleaned = false;

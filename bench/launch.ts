@@ -65,10 +65,8 @@ export function serviceEnv(env: BenchEnv, opts: RoleOptions, port: number): Reco
     STRIPE_WEBHOOK_SECRET: BENCH_WEBHOOK_SECRET,
     API_KEYS: BENCH_API_KEY,
     LOG_LEVEL: 'warn',
-    ...(env.cluster ? {
-      REDIS_CLUSTER_NODES: env.cluster.nodes.map((n) => `${n.host}:${n.port}`).join(','),
-      EVENT_QUEUE_PARTITIONS: String(env.cluster.partitions),
-    } : {}),
+    EVENT_QUEUE_PARTITIONS: String(env.partitions),
+    ...(env.clusterNodes ? { REDIS_CLUSTER_NODES: env.clusterNodes.map((n) => `${n.host}:${n.port}`).join(',') } : {}),
     ...opts.env,
   };
 }

@@ -5,9 +5,9 @@ import type { BenchEnv } from './env';
 
 /** Opens every partition under `prefix`, runs `use`, and closes the queues and their connection. */
 export async function withEventQueues<T>(env: BenchEnv, prefix: string, use: (queues: StripeEventQueues) => Promise<T>): Promise<T> {
-  const connection = createWorkerRedis(env.cluster ? { clusterNodes: env.cluster.nodes } : { url: env.redisUrl });
+  const connection = createWorkerRedis(env.clusterNodes ? { clusterNodes: env.clusterNodes } : { url: env.redisUrl });
   await connectRedis(connection);
-  const queues = createStripeEventQueues(connection, prefix, env.cluster?.partitions ?? 1);
+  const queues = createStripeEventQueues(connection, prefix, env.partitions);
   try {
     return await use(queues);
   } finally {

@@ -14,9 +14,6 @@ import type { StripeEvent } from './stripe-event';
 
 export type StripeEventsQueue = Queue<StripeEventJob>;
 
-/** Job states that mean "still to be applied". */
-export const OPEN_JOB_STATES: JobType[] = ['waiting', 'active', 'delayed', 'prioritized', 'waiting-children'];
-
 /** Every partition of the Stripe event queue, and which one an event belongs to. */
 export class StripeEventQueues {
   private readonly batchers: EnqueueBatcher<StripeEventJob>[];
