@@ -30,6 +30,12 @@ interface Master {
 
 const exited = (child: ChildProcess) => child.exitCode !== null || child.signalCode !== null;
 
+/** Every server still running: killed when this process exits, so an interrupted run leaves none behind. */
+const live = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of live) child.kill('SIGKILL');
+});
+
 export class RedisCluster {
   private constructor(readonly dir: string, readonly masters: Master[], private readonly options: Required<RedisClusterOptions>) {}
 
@@ -115,8 +121,11 @@ export class RedisCluster {
       '--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${m.port}.conf`, '--cluster-node-timeout', String(this.options.nodeTimeoutMs),
       '--save', '', '--appendonly', this.options.appendonly ? 'yes' : 'no', '--appendfsync', 'always',
       '--maxmemory-policy', 'noeviction', '--daemonize', 'no', '--logfile', join(m.dir, 'redis.log')];
-    m.child = spawn('redis-server', args, { stdio: 'ignore' });
-    m.child.once('error', () => undefined);
+    const child = spawn('redis-server', args, { stdio: 'ignore' });
+    m.child = child;
+    live.add(child);
+    child.once('exit', () => live.delete(child));
+    child.once('error', () => undefined);
     await until(() => this.onMaster(i, (r) => r.ping()).then(() => true, () => false), 15_000, `redis-server on port ${m.port}`, 50);
   }
 
