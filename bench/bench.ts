@@ -5,6 +5,7 @@
  */
 import { Redis } from 'ioredis';
 import { Client } from 'pg';
+import { benchCluster } from './cluster';
 import { benchEndToEnd } from './e2e';
 import { BenchEnv } from './env';
 import { benchIngest } from './ingest';
@@ -17,6 +18,8 @@ export interface BenchOptions {
   scale: BenchScale;
   launcher: Launcher;
   log?: (line: string) => void;
+  /** Also run section 5, ingest and end to end on a local Redis Cluster (npm run bench does). */
+  cluster?: boolean;
 }
 
 const mb = (kb: number | undefined) => (kb === undefined ? null : Math.round(kb / 1024));
@@ -53,9 +56,13 @@ export async function runBench(opts: BenchOptions): Promise<Report> {
     log(`    client ${usage.client.perSec.toFixed(0)}/s, http ${usage.http.perSec.toFixed(0)}/s, raw INCR ${usage.rawIncr.perSec.toFixed(0)}/s; drain ${usage.drain.pairs} pairs: ${usage.drain.requests} requests in ${usage.drain.seconds.toFixed(2)} s`);
     log('4/4 memory');
     const memory = { apiPeakRssMb: mb(api.peakRssKb()), workerPeakRssMb: mb(worker.peakRssKb()) };
+    await api.stop();
+    await worker.stop();
+    const cluster = opts.cluster ? await benchCluster(opts.launcher, opts.scale, log) : undefined;
+    if (cluster) log(`5/5 Redis Cluster: ingest ${cluster.ingestRatio.toFixed(3)} and end to end ${cluster.endToEndRatio.toFixed(3)} of the single Redis`);
     const partial = {
       scale: opts.scale.name, date: new Date().toISOString(), launcher: opts.launcher.kind,
-      machine: machine(postgres, redis), ingest, endToEnd, usage, memory,
+      machine: machine(postgres, redis), ingest, endToEnd, usage, memory, ...(cluster ? { cluster } : {}),
     };
     return { ...partial, goals: goals(partial) };
   } finally {

@@ -3,17 +3,15 @@
  * few same-second ties) from the first webhook request until the last event is applied in
  * PostgreSQL, beside the bare-transaction ceiling over the same pool size.
  */
-import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
 import { Client } from 'pg';
 import type Stripe from 'stripe';
-import { STRIPE_EVENTS_QUEUE } from '../src/queues/names';
 import { runCeiling, CeilingResult } from './ceiling';
 import { cpuSnapshot, cpuSpent } from './cpu';
 import { BENCH_WEBHOOK_SECRET, BenchEnv } from './env';
 import { eventMix } from './events';
 import type { Running } from './launch';
 import { postWebhooks } from './load';
+import { withEventQueues } from './queues';
 import type { BenchScale } from './scale';
 
 
@@ -80,7 +78,7 @@ export async function benchEndToEnd(env: BenchEnv, api: Running, startWorker: ()
       processedEvents: await count(db, 'processed_events'),
       customers: await count(db, 'customers'),
       subscriptions: await count(db, 'subscriptions'),
-      failedJobs: await failedJobs(env.redisUrl, prefix),
+      failedJobs: await withEventQueues(env, prefix, async (queues) => (await queues.getJobCounts('failed')).failed),
       non2xx: load.non2xx + load.errors,
     };
     const eventsPerSec = mix.deliveries.length / seconds;
@@ -95,13 +93,3 @@ export async function benchEndToEnd(env: BenchEnv, api: Running, startWorker: ()
   }
 }
 
-async function failedJobs(redisUrl: string, prefix: string): Promise<number> {
-  const connection = new Redis(redisUrl);
-  const queue = new Queue(STRIPE_EVENTS_QUEUE, { connection, prefix });
-  try {
-    return (await queue.getJobCounts('failed')).failed;
-  } finally {
-    await queue.close();
-    await connection.quit();
-  }
-}

@@ -9,6 +9,7 @@ import { createDataSource } from '../ormconfig';
 import { adminQuery, databaseUrl, dropDatabase } from '../test/support/postgres';
 import { deleteKeys, TEST_REDIS_URL } from '../test/support/redis';
 import { StripeStandIn } from '../stand-in/index';
+import type { ClusterNode } from '../src/runtime/redis';
 
 export const BENCH_WEBHOOK_SECRET = 'whsec_bench_0123456789';
 export const BENCH_API_KEY = 'bench-api-key-0123456789';
@@ -19,6 +20,10 @@ export class BenchEnv {
   readonly dbName = `billing_bench_${this.id}`;
   readonly dbUrl = databaseUrl(this.dbName);
   readonly redisUrl = TEST_REDIS_URL;
+  /** Set for a run on a Redis Cluster (bench/cluster.ts): the roles get REDIS_CLUSTER_NODES. */
+  clusterNodes?: ClusterNode[];
+  /** The roles' EVENT_QUEUE_PARTITIONS. */
+  partitions = 1;
   private readonly undo: Array<{ what: string; run: () => Promise<unknown> }> = [];
   private readonly prefixes = new Set<string>();
   private cleaned = false;

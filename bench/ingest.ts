@@ -2,13 +2,11 @@
  * Benchmark 1, webhook ingest: the service's POST /webhooks/stripe beside the verify-only
  * baseline, same bodies and same load, then the service at half its peak rate for p99.
  */
-import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
-import { STRIPE_EVENTS_QUEUE } from '../src/queues/names';
 import { BENCH_WEBHOOK_SECRET, BenchEnv } from './env';
 import { distinctDeliveries } from './events';
 import type { Launcher, Running } from './launch';
 import { LoadResult, postWebhooks } from './load';
+import { withEventQueues } from './queues';
 import type { BenchScale } from './scale';
 
 export interface IngestResult {
@@ -28,7 +26,7 @@ const fresh = (n: number) => distinctDeliveries(n, BENCH_WEBHOOK_SECRET, `b${Dat
 const ok = (r: LoadResult) => r.requests - r.non2xx;
 
 /** A warm-up of a tenth of the size, then the measured run; returns it and the 2xx count of both. */
-async function measure(url: string, scale: BenchScale): Promise<[LoadResult, number]> {
+export async function measure(url: string, scale: BenchScale): Promise<[LoadResult, number]> {
   const warm = await postWebhooks({ url, deliveries: fresh(Math.ceil(scale.ingestRequests / 10)), connections: scale.connections });
   const run = await postWebhooks({ url, deliveries: fresh(scale.ingestRequests), connections: scale.connections });
   return [run, ok(warm) + ok(run)];
@@ -44,17 +42,16 @@ export async function benchIngest(env: BenchEnv, launcher: Launcher, api: Runnin
     url: api.url!, deliveries: fresh(Math.ceil(targetRps * scale.halfRateSeconds * 1.2) + 10),
     connections: scale.connections, rate: targetRps, seconds: scale.halfRateSeconds,
   });
-  const connection = new Redis(env.redisUrl);
-  const queue = new Queue(STRIPE_EVENTS_QUEUE, { connection, prefix });
-  try {
-    const counts = await queue.getJobCounts('waiting', 'prioritized', 'delayed', 'active', 'completed', 'failed');
-    const jobsStored = Object.values(counts).reduce((a, b) => a + b, 0);
-    // The e2e run reuses this api; leave it an empty queue.
-    await queue.obliterate({ force: true });
-    const accepted = serviceOk + ok(halfRate);
-    return { verifyOnly, service, halfRate: { ...halfRate, targetRps }, ratio: service.rps / verifyOnly.rps, jobsStored, accepted };
-  } finally {
-    await queue.close();
-    await connection.quit();
-  }
+  const jobsStored = await storedAndCleared(env, prefix);
+  const accepted = serviceOk + ok(halfRate);
+  return { verifyOnly, service, halfRate: { ...halfRate, targetRps }, ratio: service.rps / verifyOnly.rps, jobsStored, accepted };
+}
+
+/** Jobs stored in every partition, which are then removed: the e2e run reuses the api and wants empty queues. */
+export async function storedAndCleared(env: BenchEnv, prefix: string): Promise<number> {
+  return withEventQueues(env, prefix, async (queues) => {
+    const counts = await queues.getJobCounts('waiting', 'prioritized', 'delayed', 'active', 'completed', 'failed');
+    for (const queue of queues.partitions) await queue.obliterate({ force: true });
+    return Object.values(counts).reduce((a, b) => a + b, 0);
+  });
 }

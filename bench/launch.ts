@@ -7,13 +7,11 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
-import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
 import { loadConfig } from '../src/config';
 import { createLogger } from '../src/logger';
-import { STRIPE_EVENTS_QUEUE } from '../src/queues/names';
 import { startService } from '../src/service';
 import { BENCH_API_KEY, BENCH_STRIPE_KEY, BENCH_WEBHOOK_SECRET, BenchEnv } from './env';
+import { withEventQueues } from './queues';
 import { listenVerifyOnly } from './verify-only';
 
 export interface RoleOptions {
@@ -67,6 +65,8 @@ export function serviceEnv(env: BenchEnv, opts: RoleOptions, port: number): Reco
     STRIPE_WEBHOOK_SECRET: BENCH_WEBHOOK_SECRET,
     API_KEYS: BENCH_API_KEY,
     LOG_LEVEL: 'warn',
+    EVENT_QUEUE_PARTITIONS: String(env.partitions),
+    ...(env.clusterNodes ? { REDIS_CLUSTER_NODES: env.clusterNodes.map((n) => `${n.host}:${n.port}`).join(',') } : {}),
     ...opts.env,
   };
 }
@@ -84,16 +84,10 @@ async function poll(what: string, timeoutMs: number, check: () => Promise<boolea
 
 const httpReady = (url: string) => async () => (await fetch(`${url}/healthz`)).ok;
 
-/** True once a BullMQ worker is connected to the queue under `prefix`. */
-async function workerConnected(redisUrl: string, prefix: string): Promise<boolean> {
-  const connection = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
-  const queue = new Queue(STRIPE_EVENTS_QUEUE, { connection, prefix });
-  try {
-    return (await queue.getWorkersCount()) > 0;
-  } finally {
-    await queue.close();
-    await connection.quit();
-  }
+/** True once a BullMQ worker is connected to every Stripe event partition under `prefix`. */
+async function workerConnected(env: BenchEnv, prefix: string): Promise<boolean> {
+  const counts = await withEventQueues(env, prefix, (queues) => Promise.all(queues.partitions.map((q) => q.getWorkersCount())));
+  return counts.every((n) => n > 0);
 }
 
 const live = new Set<ChildProcess>();
@@ -140,7 +134,7 @@ export const processLauncher: Launcher = {
     const name = opts.role;
     const { child, tail, stop } = spawnChild(env, name, resolve(__dirname, '../src/main.js'), serviceEnv(env, opts, port));
     const url = `http://127.0.0.1:${port}`;
-    const ready = opts.role === 'api' ? httpReady(url) : () => workerConnected(env.redisUrl, opts.prefix);
+    const ready = opts.role === 'api' ? httpReady(url) : () => workerConnected(env, opts.prefix);
     await poll(`${name} role`, 30_000, ready, exitReason(child, tail));
     return { pid: child.pid!, url: opts.role === 'api' ? url : undefined, peakRssKb: () => peakRssKb(child.pid!), stop };
   },

@@ -1,22 +1,43 @@
 /**
  * `npm run bench`: runs every benchmark with the built service as child processes and writes
  * bench/results/latest.json and BENCHMARKS.md (full scale). `BENCH_SCALE=tiny` (or --scale=tiny)
- * is a seconds-long smoke run that writes bench/results/tiny.json only.
+ * is a seconds-long smoke run that writes bench/results/tiny.json only. `--only=cluster` runs
+ * section 5 alone (ingest and end to end on a local Redis Cluster beside the single Redis), writes
+ * bench/results/cluster.json and, at full scale, rewrites that section of BENCHMARKS.md in place.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { runBench } from './bench';
+import { benchCluster } from './cluster';
 import { processLauncher } from './launch';
-import { markdown, Report } from './report';
+import { CLUSTER_HEADING, clusterSection, markdown, Report } from './report';
 import { pickScale } from './scale';
 
 const root = resolve(__dirname, '..', '..');
 const results = resolve(root, 'bench', 'results');
 
+/** Section 5 alone; the rest of BENCHMARKS.md stays as the last full run wrote it. */
+async function clusterOnly(scale: ReturnType<typeof pickScale>): Promise<void> {
+  const result = await benchCluster(processLauncher, scale, (line) => console.log(line));
+  mkdirSync(results, { recursive: true });
+  writeFileSync(resolve(results, 'cluster.json'), `${JSON.stringify({ scale: scale.name, date: new Date().toISOString(), ...result }, null, 2)}\n`);
+  const section = clusterSection(result, scale.name).join('\n');
+  console.log(`\n${section}`);
+  const path = resolve(root, 'BENCHMARKS.md');
+  if (scale.name !== 'full' || !existsSync(path)) return;
+  const text = readFileSync(path, 'utf8');
+  // Replace the section (it ends where the next one starts), or put it where markdown() would: before "Before → after" or "Machine".
+  const found = text.indexOf(CLUSTER_HEADING);
+  const start = found >= 0 ? found : [text.indexOf('## Before'), text.indexOf('## Machine')].filter((i) => i >= 0).sort((a, b) => a - b)[0];
+  const end = found >= 0 ? text.indexOf('\n## ', found + CLUSTER_HEADING.length) + 1 : start;
+  writeFileSync(path, `${text.slice(0, start)}${section}\n${text.slice(end)}`);
+}
+
 async function main(): Promise<void> {
   const scale = pickScale();
   console.log(`benchmark, scale ${scale.name}`);
-  const report = await runBench({ scale, launcher: processLauncher, log: (line) => console.log(line) });
+  if (process.argv.includes('--only=cluster')) return clusterOnly(scale);
+  const report = await runBench({ scale, launcher: processLauncher, cluster: true, log: (line) => console.log(line) });
   mkdirSync(results, { recursive: true });
   const name = scale.name === 'full' ? 'latest.json' : 'tiny.json';
   writeFileSync(resolve(results, name), `${JSON.stringify(report, null, 2)}\n`);

@@ -105,9 +105,11 @@ Needs the PostgreSQL server binaries (\`/usr/lib/postgresql/<version>/bin\`, or 
 | 5 | PostgreSQL outage | PostgreSQL stopped (\`pg_ctl -m immediate\`, a crash) while workers apply jobs; jobs must retry and all apply, none fail for good |
 | 6 | usage under fire | increments over many (customer, meter) pairs, drain processes SIGKILLed mid-drain, the stand-in failing requests with 500/429 |
 | 7 | hostile input | random and mutated requests to every route; nothing may be recorded, no 5xx, no answer without credentials |
+| 8 | Redis Cluster | a private three-master cluster (AOF), 6 partitions, 2 api and 3 worker processes: lifecycles shuffled and sent to both apis, a worker SIGKILLed, usage through both apis, then a master shut down (\`SHUTDOWN NOSAVE\`) and restarted from its nodes file mid-delivery, non-2xx redelivered; usage totals at Stripe and in the ledger checked too |
 
 A shortened version of scenarios 1–4 and 7 runs inside \`npm test\` (\`test/integration/chaos.test.ts\`,
 \`CHAOS_SCALE=ci\` sizes): there the service runs from its TypeScript sources through
 \`test/support/ts-register.js\`, PostgreSQL is the test server (own database per scenario) and Redis is the test
-server (own prefix) except for the outage scenario, which starts its own \`redis-server\`.
+server (own prefix) except for the outage scenario, which starts its own \`redis-server\`. Scenario 8 runs in
+\`test/integration/redis-cluster.test.ts\` (it starts its own cluster; \`redis-cli\` on the PATH too).
 `;

@@ -11,6 +11,8 @@ export interface Scale {
   postgresOutage: { events: number; outageMs: number };
   usage: { increments: number; pairs: number; kills: number; faultRate: number };
   hostile: { requests: number };
+  /** Scenario 8: events delivered before and during the master restart, usage events, outage length. */
+  cluster: { events: number; usageEvents: number; outageMs: number };
 }
 
 export const FULL: Scale = {
@@ -22,6 +24,7 @@ export const FULL: Scale = {
   postgresOutage: { events: 6_000, outageMs: 10_000 },
   usage: { increments: 1_000_000, pairs: 10_000, kills: 3, faultRate: 0.1 },
   hostile: { requests: 10_000 },
+  cluster: { events: 6_000, usageEvents: 50_000, outageMs: 5_000 },
 };
 
 export const CI: Scale = {
@@ -33,6 +36,7 @@ export const CI: Scale = {
   postgresOutage: { events: 200, outageMs: 3_000 },
   usage: { increments: 20_000, pairs: 200, kills: 1, faultRate: 0.1 },
   hostile: { requests: 400 },
+  cluster: { events: 300, usageEvents: 3_000, outageMs: 3_000 },
 };
 
 export function scaleFromEnv(value: string | undefined): Scale {
@@ -50,5 +54,6 @@ export function scaleFromEnv(value: string | undefined): Scale {
     postgresOutage: { events: n(FULL.postgresOutage.events, 100), outageMs: n(FULL.postgresOutage.outageMs, 2_000) },
     usage: { increments: n(FULL.usage.increments, 1_000), pairs: n(FULL.usage.pairs, 20), kills: n(FULL.usage.kills, 1), faultRate: 0.1 },
     hostile: { requests: n(FULL.hostile.requests, 100) },
+    cluster: { events: n(FULL.cluster.events, 100), usageEvents: n(FULL.cluster.usageEvents, 1_000), outageMs: n(FULL.cluster.outageMs, 2_000) },
   };
 }

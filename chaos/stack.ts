@@ -1,14 +1,17 @@
 /**
  * One scenario's system under test: a fresh database and Redis key prefix, the Stripe stand-in
- * (in this process, holding the truth), one api process and N worker processes.
+ * (in this process, holding the truth), one or more api processes and N worker processes, on one
+ * Redis or on a Redis Cluster (`servers.cluster`).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
+import { JobType, Queue } from 'bullmq';
+import { Cluster, Redis } from 'ioredis';
 import { Client, Pool } from 'pg';
 import { StripeStandIn } from '../stand-in/index';
+import { stripeEventQueueNames } from '../src/queues/partitions';
+import type { RedisCluster } from '../test/support/redis-cluster';
 import { freePort, until } from './infra/ports';
 import { Entry, ServiceProcess } from './infra/processes';
 import type { PrivatePostgres } from './infra/private-postgres';
@@ -24,6 +27,8 @@ export interface Servers {
   redisUrl: string;
   postgres?: PrivatePostgres;
   redis?: PrivateRedis;
+  /** When set, the service runs on this Redis Cluster (REDIS_CLUSTER_NODES) instead of redisUrl. */
+  cluster?: RedisCluster;
 }
 
 export interface StackOptions {
@@ -32,16 +37,18 @@ export interface StackOptions {
   servers: Servers;
   logDir: string;
   workers?: number;
+  /** api processes (default 1); `apiUrls` lists them, `apiUrl` is the first. */
+  apis?: number;
   env?: Record<string, string>;
 }
 
 export class Stack {
-  api!: ServiceProcess;
+  apis: ServiceProcess[] = [];
   workers: ServiceProcess[] = [];
   /** Verification reads only; the service has its own connections. */
   db!: Pool;
-  redis!: Redis;
-  apiUrl = '';
+  redis!: Redis | Cluster;
+  apiUrls: string[] = [];
   private restarts = 0;
   private readonly queues = new Map<string, Queue>();
   private readonly started: ServiceProcess[] = [];
@@ -63,22 +70,43 @@ export class Stack {
     const id = randomBytes(4).toString('hex');
     mkdirSync(opts.logDir, { recursive: true });
     const stack = new Stack(opts, await StripeStandIn.start(), `chaos_${opts.name}_${id}`, `chaos-${opts.name}-${id}`);
-    const port = await freePort();
-    stack.apiUrl = `http://127.0.0.1:${port}`;
-    stack.api = await stack.spawn('api', { PORT: String(port) });
-    for (let i = 0; i < (opts.workers ?? 2); i++) stack.workers.push(await stack.spawn(`worker${i}`));
+    const ports = await Promise.all(Array.from({ length: opts.apis ?? 1 }, () => freePort()));
+    stack.apiUrls = ports.map((port) => `http://127.0.0.1:${port}`);
+    // One process first (it applies the migrations), then the others together.
+    stack.apis.push(await stack.spawn('api', { PORT: String(ports[0]) }));
+    const rest = await Promise.all([
+      ...ports.slice(1).map((port, i) => stack.spawn(`api${i + 1}`, { PORT: String(port) })),
+      ...Array.from({ length: opts.workers ?? 2 }, (_, i) => stack.spawn(`worker${i}`)),
+    ]);
+    stack.apis.push(...rest.slice(0, ports.length - 1));
+    stack.workers.push(...rest.slice(ports.length - 1));
     stack.db = new Pool({ connectionString: stack.dbUrl, max: 4 });
     stack.db.on('error', () => undefined);
-    stack.redis = new Redis(opts.servers.redisUrl, { maxRetriesPerRequest: null });
+    stack.redis = opts.servers.cluster?.client() ?? new Redis(opts.servers.redisUrl, { maxRetriesPerRequest: null });
     stack.redis.on('error', () => undefined);
     return stack;
   }
 
+  get apiUrl(): string {
+    return this.apiUrls[0];
+  }
+
+  /** The first api process. */
+  get api(): ServiceProcess {
+    return this.apis[0];
+  }
+
+  /** The Stripe event queue's partitions, as the service names them. */
+  get eventQueueNames(): string[] {
+    return stripeEventQueueNames(Number(this.opts.env?.EVENT_QUEUE_PARTITIONS ?? 1), this.opts.servers.cluster !== undefined);
+  }
+
   env(role: string): Record<string, string> {
+    const cluster = this.opts.servers.cluster;
     return {
       ROLE: role,
       DATABASE_URL: this.dbUrl,
-      REDIS_URL: this.opts.servers.redisUrl,
+      ...(cluster ? { REDIS_CLUSTER_NODES: cluster.nodes } : { REDIS_URL: this.opts.servers.redisUrl }),
       KEY_PREFIX: this.prefix,
       STRIPE_SECRET_KEY: 'sk_test_chaos',
       STRIPE_WEBHOOK_SECRET: CHAOS_WEBHOOK_SECRET,
@@ -118,7 +146,7 @@ export class Stack {
 
   /** The processes currently in the stack. */
   get processes(): ServiceProcess[] {
-    return [this.api, ...this.workers];
+    return [...this.apis, ...this.workers];
   }
 
   /** A BullMQ handle on one of the service's queues (for counts and job states). */
@@ -131,28 +159,35 @@ export class Stack {
     return q;
   }
 
-  /** Waits until the queue has nothing waiting, delayed or active. */
-  async settle(timeoutMs: number, queue = 'stripe-events'): Promise<void> {
+  /** Waits until the queues (default: every Stripe event partition) have nothing waiting, delayed or active. */
+  async settle(timeoutMs: number, queues = this.eventQueueNames): Promise<void> {
     await until(async () => {
-      const counts = await this.queue(queue).getJobCounts('wait', 'active', 'delayed', 'prioritized', 'waiting-children');
+      const counts = await this.jobCounts(queues, ['wait', 'active', 'delayed', 'prioritized', 'waiting-children']);
       return Object.values(counts).every((n) => n === 0);
-    }, timeoutMs, `queue ${queue} to drain`, 250);
+    }, timeoutMs, `queues ${queues.join(', ')} to drain`, 250);
   }
 
-  /** Job counts of a queue, e.g. `{ completed, failed }`. */
-  async jobCounts(queue = 'stripe-events'): Promise<Record<string, number>> {
-    return this.queue(queue).getJobCounts('completed', 'failed', 'wait', 'active', 'delayed');
+  /** Job counts summed over queues (default: every Stripe event partition), e.g. `{ completed, failed }`. */
+  async jobCounts(queues = this.eventQueueNames, states: JobType[] = ['completed', 'failed', 'wait', 'active', 'delayed']): Promise<Record<string, number>> {
+    const sum: Record<string, number> = {};
+    for (const name of queues) {
+      for (const [state, n] of Object.entries(await this.queue(name).getJobCounts(...states))) sum[state] = (sum[state] ?? 0) + n;
+    }
+    return sum;
   }
 
-  /** Which of `ids` have a job stored in Redis (any state). */
-  async storedJobs(ids: string[], queue = 'stripe-events'): Promise<Set<string>> {
+  /** Which of `ids` have a job stored in Redis (any state, any Stripe event partition). */
+  async storedJobs(ids: string[]): Promise<Set<string>> {
     const stored = new Set<string>();
-    for (let i = 0; i < ids.length; i += 1000) {
-      const chunk = ids.slice(i, i + 1000);
-      const pipeline = this.redis.pipeline();
-      for (const id of chunk) pipeline.exists(`${this.prefix}:${queue}:${id}`);
-      const results = (await pipeline.exec()) ?? [];
-      results.forEach(([, n], j) => n === 1 && stored.add(chunk[j]));
+    for (const queue of this.eventQueueNames) {
+      for (let i = 0; i < ids.length; i += 1000) {
+        const chunk = ids.slice(i, i + 1000);
+        // One queue's keys share a slot, so this pipeline stays on one cluster node.
+        const pipeline = this.redis.pipeline();
+        for (const id of chunk) pipeline.exists(`${this.prefix}:${queue}:${id}`);
+        const results = (await pipeline.exec()) ?? [];
+        results.forEach(([, n], j) => n === 1 && stored.add(chunk[j]));
+      }
     }
     return stored;
   }
@@ -167,7 +202,8 @@ export class Stack {
     for (const q of this.queues.values()) await q.close().catch(() => undefined);
     await this.db?.end().catch(() => undefined);
     await this.standIn.close();
-    if (!this.opts.servers.redis) await deleteKeys(this.redis, this.prefix).catch(() => undefined);
+    // A private server or cluster is destroyed with its data; on the shared one the prefix goes.
+    if (!this.opts.servers.redis && !this.opts.servers.cluster) await deleteKeys(this.redis as Redis, this.prefix).catch(() => undefined);
     this.redis?.disconnect();
     const admin = new Client({ connectionString: this.opts.servers.postgresAdminUrl });
     await admin.connect();

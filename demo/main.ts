@@ -14,7 +14,7 @@ import { preflight } from '../src/runtime/preflight';
 async function run(): Promise<void> {
   const { values } = parseArgs({ options: { exit: { type: 'boolean' } } });
   const env = loadDemoConfig();
-  const problems = await preflight(env.DATABASE_URL, env.REDIS_URL);
+  const problems = await preflight(env.DATABASE_URL, { url: env.REDIS_URL });
   if (problems.length) {
     problems.forEach((p) => console.error(p));
     process.exit(1);

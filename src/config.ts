@@ -4,11 +4,30 @@
  * and secrets never appear in error messages.
  */
 import { z } from 'zod';
+import { MAX_PARTITIONS } from './queues/partitions';
 
 const csv = (value: string | undefined): string[] =>
   (value ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0);
 
 const intFromEnv = (min: number) => z.coerce.number().int().min(min);
+
+/**
+ * `host:port,host:port,…` → nodes. Every bad entry is named (the problems are joined into one
+ * message, listed with every other configuration problem).
+ */
+const clusterNodes = z.string().transform((value, ctx) => {
+  const nodes: Array<{ host: string; port: number }> = [];
+  const bad: string[] = [];
+  for (const entry of csv(value)) {
+    const match = /^([A-Za-z0-9.-]+|\[[0-9A-Fa-f:]+\]):(\d{1,5})$/.exec(entry);
+    const port = match ? Number(match[2]) : 0;
+    if (match && port >= 1 && port <= 65535) nodes.push({ host: match[1].replace(/^\[|\]$/g, ''), port });
+    else bad.push(`"${entry}"`);
+  }
+  if (bad.length) ctx.addIssue({ code: 'custom', message: `not host:port: ${bad.join(', ')}` });
+  else if (nodes.length === 0) ctx.addIssue({ code: 'custom', message: 'needs at least one host:port' });
+  return nodes;
+});
 
 const databaseUrl = z.url({ protocol: /^postgres(ql)?$/ }).default('postgres://postgres@127.0.0.1:5432/billing');
 
@@ -18,6 +37,10 @@ const schema = z.object({
   DATABASE_URL: databaseUrl,
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).default('redis://127.0.0.1:6379'),
   KEY_PREFIX: z.string().min(1).regex(/^[^:\s]+$/, 'must not contain ":" or spaces').default('billing'),
+  // A Redis Cluster (any of its masters): every queue and counter lives there; REDIS_URL is unused.
+  REDIS_CLUSTER_NODES: clusterNodes.optional(),
+  // Stripe event queues, each in its own cluster slot (queues/partitions.ts); a multiple of the master count on a cluster.
+  EVENT_QUEUE_PARTITIONS: intFromEnv(1).max(MAX_PARTITIONS).default(1),
   STRIPE_SECRET_KEY: z.string({ error: 'is required' }).regex(/^(sk|rk)_\S+$/, 'must start with sk_ or rk_'),
   STRIPE_WEBHOOK_SECRET: z
     .string({ error: 'is required' })
@@ -69,6 +92,10 @@ const schema = z.object({
 }).refine((c) => c.ACCESS_WEBHOOK_URL === undefined || c.ACCESS_WEBHOOK_SECRET !== undefined, {
   message: 'is required with ACCESS_WEBHOOK_URL',
   path: ['ACCESS_WEBHOOK_SECRET'],
+}).refine((c) => c.REDIS_CLUSTER_NODES === undefined || !/[{}]/.test(c.KEY_PREFIX), {
+  // A tag in the prefix would put every queue in one slot: the queue names carry the tags.
+  message: 'must not contain "{" or "}" with REDIS_CLUSTER_NODES (each queue carries its own hash tag)',
+  path: ['KEY_PREFIX'],
 });
 
 export type Config = z.infer<typeof schema>;

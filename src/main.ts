@@ -9,12 +9,13 @@ import { ConfigError, loadConfig } from './config';
 import { createLogger } from './logger';
 import { migrateWithLock } from './db/database';
 import { preflight } from './runtime/preflight';
+import { redisTarget } from './runtime/redis';
 import { startService } from './service';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger(config.LOG_LEVEL);
-  const problems = await preflight(config.DATABASE_URL, config.REDIS_URL);
+  const problems = await preflight(config.DATABASE_URL, redisTarget(config));
   if (problems.length) {
     for (const line of problems) process.stderr.write(`${line}\n`);
     process.exit(1);

@@ -6,7 +6,6 @@
 import { createServer, RequestListener, Server } from 'node:http';
 import type { Queue, Worker } from 'bullmq';
 import Koa from 'koa';
-import type { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
 import { createDataSource } from '../ormconfig';
 import { createApp } from './api/app';
@@ -15,7 +14,7 @@ import { metricsRoutes } from './api/metrics';
 import type { Config } from './config';
 import { startUsageDrain, UsageDrainRole } from './usage/drain-worker';
 import type { AccessOptions } from './events/access-step';
-import { createStripeEventWorker } from './events/worker';
+import { createStripeEventWorkers } from './events/worker';
 import { createMaintenanceWorker } from './ops/maintenance-worker';
 import type { Logger } from './logger';
 import { createMetrics, instrumentStripe, instrumentWorker, Metrics } from './metrics';
@@ -24,8 +23,9 @@ import { createNotificationWorker, publishNotifications } from './notify/notifie
 import { AccessNotificationsQueue, createAccessNotificationsQueue, scheduleSweep } from './queues/access-notifications-queue';
 import { createMaintenanceQueue, scheduleReplay } from './queues/maintenance-queue';
 import { createUsageDrainQueue } from './queues/usage-drain-queue';
-import { createStripeEventsQueue, StripeEventsQueue } from './queues/stripe-events-queue';
-import { connectRedis, createProducerRedis, createWorkerRedis } from './runtime/redis';
+import { createStripeEventQueues, StripeEventQueues } from './queues/stripe-events-queue';
+import { stripeEventQueueNames } from './queues/partitions';
+import { connectRedis, createProducerRedis, createWorkerRedis, RedisConnection, redisTarget } from './runtime/redis';
 import { createStripeClient } from './stripe';
 import { UsageClient } from './usage/client';
 
@@ -33,8 +33,10 @@ export interface RunningService {
   /** The bound HTTP port (api role), useful when PORT=0. */
   port?: number;
   dataSource: DataSource;
-  queue?: StripeEventsQueue;
-  worker?: Worker;
+  /** Every partition of the Stripe event queue (api role). */
+  eventQueues?: StripeEventQueues;
+  /** One Stripe event worker per partition (worker role). */
+  eventWorkers: Worker[];
   /** This service's Prometheus registry and instruments (see metrics.ts). */
   metrics: Metrics;
   /** Every queue the api role shows in Bull Board and in queue-depth metrics. */
@@ -53,28 +55,29 @@ export async function startService(config: Config, log: Logger): Promise<Running
   const closers: Array<() => Promise<unknown>> = [];
   const metrics = createMetrics();
   instrumentStripe(stripe, metrics);
-  const service: RunningService = { dataSource, metrics, queues: [], stop: async () => {} };
+  const service: RunningService = { dataSource, metrics, queues: [], eventWorkers: [], stop: async () => {} };
+  const target = redisTarget(config);
 
   if (config.ROLE === 'api' || config.ROLE === 'all') {
-    const redis = createProducerRedis(config.REDIS_URL);
+    const redis = createProducerRedis(target);
     await connectRedis(redis);
-    const queue = createStripeEventsQueue(redis, config.KEY_PREFIX);
+    const eventQueues = createStripeEventQueues(redis, config.KEY_PREFIX, config.EVENT_QUEUE_PARTITIONS);
     const usage = new UsageClient({ redis, keyPrefix: config.KEY_PREFIX, windowSeconds: config.USAGE_WINDOW_SECONDS });
     // Every queue Bull Board and /metrics show: add new queues to this list.
     const maintenance = createMaintenanceQueue(redis, config.KEY_PREFIX);
-    service.queues.push(queue, maintenance, createUsageDrainQueue(redis, config.KEY_PREFIX));
+    service.queues.push(...eventQueues.partitions, maintenance, createUsageDrainQueue(redis, config.KEY_PREFIX));
     if (config.ACCESS_WEBHOOK_URL) service.queues.push(createAccessNotificationsQueue(redis, config.KEY_PREFIX));
     // Without a listener BullMQ prints connection errors to the console; they also surface as 503s.
     for (const q of service.queues) q.on('error', (error) => log.warn({ queue: q.name, err: error.message }, 'queue connection error'));
-    const app = createApp({ config, queue, redis, dataSource, log, usage, metrics, queues: service.queues, stripe });
+    const app = createApp({ config, eventQueues, redis, dataSource, log, usage, metrics, queues: service.queues, stripe });
     const server = await listen(app.callback(), config.PORT);
     service.port = (server.address() as { port: number }).port;
-    service.queue = queue;
+    service.eventQueues = eventQueues;
     closers.push(() => closeServer(server), ...service.queues.map((q) => () => q.close()), () => quit(redis));
     log.info({ port: service.port }, 'api listening');
   }
   if (config.ROLE === 'worker' || config.ROLE === 'all') {
-    const redis = createWorkerRedis(config.REDIS_URL);
+    const redis = createWorkerRedis(target);
     await connectRedis(redis);
     const usage = await startUsageDrain({ config, connection: redis, dataSource, stripe, log });
     service.usage = usage;
@@ -85,25 +88,26 @@ export async function startService(config: Config, log: Logger): Promise<Running
     });
     const notifications = await startNotifications(config, { redis, dataSource, log, metrics });
     service.notifications = notifications.queue;
-    const worker = createStripeEventWorker(
+    const workers = createStripeEventWorkers(
       { dataSource, stripe, log, effects: { usage_flush: usage.requestInvoiceFlush }, access: notifications.access,
         onSetAside: (reason) => metrics.eventsSetAside.inc({ reason }),
         onStripeRead: (reason) => metrics.eventStripeReads.inc({ reason }),
       },
       {
         connection: redis, prefix: config.KEY_PREFIX, concurrency: config.WORKER_CONCURRENCY,
+        queueNames: stripeEventQueueNames(config.EVENT_QUEUE_PARTITIONS, redis.isCluster),
         batch: {
           maxBatch: config.WORKER_BATCH_SIZE, maxInFlight: config.WORKER_BATCH_TRANSACTIONS,
           onTransaction: (events) => metrics.eventBatchSize.observe(events),
         },
       },
     );
-    service.worker = worker;
-    instrumentWorker(worker, metrics);
+    service.eventWorkers = workers;
+    for (const worker of workers) instrumentWorker(worker, metrics);
     closers.push(...(await startMaintenance(config, { redis, dataSource, stripe, log, metrics })));
     // Worker.close() waits for in-flight jobs; it must come before PostgreSQL closes.
-    closers.push(() => worker.close(), ...notifications.closers, () => usage.stop(), () => quit(redis));
-    log.info({ concurrency: config.WORKER_CONCURRENCY, batchSize: config.WORKER_BATCH_SIZE }, 'worker started');
+    closers.push(() => Promise.all(workers.map((w) => w.close())), ...notifications.closers, () => usage.stop(), () => quit(redis));
+    log.info({ concurrency: config.WORKER_CONCURRENCY, batchSize: config.WORKER_BATCH_SIZE, partitions: workers.length }, 'worker started');
   }
   closers.push(() => dataSource.destroy());
   service.stop = async () => {
@@ -118,18 +122,18 @@ export async function startService(config: Config, log: Logger): Promise<Running
  */
 async function startMaintenance(
   config: Config,
-  deps: { redis: Redis; dataSource: DataSource; stripe: ReturnType<typeof createStripeClient>; log: Logger; metrics: Metrics },
+  deps: { redis: RedisConnection; dataSource: DataSource; stripe: ReturnType<typeof createStripeClient>; log: Logger; metrics: Metrics },
 ): Promise<Array<() => Promise<unknown>>> {
   const { redis, metrics } = deps;
-  const events = createStripeEventsQueue(redis, config.KEY_PREFIX);
+  const events = createStripeEventQueues(redis, config.KEY_PREFIX, config.EVENT_QUEUE_PARTITIONS);
   const maintenance = createMaintenanceQueue(redis, config.KEY_PREFIX);
   const limiter = new RateLimiter(config.BACKFILL_RATE_PER_SECOND);
-  const worker = createMaintenanceWorker({ ...deps, queue: events, limiter }, { connection: redis, prefix: config.KEY_PREFIX });
+  const worker = createMaintenanceWorker({ ...deps, queues: events, limiter }, { connection: redis, prefix: config.KEY_PREFIX });
   instrumentWorker(worker, metrics);
   await scheduleReplay(maintenance, config.REPLAY_INTERVAL_MS);
   const closers: Array<() => Promise<unknown>> = [() => worker.close(), () => maintenance.close(), () => events.close()];
   if (config.ROLE === 'worker' && config.METRICS_PORT !== undefined) {
-    metrics.watchQueue(events);
+    for (const queue of events.partitions) metrics.watchQueue(queue);
     metrics.watchQueue(maintenance);
     const app = new Koa();
     for (const router of [metricsRoutes(metrics.registry), healthRoutes({ redis, dataSource: deps.dataSource })]) app.use(router.routes());
@@ -145,7 +149,7 @@ async function startMaintenance(
  */
 async function startNotifications(
   config: Config,
-  deps: { redis: Redis; dataSource: DataSource; log: Logger; metrics: Metrics },
+  deps: { redis: RedisConnection; dataSource: DataSource; log: Logger; metrics: Metrics },
 ): Promise<{ access: AccessOptions; queue?: AccessNotificationsQueue; closers: Array<() => Promise<unknown>> }> {
   const base = { graceSeconds: config.ACCESS_GRACE_PERIOD_SECONDS, notify: config.ACCESS_WEBHOOK_URL !== undefined };
   if (!config.ACCESS_WEBHOOK_URL || !config.ACCESS_WEBHOOK_SECRET) return { access: base, closers: [] };
@@ -175,6 +179,6 @@ function closeServer(server: Server): Promise<void> {
   });
 }
 
-async function quit(redis: Redis): Promise<void> {
+async function quit(redis: RedisConnection): Promise<void> {
   await redis.quit().catch(() => redis.disconnect());
 }

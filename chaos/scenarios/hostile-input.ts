@@ -3,6 +3,7 @@
  * no 5xx beyond the documented ones, records nothing, and the board and /v1 never answer
  * without credentials.
  */
+import type { Redis } from 'ioredis';
 import { Agent } from 'node:http';
 import { connect } from 'node:net';
 import { pool, post } from '../delivery';
@@ -36,7 +37,8 @@ function sendRaw(port: number, bytes: Buffer, hangUp: boolean): Promise<number> 
 async function dataKeys(stack: Stack): Promise<Set<string>> {
   const keys = new Set<string>();
   for (const match of [`${stack.prefix}:usage:*`, `${stack.prefix}:stripe-events:evt_*`]) {
-    const stream = stack.redis.scanStream({ match, count: 1000 });
+    // This scenario runs on one Redis (SCAN is per node on a cluster).
+    const stream = (stack.redis as Redis).scanStream({ match, count: 1000 });
     for await (const batch of stream as AsyncIterable<string[]>) for (const k of batch) keys.add(k);
   }
   return keys;

@@ -1,14 +1,15 @@
-/** The scenarios of issue 6, in order, and the wrapper that times one and turns a crash into a row. */
+/** The scenarios of issue 6 (and 8, the Redis Cluster of issue 14), in order, and the wrapper that times one and turns a crash into a row. */
 import type { Scenario, ScenarioContext, ScenarioResult } from '../scenario';
 import { duplicates } from './duplicates';
 import { hostileInput } from './hostile-input';
 import { postgresOutage } from './postgres-outage';
+import { redisCluster } from './redis-cluster';
 import { redisOutage } from './redis-outage';
 import { reordering } from './reordering';
 import { usageUnderFire } from './usage-under-fire';
 import { workerCrashes } from './worker-crashes';
 
-export const SCENARIOS: Scenario[] = [duplicates, reordering, workerCrashes, redisOutage, postgresOutage, usageUnderFire, hostileInput];
+export const SCENARIOS: Scenario[] = [duplicates, reordering, workerCrashes, redisOutage, postgresOutage, usageUnderFire, hostileInput, redisCluster];
 
 export async function runScenario(scenario: Scenario, ctx: ScenarioContext): Promise<ScenarioResult> {
   const started = Date.now();

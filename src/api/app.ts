@@ -5,13 +5,13 @@
 import Router from '@koa/router';
 import Koa from 'koa';
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type Stripe from 'stripe';
 import type { DataSource } from 'typeorm';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
 import { createMetrics, Metrics } from '../metrics';
-import type { StripeEventsQueue } from '../queues/stripe-events-queue';
+import type { StripeEventQueues } from '../queues/stripe-events-queue';
+import type { RedisConnection } from '../runtime/redis';
 import { adminBoard } from './admin';
 import { bearerAuth } from './auth';
 import { customerRoutes } from './customers';
@@ -24,8 +24,9 @@ import { webhookRoutes } from './webhooks';
 export interface AppDeps {
   config: Pick<Config, 'STRIPE_WEBHOOK_SECRET' | 'API_KEYS' | 'ACCESS_GRACE_PERIOD_SECONDS'>
     & Partial<Pick<Config, 'ADMIN_USER' | 'ADMIN_PASSWORD' | 'ADMIN_READ_ONLY'>>;
-  queue: StripeEventsQueue;
-  redis: Redis;
+  /** Every partition of the Stripe event queue. */
+  eventQueues: StripeEventQueues;
+  redis: RedisConnection;
   dataSource: DataSource;
   log: Logger;
   enqueueTimeoutMs?: number;
@@ -33,7 +34,7 @@ export interface AppDeps {
   usage?: UsageClient;
   /** This service's registry (GET /metrics); a fresh one when absent. */
   metrics?: Metrics;
-  /** Every queue Bull Board shows (default: the Stripe event queue). */
+  /** Every queue Bull Board shows (default: the Stripe event queue's partitions). */
   queues?: readonly Queue[];
   /** Needed by the Customer Portal route; without it that route answers 503. */
   stripe?: Stripe;
@@ -69,7 +70,7 @@ export function createApp(deps: AppDeps): Koa {
   });
 
   const metrics = deps.metrics ?? createMetrics({ defaultMetrics: false });
-  const queues = deps.queues ?? [deps.queue];
+  const queues = deps.queues ?? deps.eventQueues.partitions;
   for (const queue of queues) metrics.watchQueue(queue);
   const board = adminBoard({
     queues,
@@ -93,7 +94,7 @@ export function createApp(deps: AppDeps): Koa {
   }
 
   const routers = [
-    webhookRoutes({ queue: deps.queue, secrets: deps.config.STRIPE_WEBHOOK_SECRET, log: deps.log, enqueueTimeoutMs: deps.enqueueTimeoutMs ?? 3000, metrics }),
+    webhookRoutes({ queues: deps.eventQueues, secrets: deps.config.STRIPE_WEBHOOK_SECRET, log: deps.log, enqueueTimeoutMs: deps.enqueueTimeoutMs ?? 3000, metrics }),
     healthRoutes({ redis: deps.redis, dataSource: deps.dataSource }),
     metricsRoutes(metrics.registry),
     v1,

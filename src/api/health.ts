@@ -1,11 +1,12 @@
 /** GET /healthz (process alive) and GET /readyz (dependencies answer; 503 names the ones that failed). */
 import Router from '@koa/router';
-import type { Redis } from 'ioredis';
+import { pingRedis, RedisConnection } from '../runtime/redis';
 import type { DataSource } from 'typeorm';
 import { withTimeout } from '../runtime/timeout';
 
 export interface HealthDeps {
-  redis: Redis;
+  /** One Redis or a cluster (every master must answer). */
+  redis: RedisConnection;
   /** Absent for roles that do not use PostgreSQL. */
   dataSource?: DataSource;
   timeoutMs?: number;
@@ -18,7 +19,7 @@ export function healthRoutes(deps: HealthDeps): Router {
     ctx.body = { status: 'ok' };
   });
   router.get('/readyz', async (ctx) => {
-    const checks: Record<string, Promise<unknown>> = { redis: deps.redis.ping() };
+    const checks: Record<string, Promise<unknown>> = { redis: pingRedis(deps.redis) };
     if (deps.dataSource) checks.postgres = deps.dataSource.query('SELECT 1');
     const results = await Promise.all(
       Object.entries(checks).map(async ([name, check]) => {

@@ -8,14 +8,14 @@ import type { Middleware } from 'koa';
 import getRawBody from 'raw-body';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
-import { enqueueStripeEvent, StripeEventsQueue } from '../queues/stripe-events-queue';
+import { enqueueStripeEvent, StripeEventQueues } from '../queues/stripe-events-queue';
 import { withTimeout } from '../runtime/timeout';
 import { verifyWebhook } from './webhook-verify';
 
 export const WEBHOOK_BODY_LIMIT_BYTES = 1024 * 1024;
 
 export interface WebhookRouteDeps {
-  queue: StripeEventsQueue;
+  queues: StripeEventQueues;
   secrets: readonly string[];
   log: Logger;
   enqueueTimeoutMs: number;
@@ -54,7 +54,7 @@ export function webhookRoutes(deps: WebhookRouteDeps): Router {
     const { event } = verified;
     const timer = deps.metrics?.enqueueDuration.startTimer({ source: 'webhook' });
     try {
-      const outcome = await withTimeout(enqueueStripeEvent(deps.queue, event, 'webhook'), deps.enqueueTimeoutMs, 'enqueue');
+      const outcome = await withTimeout(enqueueStripeEvent(deps.queues, event, 'webhook'), deps.enqueueTimeoutMs, 'enqueue');
       timer?.();
       if (outcome === 'rearmed') ctx.state.webhookOutcome = 'rearmed';
       deps.log.debug({ eventId: event.id, eventType: event.type, outcome }, 'webhook enqueued');

@@ -7,8 +7,8 @@
 import { parseArgs } from 'node:util';
 import { RateLimiter } from '../lib/rate-limiter';
 import { runReplay } from '../ops/replay';
-import { createStripeEventsQueue } from '../queues/stripe-events-queue';
-import { connectRedis, createProducerRedis } from '../runtime/redis';
+import { createStripeEventQueues } from '../queues/stripe-events-queue';
+import { connectRedis, createProducerRedis, redisTarget } from '../runtime/redis';
 import { fail, openOpsContext } from './ops-context';
 
 function parseSince(value: string | undefined): number {
@@ -23,13 +23,13 @@ async function run(): Promise<void> {
   const since = parseSince(values.since);
   const waitMs = Number(values['wait-seconds'] ?? 60) * 1000;
   const ctx = await openOpsContext();
-  const redis = createProducerRedis(ctx.config.REDIS_URL);
+  const redis = createProducerRedis(redisTarget(ctx.config));
   await connectRedis(redis);
-  const queue = createStripeEventsQueue(redis, ctx.config.KEY_PREFIX);
+  const queues = createStripeEventQueues(redis, ctx.config.KEY_PREFIX, ctx.config.EVENT_QUEUE_PARTITIONS);
   try {
     const report = await runReplay(
       {
-        stripe: ctx.stripe, queue, dataSource: ctx.dataSource, log: ctx.log,
+        stripe: ctx.stripe, queues, dataSource: ctx.dataSource, log: ctx.log,
         limiter: new RateLimiter(ctx.config.BACKFILL_RATE_PER_SECOND),
         backoff: { onRateLimited: (attempt, ms) => console.log(`Stripe answered 429: waiting ${ms} ms (attempt ${attempt})`) },
       },
@@ -41,7 +41,7 @@ async function run(): Promise<void> {
       `${report.changed} changed the mirror, ${report.unchanged} no change, ${report.failed} failed, ${report.pending} still pending`);
     if (report.pending) console.log('pending events are applied by the worker (npm start); check Bull Board or run again later');
   } finally {
-    await queue.close();
+    await queues.close();
     await redis.quit();
     await ctx.dataSource.destroy();
   }

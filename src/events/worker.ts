@@ -1,12 +1,12 @@
 /**
- * The worker role: one BullMQ Worker per queue. Jobs that run at once share PostgreSQL
- * transactions (events/batcher.ts). Permanent errors (a payload that can never apply) fail the
+ * The worker role: one BullMQ Worker per Stripe event queue partition, all feeding one
+ * EventBatcher, so jobs of every partition that run at once share PostgreSQL transactions
+ * (batcher.ts). Permanent errors (a payload that can never apply) fail the
  * job at once; everything else retries with capped exponential backoff.
  */
 import { UnrecoverableError, Worker, WorkerOptions as BullWorkerOptions } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../runtime/redis';
 import { cappedExponentialBackoff } from '../queues/job-options';
-import { STRIPE_EVENTS_QUEUE } from '../queues/names';
 import type { StripeEventJob } from '../queues/payloads';
 import { PermanentError } from './handler-types';
 import { EventBatcher, EventBatcherOptions } from './batcher';
@@ -22,18 +22,26 @@ import type { EventOutcome, StripeEventDeps } from './apply';
 export const STRIPE_EVENT_MAX_STALLS = 20;
 
 export interface WorkerOptions {
-  connection: Redis;
+  connection: RedisConnection;
   prefix: string;
+  /** The partitions' queue names (queues/partitions.ts `stripeEventQueueNames`). */
+  queueNames: readonly string[];
+  /** Jobs at once in this process, split evenly over the partitions. */
   concurrency: number;
   batch: EventBatcherOptions;
   /** BullMQ's lock and stalled-check timings; only tests change them. */
   timings?: Pick<BullWorkerOptions, 'lockDuration' | 'stalledInterval' | 'autorun'>;
 }
 
-export function createStripeEventWorker(deps: StripeEventDeps, options: WorkerOptions): Worker<StripeEventJob, EventOutcome> {
+export function createStripeEventWorkers(deps: StripeEventDeps, options: WorkerOptions): Worker<StripeEventJob, EventOutcome>[] {
   const batcher = new EventBatcher(deps, options.batch);
+  const concurrency = Math.max(1, Math.ceil(options.concurrency / options.queueNames.length));
+  return options.queueNames.map((name) => createWorker(name, batcher, deps, { ...options, concurrency }));
+}
+
+function createWorker(name: string, batcher: EventBatcher, deps: StripeEventDeps, options: WorkerOptions): Worker<StripeEventJob, EventOutcome> {
   const worker = new Worker<StripeEventJob, EventOutcome>(
-    STRIPE_EVENTS_QUEUE,
+    name,
     async (job) => {
       try {
         return await batcher.apply(job.data.event);

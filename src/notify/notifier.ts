@@ -7,12 +7,13 @@
  * The worker runs apart from the event worker, so a slow receiver never holds up events.
  */
 import { Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
 import type { AccessChange } from '../access/access-sync';
 import { AccessOptions, recomputeAccess } from '../events/access-step';
 import type { Logger } from '../logger';
 import { cappedExponentialBackoff } from '../queues/job-options';
+import { clusterQueueName } from '../queues/partitions';
+import type { RedisConnection } from '../runtime/redis';
 import {
   ACCESS_NOTIFICATIONS_QUEUE, AccessNotificationJob, AccessNotificationsQueue, enqueueDeliveries,
 } from '../queues/access-notifications-queue';
@@ -63,9 +64,9 @@ export async function sweep(deps: NotifierDeps): Promise<{ graceExpired: number;
   return { graceExpired: customers.length, relayed: pending.length, pruned: await pruneOutbox(deps.dataSource) };
 }
 
-export function createNotificationWorker(deps: NotifierDeps, options: { connection: Redis; prefix: string; concurrency: number }): Worker<AccessNotificationJob> {
+export function createNotificationWorker(deps: NotifierDeps, options: { connection: RedisConnection; prefix: string; concurrency: number }): Worker<AccessNotificationJob> {
   const worker = new Worker<AccessNotificationJob>(
-    ACCESS_NOTIFICATIONS_QUEUE,
+    clusterQueueName(ACCESS_NOTIFICATIONS_QUEUE, options.connection.isCluster),
     async (job) => (job.name === 'sweep' ? sweep(deps) : deliver(deps.url, deps.secret, (job.data as { body: Record<string, unknown> }).body)),
     { connection: options.connection, prefix: options.prefix, concurrency: options.concurrency, settings: { backoffStrategy: (attempts) => cappedExponentialBackoff(attempts) } },
   );

@@ -1,12 +1,13 @@
 /** Runs the maintenance queue's jobs (scheduled replays), one at a time. */
 import { Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
+import { clusterQueueName } from '../queues/partitions';
+import type { RedisConnection } from '../runtime/redis';
 import { MAINTENANCE_QUEUE, ReplayJob } from '../queues/maintenance-queue';
 import { ReplayDeps, ReplayReport, runReplay } from './replay';
 
-export function createMaintenanceWorker(deps: ReplayDeps, options: { connection: Redis; prefix: string }): Worker<ReplayJob, ReplayReport> {
+export function createMaintenanceWorker(deps: ReplayDeps, options: { connection: RedisConnection; prefix: string }): Worker<ReplayJob, ReplayReport> {
   const worker = new Worker<ReplayJob, ReplayReport>(
-    MAINTENANCE_QUEUE,
+    clusterQueueName(MAINTENANCE_QUEUE, options.connection.isCluster),
     async (job) => {
       const since = Math.floor(Date.now() / 1000) - job.data.lookbackSeconds;
       const log = deps.log.child({ jobId: job.id, queue: MAINTENANCE_QUEUE });

@@ -17,7 +17,7 @@ import { handlerFor } from '../events/handlers';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import { parseStripeEvent, type StripeEvent } from '../queues/stripe-event';
-import { enqueueStripeEvent, StripeEventsQueue } from '../queues/stripe-events-queue';
+import { enqueueStripeEvent, StripeEventQueues } from '../queues/stripe-events-queue';
 import { RateLimiter, sleep } from '../lib/rate-limiter';
 import { BackoffOptions, paced } from './rate-limit';
 
@@ -26,7 +26,7 @@ export const EVENTS_RETENTION_SECONDS = 30 * 24 * 3600 - 60;
 
 export interface ReplayDeps {
   stripe: Stripe;
-  queue: StripeEventsQueue;
+  queues: StripeEventQueues;
   dataSource: DataSource;
   limiter: RateLimiter;
   log: Logger;
@@ -67,7 +67,7 @@ export async function runReplay(deps: ReplayDeps, options: ReplayOptions): Promi
     since: new Date(since * 1000).toISOString(), clamped: since !== options.since, undeliveredOnly: options.undeliveredOnly ?? false,
     pages: 0, found: 0, handled: 0, new: 0, changed: 0, unchanged: 0, failed: 0, pending: 0,
   };
-  const enqueued: string[] = [];
+  const enqueued: StripeEvent[] = [];
   let startingAfter: string | undefined;
   for (;;) {
     const page = await paced(deps.limiter, () => deps.stripe.events.list({
@@ -82,7 +82,7 @@ export async function runReplay(deps: ReplayDeps, options: ReplayOptions): Promi
     if (!page.has_more || page.data.length === 0) break;
     startingAfter = page.data[page.data.length - 1].id;
   }
-  await collectOutcomes(deps.queue, enqueued, options.waitMs ?? 60_000, report);
+  await collectOutcomes(deps.queues, enqueued, options.waitMs ?? 60_000, report);
   deps.metrics?.replayEvents.inc({ result: 'found' }, report.found);
   deps.metrics?.replayEvents.inc({ result: 'new' }, report.new);
   deps.metrics?.replayEvents.inc({ result: 'changed' }, report.changed);
@@ -91,7 +91,7 @@ export async function runReplay(deps: ReplayDeps, options: ReplayOptions): Promi
 }
 
 /** Enqueues the events of one page that the mirror stores and processed_events does not hold yet. */
-async function enqueueNew(deps: ReplayDeps, events: Stripe.Event[], report: ReplayReport): Promise<string[]> {
+async function enqueueNew(deps: ReplayDeps, events: Stripe.Event[], report: ReplayReport): Promise<StripeEvent[]> {
   const handled: StripeEvent[] = [];
   for (const raw of events) {
     const parsed = parseStripeEvent(raw);
@@ -102,12 +102,12 @@ async function enqueueNew(deps: ReplayDeps, events: Stripe.Event[], report: Repl
   if (handled.length === 0) return [];
   const applied: Array<{ stripe_event_id: string }> = await deps.dataSource.query(ALREADY_APPLIED_SQL, [handled.map((e) => e.id)]);
   const known = new Set(applied.map((r) => r.stripe_event_id));
-  const ids: string[] = [];
+  const ids: StripeEvent[] = [];
   for (const event of handled.filter((e) => !known.has(e.id))) {
     const timer = deps.metrics?.enqueueDuration.startTimer({ source: 'replay' });
-    await enqueueStripeEvent(deps.queue, event, 'replay');
+    await enqueueStripeEvent(deps.queues, event, 'replay');
     timer?.();
-    ids.push(event.id);
+    ids.push(event);
   }
   report.new += ids.length;
   return ids;
@@ -115,20 +115,22 @@ async function enqueueNew(deps: ReplayDeps, events: Stripe.Event[], report: Repl
 
 const CHANGED: ReadonlySet<EventOutcome> = new Set(['applied', 'refetched']);
 
-/** Waits for the enqueued jobs (polling their state) and sorts their outcomes into the report. */
-async function collectOutcomes(queue: StripeEventsQueue, ids: string[], waitMs: number, report: ReplayReport): Promise<void> {
+/** Waits for the enqueued jobs (polling their state in their partitions) and sorts their outcomes into the report. */
+async function collectOutcomes(queues: StripeEventQueues, events: StripeEvent[], waitMs: number, report: ReplayReport): Promise<void> {
   const deadline = Date.now() + waitMs;
-  let open = ids;
+  let open = events;
   for (;;) {
-    const still: string[] = [];
-    for (const id of open) {
+    const still: StripeEvent[] = [];
+    for (const event of open) {
+      const { id } = event;
+      const queue = queues.of(event);
       const state = await queue.getJobState(id);
       if (state === 'completed') {
         const job = await Job.fromId<unknown, EventOutcome>(queue, id);
         if (job && CHANGED.has(job.returnvalue)) report.changed++;
         else report.unchanged++;
       } else if (state === 'failed') report.failed++;
-      else still.push(id);
+      else still.push(event);
     }
     open = still;
     if (open.length === 0 || Date.now() >= deadline) break;

@@ -8,7 +8,8 @@
  * asks. Failed deliveries stay 30 days, visible in Bull Board.
  */
 import { JobsOptions, Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../runtime/redis';
+import { clusterQueueName } from './partitions';
 
 export const ACCESS_NOTIFICATIONS_QUEUE = 'access-notifications';
 export const SWEEP_SCHEDULER_ID = 'access-sweep';
@@ -26,8 +27,8 @@ export const deliveryJobOptions: JobsOptions = {
 
 export type AccessNotificationsQueue = Queue<AccessNotificationJob>;
 
-export function createAccessNotificationsQueue(connection: Redis, prefix: string): AccessNotificationsQueue {
-  return new Queue<AccessNotificationJob>(ACCESS_NOTIFICATIONS_QUEUE, { connection, prefix });
+export function createAccessNotificationsQueue(connection: RedisConnection, prefix: string): AccessNotificationsQueue {
+  return new Queue<AccessNotificationJob>(clusterQueueName(ACCESS_NOTIFICATIONS_QUEUE, connection.isCluster), { connection, prefix });
 }
 
 export async function scheduleSweep(queue: AccessNotificationsQueue, everyMs: number): Promise<void> {

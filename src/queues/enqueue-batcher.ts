@@ -10,7 +10,7 @@
  * a job that did get stored is then a harmless duplicate).
  */
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../runtime/redis';
 
 interface Pending<T> {
   name: string;
@@ -67,9 +67,10 @@ export class EnqueueBatcher<T> {
       await (this.queue as Queue).addBulk(batch.map((p) => ({ name: p.name, data: p.data, opts: { jobId: p.jobId } })));
       // After the adds, in order: a redelivery of a job kept in the failed set must be re-armed.
       // The queues of this service are built on an ioredis connection (queues/stripe-events-queue.ts).
+      // The failed set is one key, so this works on a cluster too (in the queue's slot).
       // One ZMSCORE (Redis ≥ 6.2) rather than a pipeline of ZSCOREs: an ioredis pipeline copies
       // every script BullMQ defined onto itself when it is built, a measurable cost per batch.
-      const client = (await this.queue.backend.client) as unknown as Redis;
+      const client = (await this.queue.backend.client) as unknown as RedisConnection;
       const scores = await client.zmscore(this.queue.toKey('failed'), ...batch.map((p) => p.jobId));
       batch.forEach((p, i) => p.resolve(scores[i] !== null));
     } catch (error) {

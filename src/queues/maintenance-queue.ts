@@ -5,7 +5,8 @@
  * report, is visible in Bull Board.
  */
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../runtime/redis';
+import { clusterQueueName } from './partitions';
 
 export const MAINTENANCE_QUEUE = 'maintenance';
 export const REPLAY_SCHEDULER_ID = 'replay-missed-events';
@@ -18,8 +19,8 @@ export interface ReplayJob {
 
 export type MaintenanceQueue = Queue<ReplayJob>;
 
-export function createMaintenanceQueue(connection: Redis, prefix: string): MaintenanceQueue {
-  return new Queue<ReplayJob>(MAINTENANCE_QUEUE, {
+export function createMaintenanceQueue(connection: RedisConnection, prefix: string): MaintenanceQueue {
+  return new Queue<ReplayJob>(clusterQueueName(MAINTENANCE_QUEUE, connection.isCluster), {
     connection,
     prefix,
     defaultJobOptions: { attempts: 3, backoff: { type: 'exponential', delay: 60_000 }, removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } },

@@ -1,6 +1,7 @@
 /**
- * Queue names. BullMQ puts every key under `${KEY_PREFIX}:${queue}:…`; for Redis Cluster choose a
- * hash-tagged KEY_PREFIX such as `{billing}` so all keys share one slot.
+ * Queue names. BullMQ puts every key under `${KEY_PREFIX}:${queue}:…`, and its scripts need all
+ * of one queue's keys in one Redis Cluster slot: on a cluster each queue name carries a hash tag
+ * (partitions.ts: `clusterQueueName`, `stripeEventQueueNames`); on one Redis these names stand.
  */
 export const STRIPE_EVENTS_QUEUE = 'stripe-events';
 /** Drains usage counters to Stripe meter events (one drain at a time). */

@@ -1,41 +1,82 @@
 /**
- * The queue of verified Stripe events and the one way to put an event on it.
- * `jobId = event.id` makes BullMQ drop a redelivery while the first job is still stored.
+ * The queues of verified Stripe events (EVENT_QUEUE_PARTITIONS partitions, see partitions.ts) and
+ * the one way to put an event on them. `jobId = event.id` makes BullMQ drop a redelivery while
+ * the first job is still stored: the partition follows the event's customer, so a redelivery
+ * always meets its first job.
  */
-import { Job, Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import { Job, JobType, Queue } from 'bullmq';
+import type { RedisConnection } from '../runtime/redis';
 import { EnqueueBatcher } from './enqueue-batcher';
 import { stripeEventJobOptions } from './job-options';
-import { STRIPE_EVENTS_QUEUE } from './names';
+import { eventPartitionKey, partitionOf, stripeEventQueueNames } from './partitions';
 import type { StripeEventJob } from './payloads';
 import type { StripeEvent } from './stripe-event';
 
 export type StripeEventsQueue = Queue<StripeEventJob>;
 
-export function createStripeEventsQueue(connection: Redis, prefix: string): StripeEventsQueue {
-  return new Queue<StripeEventJob>(STRIPE_EVENTS_QUEUE, { connection, prefix, defaultJobOptions: stripeEventJobOptions });
+/** Every partition of the Stripe event queue, and which one an event belongs to. */
+export class StripeEventQueues {
+  private readonly batchers: EnqueueBatcher<StripeEventJob>[];
+
+  constructor(readonly partitions: readonly StripeEventsQueue[]) {
+    this.batchers = partitions.map((queue) => new EnqueueBatcher(queue));
+  }
+
+  /** The partition of an event: its customer's (partitions.ts). */
+  indexOf(event: StripeEvent): number {
+    return partitionOf(eventPartitionKey(event), this.partitions.length);
+  }
+
+  of(event: StripeEvent): StripeEventsQueue {
+    return this.partitions[this.indexOf(event)];
+  }
+
+  batcherOf(event: StripeEvent): EnqueueBatcher<StripeEventJob> {
+    return this.batchers[this.indexOf(event)];
+  }
+
+  /** The job of an event id in whichever partition holds it (ids are unique across partitions). */
+  async getJob(eventId: string): Promise<Job<StripeEventJob> | undefined> {
+    for (const queue of this.partitions) {
+      const job = await queue.getJob(eventId);
+      if (job) return job;
+    }
+    return undefined;
+  }
+
+  /** Job counts summed over every partition. */
+  async getJobCounts(...states: JobType[]): Promise<Record<string, number>> {
+    const all = await Promise.all(this.partitions.map((queue) => queue.getJobCounts(...states)));
+    const sum: Record<string, number> = {};
+    for (const counts of all) for (const [state, n] of Object.entries(counts)) sum[state] = (sum[state] ?? 0) + n;
+    return sum;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.partitions.map((queue) => queue.close()));
+  }
+}
+
+/** `partitions` queues on `connection` (tagged per partition on a cluster; see partitions.ts). */
+export function createStripeEventQueues(connection: RedisConnection, prefix: string, partitions: number): StripeEventQueues {
+  return new StripeEventQueues(stripeEventQueueNames(partitions, connection.isCluster)
+    .map((name) => new Queue<StripeEventJob>(name, { connection, prefix, defaultJobOptions: stripeEventJobOptions })));
 }
 
 export type EnqueueOutcome = 'enqueued' | 'rearmed';
 
-const batchers = new WeakMap<StripeEventsQueue, EnqueueBatcher<StripeEventJob>>();
-
-function batcherOf(queue: StripeEventsQueue): EnqueueBatcher<StripeEventJob> {
-  let batcher = batchers.get(queue);
-  if (!batcher) batchers.set(queue, (batcher = new EnqueueBatcher(queue)));
-  return batcher;
-}
-
 /**
- * Adds the event with its id as job id, batched with concurrent adds (see enqueue-batcher.ts). A redelivery of an event whose job sits in the failed
- * set re-arms that job: `add` alone would silently ignore it and the event would never apply.
+ * Adds the event to its partition with its id as job id, batched with concurrent adds (see
+ * enqueue-batcher.ts). A redelivery of an event whose job sits in the failed set re-arms that
+ * job: `add` alone would silently ignore it and the event would never apply.
  */
 export async function enqueueStripeEvent(
-  queue: StripeEventsQueue,
+  queues: StripeEventQueues,
   event: StripeEvent,
   source: StripeEventJob['source'],
 ): Promise<EnqueueOutcome> {
-  if (!(await batcherOf(queue).add(event.type, { event, source }, event.id))) return 'enqueued';
+  if (!(await queues.batcherOf(event).add(event.type, { event, source }, event.id))) return 'enqueued';
+  const queue = queues.of(event);
   const job = await Job.fromId<StripeEventJob>(queue, event.id);
   try {
     await job?.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });

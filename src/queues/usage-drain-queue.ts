@@ -4,8 +4,9 @@
  * requested again later (while one waits, asking again is a no-op).
  */
 import { JobsOptions, Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../runtime/redis';
 import { USAGE_DRAIN_QUEUE } from './names';
+import { clusterQueueName } from './partitions';
 import type { UsageDrainJob } from './payloads';
 
 /** What a drain reports (see usage/drain.ts). */
@@ -26,8 +27,8 @@ const retry: JobsOptions = { attempts: 10, backoff: { type: 'exponential', delay
 export const scheduledDrainJobOptions: JobsOptions = { ...retry, removeOnComplete: { count: 200 }, removeOnFail: { count: 1000 } };
 export const triggeredDrainJobOptions: JobsOptions = { ...retry, removeOnComplete: true, removeOnFail: true };
 
-export function createUsageDrainQueue(connection: Redis, prefix: string): UsageDrainQueue {
-  return new Queue<UsageDrainJob, UsageDrainResult>(USAGE_DRAIN_QUEUE, { connection, prefix });
+export function createUsageDrainQueue(connection: RedisConnection, prefix: string): UsageDrainQueue {
+  return new Queue<UsageDrainJob, UsageDrainResult>(clusterQueueName(USAGE_DRAIN_QUEUE, connection.isCluster), { connection, prefix });
 }
 
 /**

@@ -1,22 +1,71 @@
-/** ioredis connections for the two kinds of user: request paths (fail fast) and BullMQ workers. */
-import { Redis } from 'ioredis';
+/**
+ * ioredis connections for the two kinds of user: request paths (fail fast) and BullMQ workers,
+ * to one Redis (REDIS_URL) or to a Redis Cluster (REDIS_CLUSTER_NODES). Everything that passes a
+ * connection around takes a {@link RedisConnection}, whichever it is.
+ */
+import { Cluster, Redis, RedisOptions } from 'ioredis';
+
+export type RedisConnection = Redis | Cluster;
+
+export interface ClusterNode {
+  host: string;
+  port: number;
+}
+
+/** Where Redis is: one server, or any masters of a cluster (the client discovers the rest). */
+export type RedisTarget = { url: string } | { clusterNodes: readonly ClusterNode[] };
+
+/** The target named by the configuration: the cluster when REDIS_CLUSTER_NODES is set, else REDIS_URL. */
+export function redisTarget(config: { REDIS_URL: string; REDIS_CLUSTER_NODES?: readonly ClusterNode[] }): RedisTarget {
+  return config.REDIS_CLUSTER_NODES ? { clusterNodes: config.REDIS_CLUSTER_NODES } : { url: config.REDIS_URL };
+}
+
+/** How to name the target in a message (no password). */
+export function describeTarget(target: RedisTarget): string {
+  if ('clusterNodes' in target) return `REDIS_CLUSTER_NODES=${target.clusterNodes.map((n) => `${n.host}:${n.port}`).join(',')}`;
+  try {
+    const u = new URL(target.url);
+    if (u.password) u.password = '***';
+    return `REDIS_URL=${u.toString()}`;
+  } catch {
+    return 'REDIS_URL=(unparseable url)';
+  }
+}
+
+function connect(target: RedisTarget, node: RedisOptions, offlineQueue: boolean): RedisConnection {
+  if ('url' in target) return new Redis(target.url, { ...node, enableOfflineQueue: offlineQueue, lazyConnect: true });
+  return new Cluster(target.clusterNodes.map((n) => ({ ...n })), {
+    enableOfflineQueue: offlineQueue,
+    lazyConnect: true,
+    redisOptions: node,
+    // A master that went away is retried quickly; commands for its slots fail meanwhile (→ 503).
+    clusterRetryStrategy: (times) => Math.min(100 * times, 2000),
+    slotsRefreshTimeout: 2000,
+  });
+}
 
 /**
  * For the api role and producers: no offline queue, so a command during an outage fails at once
  * instead of piling up (the webhook route also puts a timeout around the enqueue).
  */
-export function createProducerRedis(url: string): Redis {
+export function createProducerRedis(target: RedisTarget): RedisConnection {
   // commandTimeout: a socket that silently stops answering must not hold the enqueue batch forever.
-  return new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 3000, commandTimeout: 5000, lazyConnect: true });
+  return connect(target, { maxRetriesPerRequest: 1, connectTimeout: 3000, commandTimeout: 5000 }, false);
 }
 
 /** For BullMQ workers: BullMQ requires maxRetriesPerRequest null for its blocking commands. */
-export function createWorkerRedis(url: string): Redis {
-  return new Redis(url, { maxRetriesPerRequest: null, connectTimeout: 3000, lazyConnect: true });
+export function createWorkerRedis(target: RedisTarget): RedisConnection {
+  return connect(target, { maxRetriesPerRequest: null, connectTimeout: 3000 }, true);
 }
 
-/** Connects and pings once, giving up after `timeoutMs` (start-up check). */
-export async function connectRedis(redis: Redis): Promise<void> {
+/** Connects and pings once (start-up check); on a cluster, every master must answer. */
+export async function connectRedis(redis: RedisConnection): Promise<void> {
   await redis.connect();
-  await redis.ping();
+  await pingRedis(redis);
+}
+
+/** PING, on a cluster to every master: a cluster with one master gone is not ready. */
+export async function pingRedis(redis: RedisConnection): Promise<void> {
+  if (redis instanceof Cluster) await Promise.all(redis.nodes('master').map((node) => node.ping()));
+  else await redis.ping();
 }

@@ -1,6 +1,6 @@
 /** Claiming, reading and releasing batches of usage in Redis (the drain's side of keys.ts). */
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../runtime/redis';
 import { decodeField, FIELD_SEPARATOR, UsageCell, usageKeys, UsageKeys } from './keys';
 import { CLAIM_SCRIPT, PENDING_REACHED_SCRIPT } from './scripts';
 
@@ -52,7 +52,7 @@ export class UsageStore {
   readonly keys: UsageKeys;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisConnection,
     keyPrefix: string,
   ) {
     this.keys = usageKeys(keyPrefix);

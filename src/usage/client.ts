@@ -8,14 +8,14 @@
  * await usage.record({ customer: 'cus_123', meter: 'api_calls', value: 1 });
  * ```
  */
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { encodeField, usageKeys } from './keys';
 import { validateEvents, type UsageEvent } from './validate';
 import { DEFAULT_WINDOW_SECONDS, isValidWindow, windowStart } from './window';
 
 export interface UsageClientOptions {
-  /** Any ioredis connection to the REDIS_URL the billing engine uses. */
-  redis: Redis;
+  /** Any ioredis connection to the engine's Redis: a `Redis` (REDIS_URL) or a `Cluster` (REDIS_CLUSTER_NODES). */
+  redis: Redis | Cluster;
   /** The engine's KEY_PREFIX (default `billing`). */
   keyPrefix?: string;
   /** The engine's USAGE_WINDOW_SECONDS (default 3600). Only affects how compactly cells are stored. */
@@ -41,7 +41,7 @@ export function aggregateCells(events: readonly Required<UsageEvent>[], windowSe
 }
 
 export class UsageClient {
-  private readonly redis: Redis;
+  private readonly redis: Redis | Cluster;
   private readonly pendingKey: string;
   private readonly windowSeconds: number;
   private readonly now: () => number;

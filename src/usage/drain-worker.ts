@@ -5,12 +5,11 @@
  * concurrency 1); even two at once would be safe, as identifiers and the ledger make sends idempotent.
  */
 import { Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../runtime/redis';
 import type Stripe from 'stripe';
 import type { DataSource } from 'typeorm';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
-import { USAGE_DRAIN_QUEUE } from '../queues/names';
 import type { UsageDrainJob } from '../queues/payloads';
 import { createUsageDrainQueue, requestDrain, scheduleUsageDrain, UsageDrainQueue } from '../queues/usage-drain-queue';
 import { createStripeClient } from '../stripe';
@@ -38,7 +37,7 @@ export interface UsageDrainRole {
 
 export interface UsageDrainContext {
   config: UsageDrainConfig;
-  connection: Redis;
+  connection: RedisConnection;
   dataSource: DataSource;
   stripe: Stripe;
   log: Logger;
@@ -70,7 +69,7 @@ export async function startUsageDrain(deps: UsageDrainContext, hooks: Pick<Drain
   await scheduleUsageDrain(queue, config.USAGE_FLUSH_INTERVAL_MS);
   const drainDeps = createDrainDeps(deps, hooks);
   const worker = new Worker<UsageDrainJob, DrainResult>(
-    USAGE_DRAIN_QUEUE,
+    queue.name,
     async (job) => {
       try {
         return await drainUsage(drainDeps, job.data.reason === 'invoice' ? 'invoice-flush' : 'all');

@@ -35,7 +35,7 @@ describe('with ADMIN_USER and ADMIN_PASSWORD', () => {
   test('an operator can retry a failed job from the board', async () => {
     // An event whose object is malformed fails permanently (no retries).
     const bad = event('customer.updated', { ...customer(), email: 42 });
-    const queue = t.service.queue!;
+    const queue = t.service.eventQueues!.partitions[0];
     await queue.add(bad.type, { event: bad, source: 'replay' }, { jobId: bad.id });
     for (let i = 0; i < 200 && (await queue.getJobState(bad.id)) !== 'failed'; i++) await new Promise((r) => setTimeout(r, 25));
     expect(await queue.getJobState(bad.id)).toBe('failed');

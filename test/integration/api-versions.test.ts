@@ -65,7 +65,7 @@ test.each([['in order', 0], ['shuffled', 1]] as const)('the same lifecycle in ev
   expect((pinned as { items: unknown[] }).items).toEqual([{ stripe_id: 'si_VerX', stripe_subscription_id: 'sub_VerX', stripe_price_id: 'price_VerX', quantity: 3, ...{ current_period_start: String(PERIOD.current_period_start), current_period_end: String(PERIOD.current_period_end) } }]);
   expect((pinned as { invoices: Array<{ stripe_subscription_id: string }> }).invoices[0].stripe_subscription_id).toBe('sub_VerX');
   for (const other of older) expect(other).toEqual(pinned);
-  const failed = await t.service.queue!.getFailed();
+  const failed = await t.service.eventQueues!.partitions[0].getFailed();
   expect(failed.map((j) => j.failedReason)).toEqual([]);
   // No version needed a Stripe read: every shape was understood as it came.
   expect(t.standIn.requests.slice(before).filter((r) => r.method === 'GET')).toEqual([]);

@@ -18,7 +18,7 @@ test.each(idLess)('%s is answered 200 and completes without a row', async (type,
   const evt = build.event(type, object);
   expect((await t.deliver(evt)).status).toBe(200);
   await settle(t);
-  const job = await t.service.queue!.getJob(evt.id);
+  const job = await t.service.eventQueues!.getJob(evt.id);
   expect(await job!.getState()).toBe('completed');
   expect(job!.returnvalue).toBe('ignored');
   expect(await rows(t, 'stripe_objects')).toEqual([]);

@@ -86,7 +86,7 @@ test('a malformed object fails its job for good at once and writes nothing', asy
   const evt = build.event('customer.subscription.updated', { id: 'sub_Broken', object: 'subscription', customer: cus });
   expect((await t.deliver(evt)).status).toBe(200);
   await settle(t);
-  const job = await t.service.queue!.getJob(evt.id);
+  const job = await t.service.eventQueues!.getJob(evt.id);
   expect(await job!.getState()).toBe('failed');
   expect(job!.attemptsMade).toBe(1);
   expect(job!.failedReason).toMatch(/malformed subscription: status/);

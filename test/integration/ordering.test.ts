@@ -133,7 +133,7 @@ test('many concurrent events of one customer serialize without deadlocks', async
     ? build.event('customer.subscription.updated', build.subscription({ id: 'sub_Busy', customer, status: i === 39 ? 'trialing' : 'active' }), { created: T0 + i })
     : build.event('invoice.updated', build.invoice({ id: 'in_Busy', customer, amount_due: i }), { created: T0 + i }));
   await deliverAll(shuffled(events, 42), true);
-  const failed = await t.service.queue!.getJobCounts('failed');
+  const failed = await t.service.eventQueues!.getJobCounts('failed');
   expect(failed.failed).toBe(0);
   expect(await query('SELECT status FROM subscriptions WHERE stripe_id = $1', ['sub_Busy'])).toEqual([{ status: 'trialing' }]);
   expect(await query('SELECT amount_due FROM invoices WHERE stripe_id = $1', ['in_Busy'])).toEqual([{ amount_due: '38' }]);

@@ -13,7 +13,7 @@ let t: TestService;
 let stripe: Stripe;
 const log = createLogger('silent');
 const deps = (): ReplayDeps => ({
-  stripe, queue: t.service.queue!, dataSource: t.service.dataSource, limiter: new RateLimiter(1000), log, backoff: { baseDelayMs: 20 },
+  stripe, queues: t.service.eventQueues!, dataSource: t.service.dataSource, limiter: new RateLimiter(1000), log, backoff: { baseDelayMs: 20 },
 });
 const hourAgo = () => Math.floor(Date.now() / 1000) - 3600;
 
@@ -41,7 +41,7 @@ test('enqueues only what the mirror has not applied, across pages, and reports w
   expect(await t.service.dataSource.query("SELECT type FROM stripe_objects WHERE stripe_id = 'ch_1'")).toEqual([{ type: 'charge' }]);
   const ids = (await t.service.dataSource.query('SELECT stripe_id FROM customers')).map((r: { stripe_id: string }) => r.stripe_id);
   expect(ids).toEqual(expect.arrayContaining(missed.map((e) => (e.data.object as { id: string }).id)));
-  const job = await t.service.queue!.getJob(missed[0].id);
+  const job = await t.service.eventQueues!.getJob(missed[0].id);
   expect(job?.data.source).toBe('replay');
 
   // Everything is applied now: a second run finds the same events and changes nothing.

@@ -61,7 +61,7 @@ test('the contract tables and fixed columns exist', async () => {
 });
 
 test('start-up names every unreachable service on one line with how to start it', async () => {
-  const lines = await preflight('postgres://postgres@127.0.0.1:1/billing', 'redis://:hunter2@127.0.0.1:1');
+  const lines = await preflight('postgres://postgres@127.0.0.1:1/billing', { url: 'redis://:hunter2@127.0.0.1:1' });
   expect(lines).toHaveLength(2);
   expect(lines[0]).toMatch(/^PostgreSQL unreachable at DATABASE_URL=postgres:\/\/postgres@127\.0\.0\.1:1\/billing .*docker compose up -d/);
   expect(lines[1]).toMatch(/^Redis unreachable at REDIS_URL=redis:\/\/:\*\*\*@127\.0\.0\.1:1 .*docker compose up -d/);

@@ -8,11 +8,11 @@ import { Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
 import { createDataSource } from '../../ormconfig';
-import { createStripeEventWorker } from '../../src/events/worker';
+import { createStripeEventWorkers } from '../../src/events/worker';
 import { createLogger } from '../../src/logger';
 import { STRIPE_EVENTS_QUEUE } from '../../src/queues/names';
 import { parseStripeEvent } from '../../src/queues/stripe-event';
-import { createStripeEventsQueue, enqueueStripeEvent, StripeEventsQueue } from '../../src/queues/stripe-events-queue';
+import { createStripeEventQueues, enqueueStripeEvent, StripeEventQueues, StripeEventsQueue } from '../../src/queues/stripe-events-queue';
 import { createStripeClient } from '../../src/stripe';
 import { waitFor } from '../../stand-in/http-client';
 import { createTestDatabase, TestDatabase } from '../support/postgres';
@@ -30,6 +30,7 @@ const redis = () => {
 let db: TestDatabase;
 let dataSource: DataSource;
 let standIn: StripeStandIn;
+let queues: StripeEventQueues;
 let queue: StripeEventsQueue;
 const workers: Worker[] = [];
 
@@ -38,11 +39,12 @@ beforeAll(async () => {
   dataSource = createDataSource(db.url, { poolSize: 2 });
   await dataSource.initialize();
   standIn = await StripeStandIn.start();
-  queue = createStripeEventsQueue(redis(), prefix);
+  queues = createStripeEventQueues(redis(), prefix, 1);
+  [queue] = queues.partitions;
 });
 afterAll(async () => {
   for (const w of workers) await w.close(true);
-  await queue.close();
+  await queues.close();
   for (const r of connections) await r.quit();
   await dataSource.destroy();
   await standIn.close();
@@ -54,12 +56,12 @@ test('a job whose worker crashed twice is re-run and applied, not failed for goo
   const evt = event('customer.created', customer());
   const parsed = parseStripeEvent(JSON.parse(JSON.stringify(evt)));
   if (!parsed.ok) throw new Error(parsed.reason);
-  await enqueueStripeEvent(queue, parsed.event, 'webhook');
+  await enqueueStripeEvent(queues, parsed.event, 'webhook');
 
   const stripe = createStripeClient({ secretKey: 'sk_test_standin', apiUrl: standIn.url });
-  const real = createStripeEventWorker(
+  const [real] = createStripeEventWorkers(
     { dataSource, stripe, log: createLogger('silent') },
-    { connection: redis(), prefix, concurrency: 1, batch: { maxBatch: 1, maxInFlight: 1 }, timings: { autorun: false, lockDuration: 300, stalledInterval: 150 } },
+    { connection: redis(), prefix, queueNames: [STRIPE_EVENTS_QUEUE], concurrency: 1, batch: { maxBatch: 1, maxInFlight: 1 }, timings: { autorun: false, lockDuration: 300, stalledInterval: 150 } },
   );
   const crashed = new Worker(STRIPE_EVENTS_QUEUE, undefined, { connection: redis(), prefix, lockDuration: 300, autorun: false });
   workers.push(real, crashed);

@@ -43,7 +43,7 @@ test('twenty object types, shuffled and duplicated, end in their newest state; a
   // Whichever of v3 and the tie applied first, the second one met a same-second row and asked Stripe.
   const truths = await Promise.all(objects.map(async (o) => (await stored(o.id))[0].data.metadata.v));
   expect(truths.every((v) => v === 'truth')).toBe(true);
-  expect(await t.service.queue!.getFailed()).toEqual([]);
+  expect(await t.service.eventQueues!.partitions[0].getFailed()).toEqual([]);
 });
 
 test('a deletion is terminal: later or older updates do not bring the object back', async () => {

@@ -1,7 +1,6 @@
 /** POST /webhooks/stripe: what is accepted, what is refused with which status, and that refusals enqueue nothing. */
 import { Worker } from 'bullmq';
 import { STRIPE_EVENT_ATTEMPTS } from '../../src/queues/job-options';
-import { STRIPE_EVENTS_QUEUE } from '../../src/queues/names';
 import { Redis } from 'ioredis';
 import { http, waitFor } from '../../stand-in/http-client';
 import { TEST_REDIS_URL } from '../support/redis';
@@ -18,7 +17,7 @@ const post = (body: string | Buffer, headers: Record<string, string>) =>
   http('POST', `${t.url}/webhooks/stripe`, { body, headers: { 'content-type': 'application/json', ...headers } });
 
 async function jobCount(): Promise<number> {
-  const counts = await t.service.queue!.getJobCounts();
+  const counts = await t.service.eventQueues!.getJobCounts();
   return Object.values(counts).reduce((a, b) => a + b, 0);
 }
 
@@ -59,7 +58,7 @@ test('either configured secret is accepted (rotation)', async () => {
 test('the stored job carries the retry and retention policy', async () => {
   const evt = event('customer.created', customer());
   expect((await t.deliver(evt)).status).toBe(200);
-  const job = await t.service.queue!.getJob(evt.id);
+  const job = await t.service.eventQueues!.getJob(evt.id);
   expect(job?.opts).toMatchObject({ attempts: STRIPE_EVENT_ATTEMPTS, backoff: { type: 'capped-exponential' }, removeOnComplete: { age: 7 * 24 * 3600 } });
   await settle(t);
 });
@@ -84,16 +83,17 @@ test('a signed event of an object with no typed table is kept in stripe_objects'
 test('a redelivered event whose job failed for good is re-armed and applies', async () => {
   const c = customer();
   const evt = event('customer.updated', c);
-  const queue = t.service.queue!;
+  const queue = t.service.eventQueues!.partitions[0];
+  const [worker] = t.service.eventWorkers;
   // An earlier delivery ran out of attempts during an outage: fail it through a real worker run.
-  await t.service.worker!.pause();
+  await worker.pause();
   const connection = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
-  const outage = new Worker(STRIPE_EVENTS_QUEUE, async () => { throw new Error('simulated outage'); }, { connection, prefix: t.prefix });
+  const outage = new Worker(queue.name, async () => { throw new Error('simulated outage'); }, { connection, prefix: t.prefix });
   await queue.add(evt.type, { event: evt, source: 'webhook' }, { jobId: evt.id, attempts: 1 });
   await waitFor(async () => (await queue.getJobState(evt.id)) === 'failed', 10_000, 'the job to fail');
   await outage.close();
   await connection.quit();
-  t.service.worker!.resume();
+  worker.resume();
 
   const res = await t.deliver(evt);
   expect(res.status).toBe(200);

@@ -75,7 +75,7 @@ export async function startTestService(env: Record<string, string> = {}): Promis
 
 /** Waits until the Stripe event queue has nothing waiting, active or delayed. */
 export async function settle(t: TestService, timeoutMs = 15_000): Promise<void> {
-  const queue = t.service.queue;
+  const queue = t.service.eventQueues;
   if (!queue) throw new Error('settle() needs the api role (it reads the queue)');
   await waitFor(async () => {
     const c = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'waiting-children');

@@ -9,7 +9,7 @@ import { loadConfig } from '../../src/config';
 import { drainUsage } from '../../src/usage/drain';
 import { createDrainDeps } from '../../src/usage/drain-worker';
 import { createLogger } from '../../src/logger';
-import { createWorkerRedis } from '../../src/runtime/redis';
+import { createWorkerRedis, redisTarget } from '../../src/runtime/redis';
 import { createStripeClient } from '../../src/stripe';
 
 async function main(): Promise<void> {
@@ -17,7 +17,7 @@ async function main(): Promise<void> {
   const crashAfter = process.env.CRASH_AFTER_BATCH === undefined ? undefined : Number(process.env.CRASH_AFTER_BATCH);
   const dataSource = createDataSource(config.DATABASE_URL, { poolSize: 2 });
   await dataSource.initialize();
-  const connection = createWorkerRedis(config.REDIS_URL);
+  const connection = createWorkerRedis(redisTarget(config));
   const stripe = createStripeClient({ secretKey: config.STRIPE_SECRET_KEY, apiUrl: config.STRIPE_API_URL });
   const deps = createDrainDeps(
     { config, connection, dataSource, stripe, log: createLogger(config.LOG_LEVEL) },

@@ -45,3 +45,26 @@ test('ADMIN_USER without ADMIN_PASSWORD is refused', () => {
 test('migrate needs only the database', () => {
   expect(loadMigrateConfig({})).toEqual({ DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/billing' });
 });
+
+test('REDIS_CLUSTER_NODES: host:port list; every bad entry is named with the other problems', () => {
+  const c = loadConfig({ ...required, REDIS_CLUSTER_NODES: '10.0.0.1:7000, redis-b.internal:7001,[::1]:7002', EVENT_QUEUE_PARTITIONS: '6' });
+  expect(c.REDIS_CLUSTER_NODES).toEqual([{ host: '10.0.0.1', port: 7000 }, { host: 'redis-b.internal', port: 7001 }, { host: '::1', port: 7002 }]);
+  expect(c.EVENT_QUEUE_PARTITIONS).toBe(6);
+  expect(loadConfig(required).REDIS_CLUSTER_NODES).toBeUndefined();
+  expect(loadConfig(required).EVENT_QUEUE_PARTITIONS).toBe(1);
+  let error: unknown;
+  try {
+    loadConfig({ ...required, REDIS_CLUSTER_NODES: '10.0.0.1:7000,nohost,h:99999,:1', EVENT_QUEUE_PARTITIONS: '0', PORT: 'x' });
+  } catch (e) {
+    error = e;
+  }
+  const problems = (error as ConfigError).problems.join('\n');
+  expect(problems).toMatch(/REDIS_CLUSTER_NODES: not host:port: "nohost", "h:99999", ":1"/);
+  expect(problems).toContain('EVENT_QUEUE_PARTITIONS');
+  expect(problems).toContain('PORT');
+});
+
+test('on a cluster KEY_PREFIX carries no hash tag (each queue has its own)', () => {
+  expect(() => loadConfig({ ...required, REDIS_CLUSTER_NODES: '127.0.0.1:7000', KEY_PREFIX: '{billing}' })).toThrow(/KEY_PREFIX: must not contain "\{"/);
+  expect(loadConfig({ ...required, KEY_PREFIX: '{billing}' }).KEY_PREFIX).toBe('{billing}');
+});

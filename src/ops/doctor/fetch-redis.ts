@@ -5,14 +5,14 @@
  * key layout under that prefix does not hide counters; on a cluster every master is scanned.
  */
 import { Cluster, Redis } from 'ioredis';
-import { connectRedis, createProducerRedis } from '../../runtime/redis';
+import { connectRedis, createProducerRedis, type RedisTarget } from '../../runtime/redis';
 import { withTimeout } from '../../runtime/timeout';
 import { meterNamesOfFields } from './meters';
 
 export type RedisReading = { error: string } | { countedMeters: Set<string> };
 
-export async function readRedis(redisUrl: string, keyPrefix: string): Promise<RedisReading> {
-  const redis: Redis | Cluster = createProducerRedis(redisUrl);
+export async function readRedis(target: RedisTarget, keyPrefix: string): Promise<RedisReading> {
+  const redis: Redis | Cluster = createProducerRedis(target);
   let cause: string | undefined;
   redis.on('error', (error: Error) => { cause ??= error.message; }); // reported below, once
   try {

@@ -7,6 +7,7 @@ import type Stripe from 'stripe';
 import { ConfigError, loadConfig, loadConfigFields, type Config } from '../../config';
 import { handlers } from '../../events/handlers';
 import { maskUrl } from '../../runtime/preflight';
+import { describeTarget, redisTarget } from '../../runtime/redis';
 import { createStripeClient, STRIPE_API_VERSION } from '../../stripe';
 import { readDatabase, knownMigrationNames } from './fetch-database';
 import { readRedis } from './fetch-redis';
@@ -27,14 +28,16 @@ export async function runDoctor(env?: Env): Promise<CheckResult[]> {
   const usable = (name: keyof Config) => !invalid.includes(name);
   const results = configurationResults(configProblems(env));
 
+  const redisUsable = usable('REDIS_URL') && usable('REDIS_CLUSTER_NODES') && usable('KEY_PREFIX') && fields.REDIS_URL && fields.KEY_PREFIX;
+  const target = redisUsable ? redisTarget({ REDIS_URL: fields.REDIS_URL!, REDIS_CLUSTER_NODES: fields.REDIS_CLUSTER_NODES }) : undefined;
   const [database, redis] = await Promise.all([
     usable('DATABASE_URL') && fields.DATABASE_URL ? readDatabase(fields.DATABASE_URL) : undefined,
-    usable('REDIS_URL') && usable('KEY_PREFIX') && fields.REDIS_URL && fields.KEY_PREFIX ? readRedis(fields.REDIS_URL, fields.KEY_PREFIX) : undefined,
+    target ? readRedis(target, fields.KEY_PREFIX!) : undefined,
   ]);
   if (database) results.push(...databaseResults(maskUrl(fields.DATABASE_URL!), database.facts, knownMigrationNames()));
   else results.push(fail('postgresql', 'not checked: DATABASE_URL is invalid', FIX_CONFIG));
-  if (redis) results.push(redisResult(maskUrl(fields.REDIS_URL!), 'error' in redis ? redis.error : undefined));
-  else results.push(fail('redis', 'not checked: REDIS_URL or KEY_PREFIX is invalid', FIX_CONFIG));
+  if (redis && target) results.push(redisResult(describeTarget(target), 'error' in redis ? redis.error : undefined));
+  else results.push(fail('redis', 'not checked: REDIS_URL, REDIS_CLUSTER_NODES or KEY_PREFIX is invalid', FIX_CONFIG));
 
   const unread = [database?.sentMeters ? undefined : 'PostgreSQL', redis && 'countedMeters' in redis ? undefined : 'Redis'].filter((s) => s !== undefined);
   const counted = new Set([...(database?.sentMeters ?? []), ...(redis && 'countedMeters' in redis ? redis.countedMeters : [])]);

@@ -1,0 +1,95 @@
+/**
+ * Partitioned Stripe event queues: how many there are, what they are called (each with its own
+ * Redis Cluster hash tag) and which one an event goes to. Pure functions only.
+ *
+ * An event goes to the partition of its lock key, the customer it belongs to (the same key the
+ * worker's advisory lock uses, see src/events/handlers/parse.ts `byCustomer`/`byId`), so every
+ * redelivery of an event lands in the same queue (its jobId still dedupes) and the events of one
+ * customer stay in one queue, in the order they were enqueued.
+ */
+import { STRIPE_EVENTS_QUEUE } from './names';
+
+/** Redis Cluster's slot count (CRC16 of the key, or of its hash tag, modulo 16384). */
+export const CLUSTER_SLOTS = 16384;
+
+const CRC16_TABLE = Array.from({ length: 256 }, (_, byte) => {
+  let crc = byte << 8;
+  for (let bit = 0; bit < 8; bit++) crc = crc & 0x8000 ? ((crc << 1) ^ 0x1021) & 0xffff : (crc << 1) & 0xffff;
+  return crc;
+});
+
+/** CRC16/XMODEM of the UTF-8 bytes of `text`, the checksum Redis Cluster hashes keys with. */
+export function crc16(text: string): number {
+  let crc = 0;
+  for (const byte of Buffer.from(text, 'utf8')) crc = ((crc << 8) & 0xffff) ^ CRC16_TABLE[((crc >> 8) ^ byte) & 0xff];
+  return crc;
+}
+
+/** The cluster slot of `key`: only the first non-empty `{…}` counts when there is one (Redis' rule). */
+export function keySlot(key: string): number {
+  const open = key.indexOf('{');
+  if (open >= 0) {
+    const close = key.indexOf('}', open + 1);
+    if (close > open + 1) return crc16(key.slice(open + 1, close)) % CLUSTER_SLOTS;
+  }
+  return crc16(key) % CLUSTER_SLOTS;
+}
+
+/**
+ * The hash tag of partition `index` of `count`: the first `0`, `1`, `2`, … whose slot falls in the
+ * middle half of the index-th of `count` equal slot ranges. `redis-cli --cluster create` (and
+ * managed clusters) give each master one equal, contiguous range, so partitions that are a
+ * multiple of the master count spread evenly over the masters; aiming at the middle keeps a
+ * partition off a range boundary.
+ */
+export function partitionTag(index: number, count: number): string {
+  const width = CLUSTER_SLOTS / count;
+  const low = index * width + width / 4;
+  const high = index * width + (3 * width) / 4;
+  for (let k = 0; ; k++) {
+    const slot = crc16(String(k)) % CLUSTER_SLOTS;
+    if (slot >= low && slot < high) return String(k);
+  }
+}
+
+/** Most partitions accepted (EVENT_QUEUE_PARTITIONS): each is a BullMQ Worker in every worker process. */
+export const MAX_PARTITIONS = 256;
+
+/**
+ * The queue names of `count` partitions. One partition on one Redis keeps the historical name
+ * `stripe-events`, so an upgrade keeps the jobs already queued. Otherwise `stripe-events-<i>{<tag>}`:
+ * BullMQ's keys are `<prefix>:<name>:…`, so the tag puts each queue's keys in one slot, and
+ * different partitions in different slots (KEY_PREFIX must then carry no tag of its own).
+ */
+export function stripeEventQueueNames(count: number, cluster: boolean): string[] {
+  if (count === 1 && !cluster) return [STRIPE_EVENTS_QUEUE];
+  return Array.from({ length: count }, (_, i) => `${STRIPE_EVENTS_QUEUE}-${i}{${partitionTag(i, count)}}`);
+}
+
+/** A queue's name on the cluster: the whole name as its hash tag (one slot per queue). */
+export function clusterQueueName(name: string, cluster: boolean): string {
+  return cluster ? `{${name}}` : name;
+}
+
+const idOf = (value: unknown): string | undefined => {
+  if (typeof value === 'string' && value.length > 0) return value;
+  if (typeof value === 'object' && value !== null && typeof (value as { id?: unknown }).id === 'string') return (value as { id: string }).id || undefined;
+  return undefined;
+};
+
+/**
+ * The key an event is partitioned by, the same as its lock key: a customer object's own id; the
+ * `customer` of an object that has one (an id or the expanded object); else the object's id
+ * (products, prices); an object without id (`balance`, previews) falls back to the event id,
+ * which every redelivery repeats.
+ */
+export function eventPartitionKey(event: { id: string; data: { object: Record<string, unknown> } }): string {
+  const object = event.data.object;
+  if (object.object === 'customer') return idOf(object.id) ?? event.id;
+  return idOf(object.customer) ?? idOf(object.id) ?? event.id;
+}
+
+/** The partition (0 … count−1) of a partition key. */
+export function partitionOf(key: string, count: number): number {
+  return count === 1 ? 0 : crc16(key) % count;
+}

@@ -1,0 +1,117 @@
+/**
+ * The engine on a real local Redis Cluster (three masters started by the test itself):
+ *  - in-process: preflight, /readyz, Bull Board over every partition, webhooks applied, usage
+ *    counted and drained (the usage scripts' keys share the `{u}` tag), queue slots as computed;
+ *  - chaos scenario 8 (CI size): two apis and three worker processes, 6 partitions, a worker
+ *    SIGKILLed, usage through both apis, a master shut down and restarted during delivery;
+ *  - the helper leaves no server process and no directory behind.
+ */
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { killAllServiceProcesses, sourceEntry } from '../../chaos/infra/processes';
+import { CI } from '../../chaos/scale';
+import type { ScenarioResult } from '../../chaos/scenario';
+import { runScenario } from '../../chaos/scenarios';
+import { CLUSTER_PARTITIONS, redisCluster } from '../../chaos/scenarios/redis-cluster';
+import { keySlot, stripeEventQueueNames } from '../../src/queues/partitions';
+import { preflight } from '../../src/runtime/preflight';
+import { http, waitFor } from '../../stand-in/http-client';
+import { customer, event } from '../../stand-in/events';
+import { ADMIN_URL } from '../support/postgres';
+import { RedisCluster } from '../support/redis-cluster';
+import { rows, settle, startTestService, TestService } from '../support/service';
+import { TEST_REDIS_URL } from '../support/redis';
+
+let cluster: RedisCluster;
+let t: TestService;
+let scenario: Promise<ScenarioResult>;
+
+beforeAll(async () => {
+  // The child-process scenario runs alongside the in-process checks (it starts its own cluster).
+  const logDir = mkdtempSync(join(tmpdir(), 'chaos-cluster-'));
+  scenario = runScenario(redisCluster, { servers: { postgresAdminUrl: ADMIN_URL, redisUrl: TEST_REDIS_URL }, entry: sourceEntry(), logDir, scale: CI, seed: 1414, log: () => undefined });
+  cluster = await RedisCluster.start();
+  t = await startTestService({ REDIS_CLUSTER_NODES: cluster.nodes, EVENT_QUEUE_PARTITIONS: '3', ADMIN_USER: 'admin', ADMIN_PASSWORD: 'pw' });
+}, 60_000);
+afterAll(async () => {
+  await t?.stop();
+  await cluster?.destroy();
+  killAllServiceProcesses();
+});
+
+test('start-up checks and /readyz see the cluster; a wrong node is named', async () => {
+  const nodes = cluster.masters.map((m) => ({ host: '127.0.0.1', port: m.port }));
+  expect(await preflight(t.db.url, { clusterNodes: nodes })).toEqual([]);
+  expect((await http('GET', `${t.url}/readyz`)).json).toMatchObject({ status: 'ready', checks: { redis: 'ok' } });
+  const lines = await preflight(t.db.url, { clusterNodes: [{ host: '127.0.0.1', port: 1 }] });
+  expect(lines).toEqual([expect.stringMatching(/^Redis Cluster unreachable or incomplete at REDIS_CLUSTER_NODES=127\.0\.0\.1:1 .*docker compose up -d/)]);
+});
+
+test('each queue sits in the slot the engine computed, partitions on different masters', async () => {
+  const names = stripeEventQueueNames(3, true);
+  const slots = await cluster.onMaster(0, (r) => Promise.all(names.map((n) => r.cluster('KEYSLOT', `${t.prefix}:${n}:wait`) as Promise<number>)));
+  expect(slots).toEqual(names.map((n) => keySlot(`${t.prefix}:${n}:wait`)));
+  const board = await http('GET', `${t.url}/admin/queues/api/queues`, { headers: { authorization: `Basic ${Buffer.from('admin:pw').toString('base64')}` } });
+  const shown = (board.json as { queues: Array<{ name: string }> }).queues.map((q) => q.name);
+  expect(shown).toEqual(expect.arrayContaining([...names, '{maintenance}', '{usage-drain}']));
+});
+
+test('webhooks are applied and usage is counted and drained on the cluster', async () => {
+  const customers = Array.from({ length: 12 }, () => customer());
+  for (const c of customers) expect((await t.deliver(event('customer.created', c))).status).toBe(200);
+  await settle(t);
+  expect((await rows(t, 'customers', 'stripe_id')).length).toBe(12);
+  const counts = await Promise.all(t.service.eventQueues!.partitions.map((q) => q.getJobCountByTypes('completed')));
+  expect(counts.filter((n) => n > 0).length).toBeGreaterThan(1);
+
+  const usage = customers.slice(0, 3).map((c, i) => ({ customer: c.id, meter: 'api_calls', value: i + 1 }));
+  expect((await t.v1('POST', '/usage', { events: usage })).status).toBe(202);
+  await t.service.usage!.drainNow();
+  const totals = t.standIn.meterTotals();
+  expect(usage.map((u) => totals.get(`${u.customer}|api_calls`))).toEqual([1, 2, 3]);
+});
+
+describe('chaos scenario 8 on a three-master cluster (two apis, three workers, 6 partitions)', () => {
+  let r: ScenarioResult;
+  beforeAll(async () => {
+    r = await scenario;
+    if (r.error) throw new Error(r.error);
+  }, 150_000);
+
+  test('whole lifecycles, shuffled and doubled, one worker SIGKILLed: mirror and access exact, every master holds keys', () => {
+    expect({ lost: r.lost, doubled: r.doubled, mirrorWrong: r.details.mirrorWrong, accessWrong: r.details.accessWrong, crashed: r.details.processesCrashed })
+      .toEqual({ lost: 0, doubled: 0, mirrorWrong: 0, accessWrong: 0, crashed: [] });
+    expect(r.details.keysPerMaster).toEqual([expect.any(Number), expect.any(Number), expect.any(Number)]);
+    for (const keys of r.details.keysPerMaster as number[]) expect(keys).toBeGreaterThan(0);
+    expect(CLUSTER_PARTITIONS).toBe(6);
+  });
+
+  test('usage through both apis, drained on the cluster: Stripe totals and the ledger exact', () => {
+    expect({ stripe: r.details.stripeUsageWrong, ledger: r.details.ledgerWrong }).toEqual({ stripe: [], ledger: [] });
+    expect(r.details.usageUnits).toBeGreaterThan(0);
+  });
+
+  test('a master restarted during delivery: 503 while it is gone, nothing acknowledged lost, mirror exact', () => {
+    expect(r.details.unavailableDuringOutage).toBeGreaterThan(0);
+    expect({ slow: r.details.hungOrSlowAnswers, ackedNotStored: r.details.acknowledgedButNotInRedis, wrong: r.wrong })
+      .toEqual({ slow: 0, ackedNotStored: [], wrong: 0 });
+  });
+});
+
+test('the cluster helper leaves no server process and no directory behind', async () => {
+  const spare = await RedisCluster.start();
+  const pids = spare.pids;
+  expect(pids).toHaveLength(3);
+  await spare.destroy();
+  const alive = (pid: number) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  await waitFor(async () => pids.every((pid) => !alive(pid)), 5000, 'the servers to be gone');
+  expect(existsSync(spare.dir)).toBe(false);
+});
