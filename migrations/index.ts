@@ -2,5 +2,6 @@
 import { Initial1795645213096 } from './1795645213096-initial';
 import { UsageReports1795700000000 } from './1795700000000-usage-reports';
 import { BackfillCursors1795710000000 } from './1795710000000-backfill-cursors';
+import { ProcessedEventsCreatedIndex1795720000000 } from './1795720000000-processed-events-created-index';
 
-export const migrations = [Initial1795645213096, UsageReports1795700000000, BackfillCursors1795710000000];
+export const migrations = [Initial1795645213096, UsageReports1795700000000, BackfillCursors1795710000000, ProcessedEventsCreatedIndex1795720000000];

@@ -19,7 +19,8 @@ import { createMaintenanceWorker } from './ops/maintenance-worker';
 import type { Logger } from './logger';
 import { createMetrics, instrumentStripe, instrumentWorker, Metrics } from './metrics';
 import { RateLimiter } from './ops/rate-limit';
-import { createMaintenanceQueue, scheduleReplay } from './queues/maintenance-queue';
+import { completedJobRetention } from './queues/job-options';
+import { createMaintenanceQueue, schedulePrune, scheduleReplay } from './queues/maintenance-queue';
 import { createUsageDrainQueue } from './queues/usage-drain-queue';
 import { createStripeEventsQueue, StripeEventsQueue } from './queues/stripe-events-queue';
 import { connectRedis, createProducerRedis, createWorkerRedis } from './runtime/redis';
@@ -81,6 +82,7 @@ export async function startService(config: Config, log: Logger): Promise<Running
       { dataSource, stripe, log, afterCommit: usage.afterStripeEvent },
       {
         connection: redis, prefix: config.KEY_PREFIX, concurrency: config.WORKER_CONCURRENCY,
+        keepCompleted: completedJobRetention(config.COMPLETED_JOB_RETENTION_SECONDS),
         batch: {
           maxBatch: config.WORKER_BATCH_SIZE, maxInFlight: config.WORKER_BATCH_TRANSACTIONS,
           onTransaction: (events) => metrics.eventBatchSize.observe(events),
@@ -102,7 +104,8 @@ export async function startService(config: Config, log: Logger): Promise<Running
 }
 
 /**
- * Worker role: the scheduled replay of missed Stripe events (maintenance queue), and for
+ * Worker role: the scheduled replay of missed Stripe events and prune of processed_events
+ * (maintenance queue), and for
  * ROLE=worker with METRICS_PORT a small server for /metrics, /healthz and /readyz.
  */
 async function startMaintenance(
@@ -116,6 +119,7 @@ async function startMaintenance(
   const worker = createMaintenanceWorker({ ...deps, queue: events, limiter }, { connection: redis, prefix: config.KEY_PREFIX });
   instrumentWorker(worker, metrics);
   await scheduleReplay(maintenance, config.REPLAY_INTERVAL_MS);
+  await schedulePrune(maintenance, config.PROCESSED_EVENTS_PRUNE_INTERVAL_MS, config.PROCESSED_EVENTS_RETENTION_DAYS);
   const closers: Array<() => Promise<unknown>> = [() => worker.close(), () => maintenance.close(), () => events.close()];
   if (config.ROLE === 'worker' && config.METRICS_PORT !== undefined) {
     metrics.watchQueue(events);

@@ -3,9 +3,9 @@
  * transactions (jobs/event-batch.ts). Permanent errors (a payload that can never apply) fail the
  * job at once; everything else retries with capped exponential backoff.
  */
-import { UnrecoverableError, Worker, WorkerOptions as BullWorkerOptions } from 'bullmq';
+import { KeepJobs, UnrecoverableError, Worker, WorkerOptions as BullWorkerOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { cappedExponentialBackoff } from '../queues/job-options';
+import { cappedExponentialBackoff, completedJobRetention } from '../queues/job-options';
 import { STRIPE_EVENTS_QUEUE } from '../queues/names';
 import type { StripeEventJob } from '../queues/payloads';
 import { PermanentError } from './handler-types';
@@ -26,6 +26,8 @@ export interface WorkerOptions {
   prefix: string;
   concurrency: number;
   batch: EventBatcherOptions;
+  /** Which completed jobs stay in Redis (default: queues/job-options.ts). */
+  keepCompleted?: KeepJobs;
   /** BullMQ's lock and stalled-check timings; only tests change them. */
   timings?: Pick<BullWorkerOptions, 'lockDuration' | 'stalledInterval' | 'autorun'>;
 }
@@ -47,6 +49,7 @@ export function createStripeEventWorker(deps: StripeEventDeps, options: WorkerOp
       prefix: options.prefix,
       concurrency: options.concurrency,
       maxStalledCount: STRIPE_EVENT_MAX_STALLS,
+      removeOnComplete: options.keepCompleted ?? completedJobRetention(),
       settings: { backoffStrategy: (attemptsMade) => cappedExponentialBackoff(attemptsMade) },
       ...options.timings,
     },
