@@ -78,7 +78,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
         COMPLETED_JOB_RETENTION_SECONDS: String(window),
         PROCESSED_EVENTS_RETENTION_DAYS: String(RETENTION_DAYS),
         PROCESSED_EVENTS_PRUNE_INTERVAL_MS: String(Math.max(1000, Math.round((window * 1000) / 3))),
-        USAGE_FLUSH_INTERVAL_MS: String(Math.min(10_000, window * 1000)),
+        USAGE_FLUSH_INTERVAL_MS: String(Math.max(1000, Math.min(10_000, window * 500))),
         STRIPE_METER_RATE_LIMIT_PER_SECOND: '100',
       },
     });
