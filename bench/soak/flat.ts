@@ -1,8 +1,9 @@
 /**
  * When is a series "flat"? After warm-up (the first `warmupFraction` of the run), fit a
  * least-squares line through the remaining samples and extrapolate it over that remaining span:
- * the drift it predicts must stay within `tolerance` of the series' mean there, or under an
+ * the growth it predicts must stay within `tolerance` of the series' mean there, or under an
  * absolute floor (a few pages of a tiny table, a few MB of a process' heap are noise, not a trend).
+ * A falling trend passes: memory handed back (a heap shrinking after a collection) bounds nothing.
  * A leak shows as a steady slope whatever the noise; garbage collection, vacuum and job trimming
  * only scatter the points around a level line.
  */
@@ -57,6 +58,6 @@ export function judgeFlat(points: readonly Point[], runSeconds: number, rule: Fl
   const slopePerSecond = leastSquaresSlope(steady);
   const drift = slopePerSecond * (runSeconds - from);
   const relativeDrift = mean === 0 ? 0 : Math.abs(drift) / mean;
-  const flat = steady.length >= 3 && (Math.abs(drift) <= rule.floor || relativeDrift <= rule.tolerance);
+  const flat = steady.length >= 3 && (drift <= rule.floor || relativeDrift <= rule.tolerance);
   return { flat, mean, slopePerSecond, drift, relativeDrift, samples: steady.length };
 }

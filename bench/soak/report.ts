@@ -63,9 +63,9 @@ export function minuteRow(s: Sample): string {
   return `| ${(s.t / 60).toFixed(1)} | ${mb(s.rssMb.api ?? 0)} | ${mb(s.rssMb.worker0 ?? 0)} | ${mb(s.redisUsedMemoryMb)} | ${s.processedEventsRows} / ${mb(s.tableMb.processed_events ?? 0)} | ${mb(sum(s.tableMb, MIRROR))} | ${mb(s.tableMb.usage_reports ?? 0)} | ${q.waiting + q.active + q.delayed} | ${q.completed} | ${q.failed} |`;
 }
 
-/** The last sample of every minute (and the final one): the table printed and kept in BENCHMARKS.md. */
+/** The first sample of every minute (the lines printed during the run) and the final one: the table kept in BENCHMARKS.md. */
 export function minuteTable(samples: readonly Sample[]): string {
-  const rows = samples.filter((s, i) => i === samples.length - 1 || Math.floor(samples[i + 1].t / 60) > Math.floor(s.t / 60));
+  const rows = samples.filter((s, i) => i === samples.length - 1 || (i > 0 && Math.floor(s.t / 60) > Math.floor(samples[i - 1].t / 60)));
   return [MINUTE_HEADER, ...rows.map(minuteRow)].join('\n');
 }
 

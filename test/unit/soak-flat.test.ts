@@ -26,3 +26,7 @@ test('a drift under the absolute floor passes; too few samples after warm-up do 
   expect(judgeFlat(series((t) => 1 + 0.01 * t), 100, rule).flat).toBe(true);
   expect(judgeFlat([{ t: 0, value: 1 }, { t: 90, value: 1 }], 100, rule).flat).toBe(false);
 });
+
+test('a falling trend (memory handed back) passes', () => {
+  expect(judgeFlat(series((t) => 400 - 2 * t), 100, rule).flat).toBe(true);
+});
