@@ -1,4 +1,5 @@
 import { judgeFlat, leastSquaresSlope, Point } from '../../bench/soak/flat';
+import { DEFAULT_FLAGS, parseFlags } from '../../bench/soak/main';
 
 const series = (f: (t: number) => number, seconds = 100, every = 5): Point[] =>
   Array.from({ length: seconds / every + 1 }, (_, i) => ({ t: i * every, value: f(i * every) }));
@@ -29,4 +30,11 @@ test('a drift under the absolute floor passes; too few samples after warm-up do 
 
 test('a falling trend (memory handed back) passes', () => {
   expect(judgeFlat(series((t) => 400 - 2 * t), 100, rule).flat).toBe(true);
+});
+
+test('soak flags: defaults, overrides, and a clear error for anything else', () => {
+  expect(parseFlags([])).toEqual(DEFAULT_FLAGS);
+  expect(parseFlags(['--minutes=0.5', '--events-per-second=5', '--usage-per-second=0'])).toMatchObject({ minutes: 0.5, eventsPerSecond: 5, usagePerSecond: 0 });
+  expect(() => parseFlags(['--minutes=0'])).toThrow(/bad flag --minutes=0/);
+  expect(() => parseFlags(['--speed=3'])).toThrow(/--events-per-second=<number>/);
 });
