@@ -105,8 +105,8 @@ export async function startService(config: Config, log: Logger): Promise<Running
 
 /**
  * Worker role: the scheduled replay of missed Stripe events and prune of processed_events
- * (maintenance queue), and for
- * ROLE=worker with METRICS_PORT a small server for /metrics, /healthz and /readyz.
+ * (maintenance queue), and for ROLE=worker with METRICS_PORT a small server for /metrics,
+ * /healthz and /readyz.
  */
 async function startMaintenance(
   config: Config,
