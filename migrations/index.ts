@@ -4,5 +4,9 @@ import { UsageReports1795700000000 } from './1795700000000-usage-reports';
 import { BackfillCursors1795710000000 } from './1795710000000-backfill-cursors';
 import { StripeObjectsEntitlements1795720000000 } from './1795720000000-stripe-objects-entitlements';
 import { CustomerAccess1795730000000 } from './1795730000000-customer-access';
+import { ProcessedEventsCreatedIndex1795740000000 } from './1795740000000-processed-events-created-index';
 
-export const migrations = [Initial1795645213096, UsageReports1795700000000, BackfillCursors1795710000000, StripeObjectsEntitlements1795720000000, CustomerAccess1795730000000];
+export const migrations = [
+  Initial1795645213096, UsageReports1795700000000, BackfillCursors1795710000000, StripeObjectsEntitlements1795720000000,
+  CustomerAccess1795730000000, ProcessedEventsCreatedIndex1795740000000,
+];

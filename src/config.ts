@@ -55,6 +55,15 @@ const schema = z.object({
   ADMIN_READ_ONLY: z.stringbool().default(false),
   // How often the worker replays missed Stripe events (Events API); 0 turns the scheduler off.
   REPLAY_INTERVAL_MS: intFromEnv(0).refine((ms) => ms === 0 || ms >= 1000, 'must be 0 (off) or at least 1000').default(86_400_000),
+  // processed_events rows are kept while Stripe may still send their event: 30 days of Events API
+  // history (replay) plus 3 days of delivery retries, so anything shorter is refused.
+  PROCESSED_EVENTS_RETENTION_DAYS: z.coerce.number().int()
+    .min(34, 'must be at least 34: Stripe keeps events 30 days and retries deliveries 3 more, so a younger event id may still arrive')
+    .default(45),
+  // How often the worker prunes processed_events; 0 turns the scheduler off.
+  PROCESSED_EVENTS_PRUNE_INTERVAL_MS: intFromEnv(0).refine((ms) => ms === 0 || ms >= 1000, 'must be 0 (off) or at least 1000').default(3_600_000),
+  // Completed Stripe event jobs are kept this long (and at most 10,000 of them, queues/job-options.ts).
+  COMPLETED_JOB_RETENTION_SECONDS: intFromEnv(0).default(3600),
   // Stripe requests per second that backfill and replay may use (live limit 100/s, sandbox 25/s).
   BACKFILL_RATE_PER_SECOND: z.coerce.number().positive().max(100).default(20),
   // ROLE=worker has no API port; set this to serve /metrics, /healthz and /readyz from the worker.

@@ -9,6 +9,7 @@
  *   instrumentWorker(worker, metrics)         job durations and failures of a BullMQ worker
  *   metrics.watchQueue(queue)                 queue depth per state, read from Redis on each scrape
  *   instrumentStripe(stripe, metrics)         Stripe requests, durations and 429s (done in service.ts)
+ *   metrics.processedEventsPruned.inc(n)      processed_events rows the scheduled prune deleted
  *
  * Every name starts with `billing_`; see docs/operations.md for the list.
  */
@@ -35,6 +36,7 @@ export interface Metrics {
   stripeRateLimited: Counter<'path'>;
   stripeRequestDuration: Histogram<'method'>;
   replayEvents: Counter<'result'>;
+  processedEventsPruned: Counter;
   /** Adds a queue to the depth gauge (idempotent per queue name). */
   watchQueue(queue: Queue): void;
 }
@@ -108,6 +110,9 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     replayEvents: new Counter({
       name: 'billing_replay_events_total', help: 'Events seen by replay runs: found, new (enqueued), changed (wrote the mirror)',
       labelNames: ['result'], registers,
+    }),
+    processedEventsPruned: new Counter({
+      name: 'billing_processed_events_pruned_total', help: 'processed_events rows deleted by the scheduled prune (older than PROCESSED_EVENTS_RETENTION_DAYS)', registers,
     }),
     watchQueue(queue) {
       watched.set(queue.name, queue);

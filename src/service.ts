@@ -21,7 +21,8 @@ import { createMetrics, instrumentStripe, instrumentWorker, Metrics } from './me
 import { RateLimiter } from './lib/rate-limiter';
 import { createNotificationWorker, publishNotifications } from './notify/notifier';
 import { AccessNotificationsQueue, createAccessNotificationsQueue, scheduleSweep } from './queues/access-notifications-queue';
-import { createMaintenanceQueue, scheduleReplay } from './queues/maintenance-queue';
+import { completedJobRetention } from './queues/job-options';
+import { createMaintenanceQueue, schedulePrune, scheduleReplay } from './queues/maintenance-queue';
 import { createUsageDrainQueue } from './queues/usage-drain-queue';
 import { createStripeEventQueues, StripeEventQueues } from './queues/stripe-events-queue';
 import { stripeEventQueueNames } from './queues/partitions';
@@ -96,6 +97,7 @@ export async function startService(config: Config, log: Logger): Promise<Running
       {
         connection: redis, prefix: config.KEY_PREFIX, concurrency: config.WORKER_CONCURRENCY,
         queueNames: stripeEventQueueNames(config.EVENT_QUEUE_PARTITIONS, redis.isCluster),
+        keepCompleted: completedJobRetention(config.COMPLETED_JOB_RETENTION_SECONDS),
         batch: {
           maxBatch: config.WORKER_BATCH_SIZE, maxInFlight: config.WORKER_BATCH_TRANSACTIONS,
           onTransaction: (events) => metrics.eventBatchSize.observe(events),
@@ -117,8 +119,9 @@ export async function startService(config: Config, log: Logger): Promise<Running
 }
 
 /**
- * Worker role: the scheduled replay of missed Stripe events (maintenance queue), and for
- * ROLE=worker with METRICS_PORT a small server for /metrics, /healthz and /readyz.
+ * Worker role: the scheduled replay of missed Stripe events and prune of processed_events
+ * (maintenance queue), and for ROLE=worker with METRICS_PORT a small server for /metrics,
+ * /healthz and /readyz.
  */
 async function startMaintenance(
   config: Config,
@@ -131,6 +134,7 @@ async function startMaintenance(
   const worker = createMaintenanceWorker({ ...deps, queues: events, limiter }, { connection: redis, prefix: config.KEY_PREFIX });
   instrumentWorker(worker, metrics);
   await scheduleReplay(maintenance, config.REPLAY_INTERVAL_MS);
+  await schedulePrune(maintenance, config.PROCESSED_EVENTS_PRUNE_INTERVAL_MS, config.PROCESSED_EVENTS_RETENTION_DAYS);
   const closers: Array<() => Promise<unknown>> = [() => worker.close(), () => maintenance.close(), () => events.close()];
   if (config.ROLE === 'worker' && config.METRICS_PORT !== undefined) {
     for (const queue of events.partitions) metrics.watchQueue(queue);

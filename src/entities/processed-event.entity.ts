@@ -1,4 +1,4 @@
-import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, Index, PrimaryColumn } from 'typeorm';
 import { bigintColumn } from './columns';
 
 /** One row per Stripe event whose effects were committed: the exactly-once guard. */
@@ -10,6 +10,8 @@ export class ProcessedEvent {
   @Column({ type: 'text' })
   type: string;
 
+  /** Stripe's `created` of the event; the prune (ops/prune.ts) finds old rows through its index. */
+  @Index('IDX_processed_events_event_created')
   @Column(bigintColumn({ name: 'event_created' }))
   eventCreated: number;
 

@@ -4,9 +4,9 @@
  * (batcher.ts). Permanent errors (a payload that can never apply) fail the
  * job at once; everything else retries with capped exponential backoff.
  */
-import { UnrecoverableError, Worker, WorkerOptions as BullWorkerOptions } from 'bullmq';
+import { KeepJobs, UnrecoverableError, Worker, WorkerOptions as BullWorkerOptions } from 'bullmq';
 import type { RedisConnection } from '../runtime/redis';
-import { cappedExponentialBackoff } from '../queues/job-options';
+import { cappedExponentialBackoff, completedJobRetention } from '../queues/job-options';
 import type { StripeEventJob } from '../queues/payloads';
 import { PermanentError } from './handler-types';
 import { EventBatcher, EventBatcherOptions } from './batcher';
@@ -29,6 +29,8 @@ export interface WorkerOptions {
   /** Jobs at once in this process, split evenly over the partitions. */
   concurrency: number;
   batch: EventBatcherOptions;
+  /** Which completed jobs stay in Redis (default: queues/job-options.ts). */
+  keepCompleted?: KeepJobs;
   /** BullMQ's lock and stalled-check timings; only tests change them. */
   timings?: Pick<BullWorkerOptions, 'lockDuration' | 'stalledInterval' | 'autorun'>;
 }
@@ -55,6 +57,7 @@ function createWorker(name: string, batcher: EventBatcher, deps: StripeEventDeps
       prefix: options.prefix,
       concurrency: options.concurrency,
       maxStalledCount: STRIPE_EVENT_MAX_STALLS,
+      removeOnComplete: options.keepCompleted ?? completedJobRetention(),
       settings: { backoffStrategy: (attemptsMade) => cappedExponentialBackoff(attemptsMade) },
       ...options.timings,
     },

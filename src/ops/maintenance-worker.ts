@@ -1,17 +1,27 @@
-/** Runs the maintenance queue's jobs (scheduled replays), one at a time. */
+/** Runs the maintenance queue's jobs (scheduled replays and prunes), one at a time. */
 import { Worker } from 'bullmq';
 import { clusterQueueName } from '../queues/partitions';
 import type { RedisConnection } from '../runtime/redis';
-import { MAINTENANCE_QUEUE, ReplayJob } from '../queues/maintenance-queue';
+import { MAINTENANCE_QUEUE, MaintenanceJob, PRUNE_JOB, PruneJob, ReplayJob } from '../queues/maintenance-queue';
+import { pruneProcessedEvents, PruneReport } from './prune';
 import { ReplayDeps, ReplayReport, runReplay } from './replay';
 
-export function createMaintenanceWorker(deps: ReplayDeps, options: { connection: RedisConnection; prefix: string }): Worker<ReplayJob, ReplayReport> {
-  const worker = new Worker<ReplayJob, ReplayReport>(
+export type MaintenanceReport = ReplayReport | PruneReport;
+
+export function createMaintenanceWorker(deps: ReplayDeps, options: { connection: RedisConnection; prefix: string }): Worker<MaintenanceJob, MaintenanceReport> {
+  const worker = new Worker<MaintenanceJob, MaintenanceReport>(
     clusterQueueName(MAINTENANCE_QUEUE, options.connection.isCluster),
     async (job) => {
-      const since = Math.floor(Date.now() / 1000) - job.data.lookbackSeconds;
       const log = deps.log.child({ jobId: job.id, queue: MAINTENANCE_QUEUE });
-      return runReplay({ ...deps, log }, { since, undeliveredOnly: job.data.undeliveredOnly, waitMs: 5 * 60_000 });
+      if (job.name === PRUNE_JOB) {
+        const report = await pruneProcessedEvents(deps.dataSource, { retentionDays: (job.data as PruneJob).retentionDays });
+        deps.metrics?.processedEventsPruned.inc(report.deleted);
+        log.info({ ...report }, 'processed_events pruned');
+        return report;
+      }
+      const data = job.data as ReplayJob;
+      const since = Math.floor(Date.now() / 1000) - data.lookbackSeconds;
+      return runReplay({ ...deps, log }, { since, undeliveredOnly: data.undeliveredOnly, waitMs: 5 * 60_000 });
     },
     { connection: options.connection, prefix: options.prefix, concurrency: 1 },
   );

@@ -1,8 +1,10 @@
 /**
- * The maintenance queue: operator jobs that run on a schedule, today the replay of missed Stripe
- * events. A BullMQ job scheduler (`upsertJobScheduler`) adds one `replay` job every
- * REPLAY_INTERVAL_MS (one job per tick however many workers run); its return value, the replay
- * report, is visible in Bull Board.
+ * The maintenance queue: operator jobs that run on a schedule. BullMQ job schedulers
+ * (`upsertJobScheduler`) add one job per tick however many workers run:
+ * - `replay` every REPLAY_INTERVAL_MS: re-enqueues missed Stripe events;
+ * - `prune-processed-events` every PROCESSED_EVENTS_PRUNE_INTERVAL_MS: deletes processed_events rows
+ *   older than PROCESSED_EVENTS_RETENTION_DAYS.
+ * Their return values (the replay report, the prune report) are visible in Bull Board.
  */
 import { Queue } from 'bullmq';
 import type { RedisConnection } from '../runtime/redis';
@@ -10,6 +12,8 @@ import { clusterQueueName } from './partitions';
 
 export const MAINTENANCE_QUEUE = 'maintenance';
 export const REPLAY_SCHEDULER_ID = 'replay-missed-events';
+export const PRUNE_SCHEDULER_ID = 'prune-processed-events';
+export const PRUNE_JOB = 'prune-processed-events';
 
 export interface ReplayJob {
   /** How far back each run looks; runs overlap so a late event is never between two windows. */
@@ -17,22 +21,34 @@ export interface ReplayJob {
   undeliveredOnly: boolean;
 }
 
-export type MaintenanceQueue = Queue<ReplayJob>;
+export interface PruneJob {
+  retentionDays: number;
+}
+
+export type MaintenanceJob = ReplayJob | PruneJob;
+export type MaintenanceQueue = Queue<MaintenanceJob>;
 
 export function createMaintenanceQueue(connection: RedisConnection, prefix: string): MaintenanceQueue {
-  return new Queue<ReplayJob>(clusterQueueName(MAINTENANCE_QUEUE, connection.isCluster), {
+  return new Queue<MaintenanceJob>(clusterQueueName(MAINTENANCE_QUEUE, connection.isCluster), {
     connection,
     prefix,
     defaultJobOptions: { attempts: 3, backoff: { type: 'exponential', delay: 60_000 }, removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } },
   });
 }
 
+/** Runs `every` ms (0 removes the scheduler). */
+async function schedule(queue: MaintenanceQueue, id: string, every: number, template: { name: string; data: MaintenanceJob }): Promise<void> {
+  if (every === 0) await queue.removeJobScheduler(id);
+  else await queue.upsertJobScheduler(id, { every }, template);
+}
+
 /** Two intervals back (at most the Events API's 30 days); 0 removes the scheduler. */
 export async function scheduleReplay(queue: MaintenanceQueue, intervalMs: number): Promise<void> {
-  if (intervalMs === 0) {
-    await queue.removeJobScheduler(REPLAY_SCHEDULER_ID);
-    return;
-  }
   const lookbackSeconds = Math.min(30 * 24 * 3600, Math.ceil((2 * intervalMs) / 1000));
-  await queue.upsertJobScheduler(REPLAY_SCHEDULER_ID, { every: intervalMs }, { name: 'replay', data: { lookbackSeconds, undeliveredOnly: false } });
+  await schedule(queue, REPLAY_SCHEDULER_ID, intervalMs, { name: 'replay', data: { lookbackSeconds, undeliveredOnly: false } });
+}
+
+/** Prunes processed_events every `intervalMs` (0 removes the scheduler). */
+export async function schedulePrune(queue: MaintenanceQueue, intervalMs: number, retentionDays: number): Promise<void> {
+  await schedule(queue, PRUNE_SCHEDULER_ID, intervalMs, { name: PRUNE_JOB, data: { retentionDays } });
 }

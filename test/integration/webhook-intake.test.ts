@@ -59,7 +59,9 @@ test('the stored job carries the retry and retention policy', async () => {
   const evt = event('customer.created', customer());
   expect((await t.deliver(evt)).status).toBe(200);
   const job = await t.service.eventQueues!.getJob(evt.id);
-  expect(job?.opts).toMatchObject({ attempts: STRIPE_EVENT_ATTEMPTS, backoff: { type: 'capped-exponential' }, removeOnComplete: { age: 7 * 24 * 3600 } });
+  expect(job?.opts).toMatchObject({ attempts: STRIPE_EVENT_ATTEMPTS, backoff: { type: 'capped-exponential' }, removeOnFail: { age: 30 * 24 * 3600 } });
+  // Completed jobs follow the worker's rule (COMPLETED_JOB_RETENTION_SECONDS), not one stored per job.
+  expect(job?.opts.removeOnComplete).toBeUndefined();
   await settle(t);
 });
 

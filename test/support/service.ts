@@ -49,6 +49,8 @@ export async function startTestService(env: Record<string, string> = {}): Promis
     DATABASE_POOL_SIZE: '6',
     // The scheduled replay would call the stand-in's Events API at start-up; tests opt in.
     REPLAY_INTERVAL_MS: '0',
+    // Likewise the scheduled prune of processed_events (test/integration/prune.test.ts schedules its own).
+    PROCESSED_EVENTS_PRUNE_INTERVAL_MS: '0',
     ...env,
   });
   const service = await startService(config, createLogger(config.LOG_LEVEL));

@@ -68,3 +68,11 @@ test('on a cluster KEY_PREFIX carries no hash tag (each queue has its own)', () 
   expect(() => loadConfig({ ...required, REDIS_CLUSTER_NODES: '127.0.0.1:7000', KEY_PREFIX: '{billing}' })).toThrow(/KEY_PREFIX: must not contain "\{"/);
   expect(loadConfig({ ...required, KEY_PREFIX: '{billing}' }).KEY_PREFIX).toBe('{billing}');
 });
+
+test('processed_events retention must outlast Stripe\'s 30-day history plus 3 days of retries', () => {
+  expect(loadConfig(required)).toMatchObject({ PROCESSED_EVENTS_RETENTION_DAYS: 45, PROCESSED_EVENTS_PRUNE_INTERVAL_MS: 3_600_000, COMPLETED_JOB_RETENTION_SECONDS: 3600 });
+  expect(loadConfig({ ...required, PROCESSED_EVENTS_RETENTION_DAYS: '34' }).PROCESSED_EVENTS_RETENTION_DAYS).toBe(34);
+  expect(() => loadConfig({ ...required, PROCESSED_EVENTS_RETENTION_DAYS: '33' }))
+    .toThrow(/PROCESSED_EVENTS_RETENTION_DAYS: must be at least 34: Stripe keeps events 30 days and retries deliveries 3 more/);
+  expect(() => loadConfig({ ...required, PROCESSED_EVENTS_PRUNE_INTERVAL_MS: '10' })).toThrow(/PROCESSED_EVENTS_PRUNE_INTERVAL_MS/);
+});

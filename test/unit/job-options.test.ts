@@ -1,4 +1,4 @@
-import { cappedExponentialBackoff, STRIPE_EVENT_ATTEMPTS, stripeEventJobOptions } from '../../src/queues/job-options';
+import { cappedExponentialBackoff, completedJobRetention, COMPLETED_JOBS_MAX_COUNT, STRIPE_EVENT_ATTEMPTS, stripeEventJobOptions } from '../../src/queues/job-options';
 
 const noJitter = () => 0.5;
 
@@ -20,7 +20,10 @@ test('retries outlast a 10-minute outage and span hours', () => {
   expect(total).toBeGreaterThan(6 * 3_600_000);
 });
 
-test('completed jobs outlive Stripe\'s 3-day retry window', () => {
-  const keep = stripeEventJobOptions.removeOnComplete as { age: number };
-  expect(keep.age).toBeGreaterThan(3 * 24 * 3600);
+test('completed jobs are bounded by age and count; failed ones stay 30 days, uncapped', () => {
+  expect(completedJobRetention()).toEqual({ age: 3600, count: COMPLETED_JOBS_MAX_COUNT });
+  expect(completedJobRetention(60)).toEqual({ age: 60, count: 10_000 });
+  // The worker's rule applies: a job option would override it.
+  expect(stripeEventJobOptions.removeOnComplete).toBeUndefined();
+  expect(stripeEventJobOptions.removeOnFail).toEqual({ age: 30 * 24 * 3600 });
 });
