@@ -5,6 +5,7 @@
  */
 import { Redis } from 'ioredis';
 import { Client } from 'pg';
+import { benchAccess } from './access';
 import { benchCluster } from './cluster';
 import { benchEndToEnd } from './e2e';
 import { BenchEnv } from './env';
@@ -54,6 +55,9 @@ export async function runBench(opts: BenchOptions): Promise<Report> {
     log('3/4 usage');
     const usage = await benchUsage(env, api, prefix, opts.scale);
     log(`    client ${usage.client.perSec.toFixed(0)}/s, http ${usage.http.perSec.toFixed(0)}/s, raw INCR ${usage.rawIncr.perSec.toFixed(0)}/s; drain ${usage.drain.pairs} pairs: ${usage.drain.requests} requests in ${usage.drain.seconds.toFixed(2)} s`);
+    log('access API');
+    const access = await benchAccess(env, opts.launcher, api, opts.scale);
+    log(`    ${access.service.rps.toFixed(0)} req/s vs bare route ${access.ceiling.rps.toFixed(0)} (ratio ${access.ratio.toFixed(3)}), p99 at half ${access.halfRate.p99} ms, ${access.wrong} of ${access.checked} answers wrong`);
     log('4/4 memory');
     const memory = { apiPeakRssMb: mb(api.peakRssKb()), workerPeakRssMb: mb(worker.peakRssKb()) };
     await api.stop();
@@ -62,7 +66,7 @@ export async function runBench(opts: BenchOptions): Promise<Report> {
     if (cluster) log(`5/5 Redis Cluster: ingest ${cluster.ingestRatio.toFixed(3)} and end to end ${cluster.endToEndRatio.toFixed(3)} of the single Redis`);
     const partial = {
       scale: opts.scale.name, date: new Date().toISOString(), launcher: opts.launcher.kind,
-      machine: machine(postgres, redis), ingest, endToEnd, usage, memory, ...(cluster ? { cluster } : {}),
+      machine: machine(postgres, redis), ingest, endToEnd, usage, access, memory, ...(cluster ? { cluster } : {}),
     };
     return { ...partial, goals: goals(partial) };
   } finally {

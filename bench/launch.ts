@@ -12,6 +12,7 @@ import { createLogger } from '../src/logger';
 import { startService } from '../src/service';
 import { BENCH_API_KEY, BENCH_STRIPE_KEY, BENCH_WEBHOOK_SECRET, BenchEnv } from './env';
 import { withEventQueues } from './queues';
+import { listenAccessCeiling, readAnswers } from './access-ceiling';
 import { listenVerifyOnly } from './verify-only';
 
 export interface RoleOptions {
@@ -34,6 +35,8 @@ export interface Launcher {
   kind: 'processes' | 'in-process';
   service(env: BenchEnv, opts: RoleOptions): Promise<Running>;
   verifyOnly(env: BenchEnv): Promise<Running>;
+  /** The access benchmark's ceiling, answering from `answersPath` (bench/access-ceiling.ts). */
+  accessCeiling(env: BenchEnv, answersPath: string): Promise<Running>;
 }
 
 export function peakRssKb(pid: number): number | undefined {
@@ -146,6 +149,14 @@ export const processLauncher: Launcher = {
     await poll('verify-only baseline', 15_000, async () => (await fetch(`${url}/`)).status === 404, exitReason(child, tail));
     return { pid: child.pid!, url, peakRssKb: () => peakRssKb(child.pid!), stop };
   },
+  async accessCeiling(env, answersPath) {
+    const port = await freePort();
+    const script = resolve(__dirname, 'access-ceiling-main.js');
+    const { child, tail, stop } = spawnChild(env, 'access-ceiling', script, { PORT: String(port), ACCESS_ANSWERS: answersPath });
+    const url = `http://127.0.0.1:${port}`;
+    await poll('access ceiling', 15_000, async () => (await fetch(`${url}/`)).status === 404, exitReason(child, tail));
+    return { pid: child.pid!, url, peakRssKb: () => peakRssKb(child.pid!), stop };
+  },
 };
 
 export const inProcessLauncher: Launcher = {
@@ -162,6 +173,13 @@ export const inProcessLauncher: Launcher = {
     const server = await listenVerifyOnly(BENCH_WEBHOOK_SECRET, 0);
     const stop = () => new Promise<void>((ok) => { server.close(() => ok()); server.closeAllConnections(); });
     env.onCleanup('in-process verify-only', stop);
+    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    return { pid: process.pid, url, peakRssKb: () => peakRssKb(process.pid), stop: async () => { env.forget(stop); await stop(); } };
+  },
+  async accessCeiling(env, answersPath) {
+    const server = await listenAccessCeiling(readAnswers(answersPath), 0);
+    const stop = () => new Promise<void>((ok) => { server.close(() => ok()); server.closeAllConnections(); });
+    env.onCleanup('in-process access ceiling', stop);
     const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
     return { pid: process.pid, url, peakRssKb: () => peakRssKb(process.pid), stop: async () => { env.forget(stop); await stop(); } };
   },

@@ -3,6 +3,7 @@
  * the goals of issue 5, and the machine. Written as bench/results/latest.json and BENCHMARKS.md.
  */
 import { cpus, loadavg, totalmem, release } from 'node:os';
+import type { AccessBenchResult } from './access';
 import type { ClusterResult } from './cluster';
 import type { EndToEndResult } from './e2e';
 import type { IngestResult } from './ingest';
@@ -35,6 +36,7 @@ export interface Report {
   ingest: IngestResult;
   endToEnd: Omit<EndToEndResult, 'worker'>;
   usage: UsageResult;
+  access: AccessBenchResult;
   memory: { apiPeakRssMb: number | null; workerPeakRssMb: number | null };
   /** Ingest and end to end on a Redis Cluster beside the single Redis (absent when not run). */
   cluster?: ClusterResult;
@@ -59,6 +61,12 @@ export function goals(r: Omit<Report, 'goals'>): Goal[] {
   ];
   const d = r.usage.drain;
   list.push({ name: 'drain requests = ⌈pairs/100⌉', figure: d.requests, goal: `= ${d.expectedRequests}`, met: d.requests === d.expectedRequests });
+  const a = r.access;
+  list.push(
+    { name: 'access API / bare route', figure: a.ratio, goal: '≥ 0.5', met: a.ratio >= 0.5 },
+    { name: 'access p99 at half peak (ms)', figure: a.halfRate.p99, goal: '≤ 10', met: a.halfRate.p99 <= 10 },
+    { name: 'access answers wrong', figure: a.wrong, goal: '= 0', met: a.wrong === 0 },
+  );
   return list;
 }
 
@@ -116,6 +124,7 @@ export function markdown(r: Report, before?: Report, notes = ''): string {
     '',
     `api role: **${f(r.memory.apiPeakRssMb)} MB**; worker role: **${f(r.memory.workerPeakRssMb)} MB**.`,
     '',
+    ...accessSection(r.access, r.scale),
     ...(r.cluster ? clusterSection(r.cluster, r.scale) : []),
     ...(before ? beforeAfter(before, r) : []),
     '## Machine',
@@ -168,6 +177,26 @@ export function clusterSection(c: ClusterResult, scale: string): string[] {
 }
 
 export const CLUSTER_HEADING = '## 5. Redis Cluster';
+
+function accessSection(a: AccessBenchResult, scale: string): string[] {
+  const row = (what: string, l: AccessBenchResult['service']) => `| ${what} | ${f(l.requests)} | ${f(l.rps)} | ${f(l.p50, 1)} | ${f(l.p99, 1)} | ${l.non2xx} |`;
+  return [
+    '## 6. Access API (`GET /v1/customers/:id/access`)',
+    '',
+    `${f(a.customers)} customers, requests spread over all of them, autocannon ${scale === 'full' ? 32 : 8} connections. The service reads`,
+    'the stored answer (customer_access, one primary-key lookup in PostgreSQL) behind bearer auth; the ceiling is a bare',
+    'Koa route answering the same JSON from a Map, in its own process.',
+    '',
+    '| route | requests | req/s | p50 ms | p99 ms | non-2xx |',
+    '| --- | ---: | ---: | ---: | ---: | ---: |',
+    row('bare Koa route, answers in memory (ceiling)', a.ceiling),
+    row('service, peak', a.service),
+    row(`service, half rate (${f(a.halfRate.targetRps)} req/s)`, a.halfRate),
+    '',
+    `Ratio: **${f(a.ratio, 3)}** (goal ≥ 0.5); p99 at half peak **${f(a.halfRate.p99, 1)} ms** (goal ≤ 10). ${a.checked} answers checked, ${a.wrong} wrong.`,
+    '',
+  ];
+}
 
 function usageSection(r: Report): string[] {
   const u = r.usage;

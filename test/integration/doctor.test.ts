@@ -162,7 +162,7 @@ test('Redis down: named, and the meters of usage only Redis holds are reported a
   const run = await doctor({ REDIS_URL: 'redis://127.0.0.1:1' });
   expect(run.code).toBe(1);
   expect(line(run, 'FAIL ').map((l) => l.split(' — ')[0])).toEqual([
-    'FAIL redis: unreachable at redis://127.0.0.1:1 (connect ECONNREFUSED 127.0.0.1:1)',
+    'FAIL redis: unreachable at REDIS_URL=redis://127.0.0.1:1 (connect ECONNREFUSED 127.0.0.1:1)',
     'FAIL meters: could not read counted usage from Redis (see above): the meters it needs are not checked',
   ]);
   expect(line(run, 'ok  meter ')).toEqual([expect.stringMatching(/^ok {2}meter tokens: active meter mtr_/)]);
