@@ -1,13 +1,16 @@
 /**
  * 3. Worker crashes: worker processes SIGKILLed at random while they apply events, and started
  * again → every event applied, none twice (BullMQ re-runs the stalled jobs; processed_events
- * guards their effects).
+ * guards their effects), and every customer's newest access-change notification says its final
+ * access (the outbox and the sweep cover a crash between commit and enqueue).
  */
 import { Deliverer, paced } from '../delivery';
 import { sleep } from '../infra/ports';
 import { publishTruth, Scenario, verifyEvents } from '../scenario';
 import { CHAOS_WEBHOOK_SECRET, Stack } from '../stack';
 import { seededRandom } from '../../stand-in/util';
+import { Receiver } from '../../test/support/receiver';
+import { checkNotifications, NOTIFY_SECRET } from '../notifications';
 import { generateWorld } from '../world';
 
 export const workerCrashes: Scenario = {
@@ -17,7 +20,11 @@ export const workerCrashes: Scenario = {
     const { events: n, kills } = ctx.scale.crashes;
     const rng = seededRandom(ctx.seed + 3);
     const world = generateWorld({ events: n, seed: ctx.seed + 30, step: 2, start: Math.floor(Date.now() / 1000) - 3600 });
-    const stack = await Stack.start({ name: 's3', entry: ctx.entry, servers: ctx.servers, logDir: ctx.logDir });
+    const receiver = await Receiver.start();
+    const stack = await Stack.start({
+      name: 's3', entry: ctx.entry, servers: ctx.servers, logDir: ctx.logDir,
+      env: { ACCESS_WEBHOOK_URL: receiver.url, ACCESS_WEBHOOK_SECRET: NOTIFY_SECRET, ACCESS_SWEEP_INTERVAL_MS: '2000' },
+    });
     try {
       publishTruth(stack, world);
       const deliverer = new Deliverer(stack.apiUrl, CHAOS_WEBHOOK_SECRET);
@@ -40,14 +47,17 @@ export const workerCrashes: Scenario = {
       ctx.log('waiting for the stalled jobs to be re-run (BullMQ lock expiry + stalled check)');
       await stack.settle(5 * 60_000);
       const verdict = await verifyEvents(stack, world);
+      const notifications = await checkNotifications(receiver, world);
       return {
-        load: `${n} events (${world.customers.length} customers), 2 worker processes`,
+        load: `${n} events (${world.customers.length} customers), 2 worker processes, access notifications on`,
         faults: `${kills} × SIGKILL of a worker (${activeAtKill.join(', ')} jobs active), restarted`,
         ...verdict,
-        details: { ...verdict.details, activeAtKill, deliveries: deliverer.statusCounts() },
+        wrong: verdict.wrong + notifications.wrong,
+        details: { ...verdict.details, activeAtKill, deliveries: deliverer.statusCounts(), notifications },
       };
     } finally {
       await stack.stop();
+      await receiver.close();
     }
   },
 };

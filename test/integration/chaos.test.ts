@@ -90,6 +90,9 @@ test('7 hostile input: no crash, no undocumented 5xx, nothing recorded, nothing 
   expectClean(await run(hostileInput));
 }, 120_000);
 
-test('3 worker crashes: SIGKILLed workers → 0 lost, 0 applied twice', async () => {
-  expectClean(await crashes);
+test('3 worker crashes: SIGKILLed workers → 0 lost, 0 applied twice, every customer last told its final access', async () => {
+  const r = await crashes;
+  expectClean(r);
+  const notes = r.details.notifications as { received: number; wrong: number };
+  expect(notes.received).toBeGreaterThan(0);
 }, 150_000);
