@@ -4,6 +4,7 @@ import { applyStripeEvent } from '../../src/events/apply';
 import { createLogger } from '../../src/logger';
 import { createStripeClient } from '../../src/stripe';
 import * as build from '../../stand-in/events';
+import { API_VERSION, API_VERSIONS, ApiVersion, buildersFor } from '../../stand-in/events';
 import { seededRandom, shuffle } from '../../stand-in/util';
 import { settle, startTestService, TestService } from '../support/service';
 
@@ -45,20 +46,22 @@ test('a job run several times at once (stalled and re-run) applies once', async 
   expect(await applyStripeEvent(deps, evt)).toBe('duplicate');
 });
 
-function lifecycle(customer: string) {
+/** A customer's lifecycle, rendered in `version` (the webhook endpoint's API version). */
+function lifecycle(customer: string, version: ApiVersion = API_VERSION) {
+  const b = buildersFor(version);
   const sub = (status: string, extra: Partial<Stripe.Subscription> = {}) =>
-    build.subscription({ id: `sub_${customer.slice(4)}`, customer, status, items: [{ id: `si_${customer.slice(4)}`, price: 'price_Pro' }], ...extra } as never);
+    b.subscription({ id: `sub_${customer.slice(4)}`, customer, status, items: [{ id: `si_${customer.slice(4)}`, price: 'price_Pro' }], ...extra } as never);
   const inv = (status: string, attempted: boolean, paid: boolean) =>
-    build.invoice({ id: `in_${customer.slice(4)}`, customer, subscription: `sub_${customer.slice(4)}`, status, attempted, amount_due: 900, amount_paid: paid ? 900 : 0, amount_remaining: paid ? 0 : 900 });
+    b.invoice({ id: `in_${customer.slice(4)}`, customer, subscription: `sub_${customer.slice(4)}`, status, attempted, amount_due: 900, amount_paid: paid ? 900 : 0, amount_remaining: paid ? 0 : 900 });
   return [
-    build.event('customer.created', build.customer({ id: customer, email: 'v1@example.com' }), { created: T0 }),
-    build.event('customer.subscription.created', sub('incomplete'), { created: T0 + 1 }),
-    build.event('invoice.created', inv('draft', false, false), { created: T0 + 2 }),
-    build.event('invoice.payment_failed', inv('open', true, false), { created: T0 + 3 }),
-    build.event('customer.subscription.updated', sub('past_due'), { created: T0 + 4 }),
-    build.event('customer.updated', build.customer({ id: customer, email: 'v2@example.com' }), { created: T0 + 5 }),
-    build.event('invoice.paid', inv('paid', true, true), { created: T0 + 6 }),
-    build.event('customer.subscription.updated', sub('active', { cancel_at_period_end: true }), { created: T0 + 7 }),
+    b.event('customer.created', b.customer({ id: customer, email: 'v1@example.com' }), { created: T0 }),
+    b.event('customer.subscription.created', sub('incomplete'), { created: T0 + 1 }),
+    b.event('invoice.created', inv('draft', false, false), { created: T0 + 2 }),
+    b.event('invoice.payment_failed', inv('open', true, false), { created: T0 + 3 }),
+    b.event('customer.subscription.updated', sub('past_due'), { created: T0 + 4 }),
+    b.event('customer.updated', b.customer({ id: customer, email: 'v2@example.com' }), { created: T0 + 5 }),
+    b.event('invoice.paid', inv('paid', true, true), { created: T0 + 6 }),
+    b.event('customer.subscription.updated', sub('active', { cancel_at_period_end: true }), { created: T0 + 7 }),
   ];
 }
 
@@ -78,14 +81,22 @@ const newest = (customer: string) => ({
   access: { customer, access: true, status: 'active', reason: 'subscription_active' },
 });
 
-test('a lifecycle delivered in order ends in the newest state', async () => {
-  await deliverAll(lifecycle('cus_InOrder001'));
-  expect(await finalState('cus_InOrder001')).toEqual(newest('cus_InOrder001'));
-});
+// Every lifecycle runs in the shapes of each API version an endpoint may render events in.
+describe.each(API_VERSIONS.map((v, n) => [v, n]))('API version %s', (version, n) => {
+  test('a lifecycle delivered in order ends in the newest state', async () => {
+    await deliverAll(lifecycle(`cus_InOrder${n}01`, version));
+    expect(await finalState(`cus_InOrder${n}01`)).toEqual(newest(`cus_InOrder${n}01`));
+  });
 
-test('the same lifecycle delivered reversed ends in the same state', async () => {
-  await deliverAll(lifecycle('cus_Reversed01').reverse());
-  expect(await finalState('cus_Reversed01')).toEqual(newest('cus_Reversed01'));
+  test('the same lifecycle delivered reversed ends in the same state', async () => {
+    await deliverAll(lifecycle(`cus_Reversed${n}1`, version).reverse());
+    expect(await finalState(`cus_Reversed${n}1`)).toEqual(newest(`cus_Reversed${n}1`));
+  });
+
+  test('shuffled, concurrently', async () => {
+    await deliverAll(shuffled(lifecycle(`cus_Shuffled${n}1`, version), 11 + n), true);
+    expect(await finalState(`cus_Shuffled${n}1`)).toEqual(newest(`cus_Shuffled${n}1`));
+  });
 });
 
 test.each([1, 2, 3, 4, 5])('shuffled (seed %i), sequentially and concurrently', async (seed) => {
