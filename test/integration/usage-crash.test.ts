@@ -24,7 +24,7 @@ afterAll(async () => {
   await t.stop();
 });
 
-type ChildMessage = { crashPoint?: { claimId: string; index: number }; result?: { events: number; value: number; requests: number; skipped: number } };
+type ChildMessage = { crashPoint?: { claimId: string; index: number }; result?: { claims: number; events: number; value: number; requests: number; skipped: number } };
 
 function runDrainChild(env: Record<string, string>, onMessage: (m: ChildMessage, kill: () => void) => void): Promise<{ code: number | null; signal: string | null }> {
   const child = fork(join(__dirname, '../support/usage-drain-child.ts'), [], {
@@ -73,6 +73,11 @@ test('SIGKILL between batches, then a new drain process → totals exact', async
   expect(unclaimed).toBeGreaterThan(0);
   expect(unclaimed).toBeLessThan(250);
 
+  // The usage route, with the drain dead half way: every unit in sent or pending, some of each.
+  const half = await usageOf(events.map((e) => e.customer));
+  expect(half.every((u, i) => u.sent + u.pending === events[i].value)).toBe(true);
+  expect(half.filter((u) => u.sent > 0).length).toBe(100);
+
   let result: ChildMessage['result'];
   const requestsBefore = streamRequests(t.standIn);
   const [{ v: ledgerValue }] = await t.service.dataSource.query('SELECT coalesce(sum(value), 0)::int AS v FROM usage_reports');
@@ -88,7 +93,14 @@ test('SIGKILL between batches, then a new drain process → totals exact', async
   expect(standInTotals(t.standIn)).toEqual(expected);
   expect((await openClaims(redis, t.prefix)).length).toBe(0);
   expect(await queryLedgerCount()).toBe(350);
+  expect((await usageOf(events.map((e) => e.customer))).every((u, i) => u.sent === events[i].value && u.pending === 0)).toBe(true);
 }, 60_000);
+
+/** `GET /v1/customers/:id/usage` → api_calls of each customer. */
+async function usageOf(customers: string[]): Promise<Array<{ sent: number; pending: number }>> {
+  const answers = await Promise.all(customers.map((c) => t.v1('GET', `/customers/${c}/usage`)));
+  return answers.map((a) => (a.json as { meters: Record<string, { sent: number; pending: number }> }).meters.api_calls);
+}
 
 async function queryLedgerCount(): Promise<number> {
   const [row]: Array<{ n: number }> = await t.service.dataSource.query('SELECT count(*)::int AS n FROM usage_reports');
