@@ -12,6 +12,7 @@ import type { Launcher } from './launch';
 import { goals, machine, Report } from './report';
 import type { BenchScale } from './scale';
 import { benchUsage, BENCH_WORKER_ENV } from './usage';
+import { benchDrainMemory, measureIdMemory } from './usage-memory';
 
 export interface BenchOptions {
   scale: BenchScale;
@@ -51,11 +52,17 @@ export async function runBench(opts: BenchOptions): Promise<Report> {
     log('3/4 usage');
     const usage = await benchUsage(env, api, prefix, opts.scale);
     log(`    client ${usage.client.perSec.toFixed(0)}/s, http ${usage.http.perSec.toFixed(0)}/s, raw INCR ${usage.rawIncr.perSec.toFixed(0)}/s; drain ${usage.drain.pairs} pairs: ${usage.drain.requests} requests in ${usage.drain.seconds.toFixed(2)} s`);
+    log('3b/4 usage at scale');
+    const usageMemory = {
+      drain: await benchDrainMemory(env, opts.launcher, opts.scale.drainMemoryPairs, opts.scale.phaseTimeoutMs * 5),
+      ids: await measureIdMemory(env, opts.scale.idMemoryCount),
+    };
+    log(`    drain of ${usageMemory.drain.pairs} pairs: worker peak RSS ${usageMemory.drain.workerPeakRssMb} MB in ${usageMemory.drain.seconds.toFixed(1)} s; ${usageMemory.ids.usedMemoryBytesPerId} B per event id`);
     log('4/4 memory');
     const memory = { apiPeakRssMb: mb(api.peakRssKb()), workerPeakRssMb: mb(worker.peakRssKb()) };
     const partial = {
       scale: opts.scale.name, date: new Date().toISOString(), launcher: opts.launcher.kind,
-      machine: machine(postgres, redis), ingest, endToEnd, usage, memory,
+      machine: machine(postgres, redis), ingest, endToEnd, usage, usageMemory, memory,
     };
     return { ...partial, goals: goals(partial) };
   } finally {

@@ -6,6 +6,7 @@ import { cpus, loadavg, totalmem, release } from 'node:os';
 import type { EndToEndResult } from './e2e';
 import type { IngestResult } from './ingest';
 import type { UsageResult } from './usage';
+import type { UsageMemoryResult } from './usage-memory';
 
 export interface Machine {
   cpus: number;
@@ -34,6 +35,8 @@ export interface Report {
   ingest: IngestResult;
   endToEnd: Omit<EndToEndResult, 'worker'>;
   usage: UsageResult;
+  /** Absent in reports made before the usage-at-scale section. */
+  usageMemory?: UsageMemoryResult;
   memory: { apiPeakRssMb: number | null; workerPeakRssMb: number | null };
   goals: Goal[];
 }
@@ -56,6 +59,10 @@ export function goals(r: Omit<Report, 'goals'>): Goal[] {
   ];
   const d = r.usage.drain;
   list.push({ name: 'drain requests = ⌈pairs/100⌉', figure: d.requests, goal: `= ${d.expectedRequests}`, met: d.requests === d.expectedRequests });
+  const clientRatio = r.usage.client.perSec / r.usage.rawIncr.perSec;
+  list.push({ name: 'usage client / raw pipelined INCR', figure: clientRatio, goal: '≥ 0.5', met: clientRatio >= 0.5 });
+  const rss = r.usageMemory?.drain.workerPeakRssMb;
+  if (rss !== undefined && rss !== null) list.push({ name: `worker peak RSS (MB), drain of ${f(r.usageMemory!.drain.pairs)} pairs`, figure: rss, goal: '≤ 200', met: rss <= 200 });
   return list;
 }
 
@@ -109,6 +116,7 @@ export function markdown(r: Report, before?: Report, notes = ''): string {
     '',
     ...usageSection(r),
     '',
+    ...(r.usageMemory ? usageMemorySection(r.usageMemory) : []),
     '## 4. Memory (peak RSS, VmHWM)',
     '',
     `api role: **${f(r.memory.apiPeakRssMb)} MB**; worker role: **${f(r.memory.workerPeakRssMb)} MB**.`,
@@ -148,6 +156,21 @@ function usageSection(r: Report): string[] {
     '',
     `Drain of ${f(u.drain.pairs)} (customer, meter) pairs: **${f(u.drain.requests)} Stripe requests** (⌈pairs/100⌉ = ${f(u.drain.expectedRequests)}) in **${f(u.drain.seconds, 2)} s**; ${f(u.drain.eventsAccepted)} meter events accepted`,
     `(worker with STRIPE_METER_RATE_LIMIT_PER_SECOND=${u.drain.rateLimitPerSecond}, Stripe's live v2 limit; the default 20/s would make it ≈ ${f(u.drain.requests / 20)} s).`,
+  ];
+}
+
+export function usageMemorySection(m: UsageMemoryResult): string[] {
+  const d = m.drain;
+  const perDay = (m.ids.usedMemoryBytesPerId * 1000 * 86_400) / 2 ** 30;
+  return [
+    '### Drain memory and event ids',
+    '',
+    `Drain of **${f(d.pairs)} (customer, meter) pairs** by a worker-role process: **peak RSS ${f(d.workerPeakRssMb)} MB** (goal ≤ 200; ${f(d.workerRssBeforeMb)} MB before the drain),`,
+    `${f(d.requests)} Stripe requests in ${f(d.seconds, 1)} s. The claim is read with HSCAN, ${'1,000'} fields a page, and sent in batches shared across shards.`,
+    '',
+    `One usage event id costs **${f(m.ids.usedMemoryBytesPerId)} bytes** of Redis (INFO used_memory over ${f(m.ids.count)} ids; MEMORY USAGE of one id key: ${f(m.ids.memoryUsageBytesPerKey)} bytes, without its expiry entry).`,
+    `At 1,000 events/s with ids and USAGE_DEDUPE_SECONDS=86400 that is ≈ ${f(perDay, 1)} GiB held at all times.`,
+    '',
   ];
 }
 

@@ -72,19 +72,29 @@ async function postUsage(url: string, count: number, perRequest: number, connect
   return { count: r.requests.total * perRequest, seconds, perSec: (r.requests.total * perRequest) / seconds };
 }
 
+/**
+ * Raw pipelined INCR (the ceiling) against `UsageClient.record`, one event per call, CLIENTS calls
+ * at once, in the same run: the client coalesces the calls of a tick into one script call per shard.
+ */
+export async function benchClientRatio(redis: Redis, prefix: string, n: number): Promise<{ rawIncr: Throughput; client: Throughput; pipeline: number }> {
+  const pipeline = 16;
+  const rawKey = `${prefix}:bench:incr`;
+  const rawIncr = await timed(n, () => loops(n, pipeline, async () => {
+    const p = redis.pipeline();
+    for (let k = 0; k < pipeline; k++) p.incr(rawKey);
+    await p.exec();
+  }));
+  const client = new UsageClient({ redis, keyPrefix: prefix });
+  const viaClient = await timed(n, () => loops(n, 1, (i) => client.record({ customer: `cus_benchclient${i % 50}`, meter: 'api_calls', value: 1 })));
+  return { rawIncr, client: viaClient, pipeline };
+}
+
 export async function benchUsage(env: BenchEnv, api: Running, prefix: string, scale: BenchScale): Promise<UsageResult> {
   const redis = new Redis(env.redisUrl);
   try {
     const n = scale.usageIncrements;
-    const pipeline = 16;
-    const rawKey = `${prefix}:bench:incr`;
-    const rawIncr = await timed(n, () => loops(n, pipeline, async () => {
-      const p = redis.pipeline();
-      for (let k = 0; k < pipeline; k++) p.incr(rawKey);
-      await p.exec();
-    }));
+    const { rawIncr, client: viaClient, pipeline } = await benchClientRatio(redis, prefix, n);
     const client = new UsageClient({ redis, keyPrefix: prefix });
-    const viaClient = await timed(n, () => loops(n, 1, (i) => client.record({ customer: `cus_benchclient${i % 50}`, meter: 'api_calls', value: 1 })));
     const http = await postUsage(api.url!, n, 100, scale.connections);
     const httpSingle = await postUsage(api.url!, Math.ceil(n / 4), 1, scale.connections);
     // Only the drain's own pairs may reach Stripe.

@@ -10,7 +10,7 @@
  */
 import { usageKeys } from './keys';
 import { addEvents, byShard, countDuplicates, emptyBatch, recordCall, type ShardBatch } from './record-call';
-import { runScript, type UsageRedis } from './run-script';
+import { runScriptMany, type UsageRedis } from './run-script';
 import { RECORD_SCRIPT } from './scripts';
 import { validateEvents, type UsageEvent } from './validate';
 import { DEFAULT_WINDOW_SECONDS, isValidWindow } from './window';
@@ -97,12 +97,13 @@ export class UsageClient {
   private flush(): void {
     const queued = this.queued;
     this.queued = new Map();
-    for (const { batch, waiters } of queued.values()) {
-      const { keys, args } = recordCall(batch, usageKeys(this.keyPrefix, batch.shard).pending, this.dedupeSeconds);
-      runScript(this.redis, RECORD_SCRIPT, keys, args).then(
-        (flags) => waiters.forEach((w) => w.resolve(countDuplicates(String(flags ?? ''), ...w.range))),
-        (error: unknown) => waiters.forEach((w) => w.reject(error)),
-      );
-    }
+    const entries = [...queued.values()];
+    const calls = entries.map(({ batch }) => recordCall(batch, usageKeys(this.keyPrefix, batch.shard).pending, this.dedupeSeconds));
+    void runScriptMany(this.redis, RECORD_SCRIPT, calls).then((outcomes) => outcomes.forEach((outcome, i) => {
+      for (const w of entries[i].waiters) {
+        if (outcome.status === 'fulfilled') w.resolve(countDuplicates(String(outcome.value ?? ''), ...w.range));
+        else w.reject(outcome.reason);
+      }
+    }));
   }
 }

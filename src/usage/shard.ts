@@ -24,8 +24,11 @@ function buildTable(): Uint32Array {
 
 /** CRC32 (IEEE, reflected, init and final xor 0xFFFFFFFF) of a string's UTF-8 bytes, unsigned. */
 export function crc32(text: string): number {
+  // Customer ids are ASCII, whose UTF-8 bytes are their char codes: no Buffer on the hot path.
+  const utf8 = /^\p{ASCII}*$/u.test(text) ? undefined : Buffer.from(text, 'utf8');
+  const length = utf8 ? utf8.length : text.length;
   let crc = 0xffffffff;
-  for (const byte of Buffer.from(text, 'utf8')) crc = TABLE[(crc ^ byte) & 0xff] ^ (crc >>> 8);
+  for (let i = 0; i < length; i++) crc = TABLE[(crc ^ (utf8 ? utf8[i] : text.charCodeAt(i))) & 0xff] ^ (crc >>> 8);
   return (crc ^ 0xffffffff) >>> 0;
 }
 
