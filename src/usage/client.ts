@@ -99,11 +99,15 @@ export class UsageClient {
     this.queued = new Map();
     const entries = [...queued.values()];
     const calls = entries.map(({ batch }) => recordCall(batch, usageKeys(this.keyPrefix, batch.shard).pending, this.dedupeSeconds));
-    void runScriptMany(this.redis, RECORD_SCRIPT, calls).then((outcomes) => outcomes.forEach((outcome, i) => {
-      for (const w of entries[i].waiters) {
-        if (outcome.status === 'fulfilled') w.resolve(countDuplicates(String(outcome.value ?? ''), ...w.range));
-        else w.reject(outcome.reason);
-      }
-    }));
+    runScriptMany(this.redis, RECORD_SCRIPT, calls).then(
+      (outcomes) => outcomes.forEach((outcome, i) => {
+        for (const w of entries[i].waiters) {
+          if (outcome.status === 'fulfilled') w.resolve(countDuplicates(String(outcome.value ?? ''), ...w.range));
+          else w.reject(outcome.reason);
+        }
+      }),
+      // The pipeline itself failed (e.g. no connection): every caller of this tick gets the error.
+      (error: unknown) => entries.forEach((e) => e.waiters.forEach((w) => w.reject(error))),
+    );
   }
 }
