@@ -14,6 +14,7 @@ import type { Launcher } from './launch';
 import { goals, machine, Report } from './report';
 import type { BenchScale } from './scale';
 import { benchUsage, BENCH_WORKER_ENV } from './usage';
+import { benchDrainMemory, measureIdMemory } from './usage-memory';
 
 export interface BenchOptions {
   scale: BenchScale;
@@ -58,6 +59,12 @@ export async function runBench(opts: BenchOptions): Promise<Report> {
     log('access API');
     const access = await benchAccess(env, opts.launcher, api, opts.scale);
     log(`    ${access.service.rps.toFixed(0)} req/s vs bare route ${access.ceiling.rps.toFixed(0)} (ratio ${access.ratio.toFixed(3)}), p99 at half ${access.halfRate.p99} ms, ${access.wrong} of ${access.checked} answers wrong`);
+    log('3b/4 usage at scale');
+    const usageMemory = {
+      drain: await benchDrainMemory(env, opts.launcher, opts.scale.drainMemoryPairs, opts.scale.phaseTimeoutMs * 5),
+      ids: await measureIdMemory(env, opts.scale.idMemoryCount),
+    };
+    log(`    drain of ${usageMemory.drain.pairs} pairs: worker peak RSS ${usageMemory.drain.workerPeakRssMb} MB in ${usageMemory.drain.seconds.toFixed(1)} s; ${usageMemory.ids.usedMemoryBytesPerId} B per event id`);
     log('4/4 memory');
     const memory = { apiPeakRssMb: mb(api.peakRssKb()), workerPeakRssMb: mb(worker.peakRssKb()) };
     await api.stop();
@@ -66,7 +73,7 @@ export async function runBench(opts: BenchOptions): Promise<Report> {
     if (cluster) log(`5/5 Redis Cluster: ingest ${cluster.ingestRatio.toFixed(3)} and end to end ${cluster.endToEndRatio.toFixed(3)} of the single Redis`);
     const partial = {
       scale: opts.scale.name, date: new Date().toISOString(), launcher: opts.launcher.kind,
-      machine: machine(postgres, redis), ingest, endToEnd, usage, access, memory, ...(cluster ? { cluster } : {}),
+      machine: machine(postgres, redis), ingest, endToEnd, usage, usageMemory, access, memory, ...(cluster ? { cluster } : {}),
     };
     return { ...partial, goals: goals(partial) };
   } finally {

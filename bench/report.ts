@@ -4,10 +4,13 @@
  */
 import { cpus, loadavg, totalmem, release } from 'node:os';
 import type { AccessBenchResult } from './access';
+import { accessSection } from './access-report';
+import { f } from './format';
 import type { ClusterResult } from './cluster';
 import type { EndToEndResult } from './e2e';
 import type { IngestResult } from './ingest';
 import type { UsageResult } from './usage';
+import type { UsageMemoryResult } from './usage-memory';
 
 export interface Machine {
   cpus: number;
@@ -37,6 +40,8 @@ export interface Report {
   endToEnd: Omit<EndToEndResult, 'worker'>;
   usage: UsageResult;
   access: AccessBenchResult;
+  /** Absent in reports made before the usage-at-scale section. */
+  usageMemory?: UsageMemoryResult;
   memory: { apiPeakRssMb: number | null; workerPeakRssMb: number | null };
   /** Ingest and end to end on a Redis Cluster beside the single Redis (absent when not run). */
   cluster?: ClusterResult;
@@ -67,11 +72,13 @@ export function goals(r: Omit<Report, 'goals'>): Goal[] {
     { name: 'access p99 at half peak (ms)', figure: a.halfRate.p99, goal: '≤ 10', met: a.halfRate.p99 <= 10 },
     { name: 'access answers wrong', figure: a.wrong, goal: '= 0', met: a.wrong === 0 },
   );
+  const clientRatio = r.usage.client.perSec / r.usage.rawIncr.perSec;
+  list.push({ name: 'usage client / raw pipelined INCR', figure: clientRatio, goal: '≥ 0.5', met: clientRatio >= 0.5 });
+  const rss = r.usageMemory?.drain.workerPeakRssMb;
+  if (rss !== undefined && rss !== null) list.push({ name: `worker peak RSS (MB), drain of ${f(r.usageMemory!.drain.pairs)} pairs`, figure: rss, goal: '≤ 200', met: rss <= 200 });
   return list;
 }
 
-const f = (n: number | null | undefined, digits = 0) =>
-  n === null || n === undefined ? 'n/a' : n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
 export function markdown(r: Report, before?: Report, notes = ''): string {
   const i = r.ingest;
@@ -120,6 +127,7 @@ export function markdown(r: Report, before?: Report, notes = ''): string {
     '',
     ...usageSection(r),
     '',
+    ...(r.usageMemory ? usageMemorySection(r.usageMemory) : []),
     '## 4. Memory (peak RSS, VmHWM)',
     '',
     `api role: **${f(r.memory.apiPeakRssMb)} MB**; worker role: **${f(r.memory.workerPeakRssMb)} MB**.`,
@@ -178,25 +186,6 @@ export function clusterSection(c: ClusterResult, scale: string): string[] {
 
 export const CLUSTER_HEADING = '## 5. Redis Cluster';
 
-function accessSection(a: AccessBenchResult, scale: string): string[] {
-  const row = (what: string, l: AccessBenchResult['service']) => `| ${what} | ${f(l.requests)} | ${f(l.rps)} | ${f(l.p50, 1)} | ${f(l.p99, 1)} | ${l.non2xx} |`;
-  return [
-    '## 6. Access API (`GET /v1/customers/:id/access`)',
-    '',
-    `${f(a.customers)} customers, requests spread over all of them, autocannon ${scale === 'full' ? 32 : 8} connections. The service reads`,
-    'the stored answer (customer_access, one primary-key lookup in PostgreSQL) behind bearer auth; the ceiling is a bare',
-    'Koa route answering the same JSON from a Map, in its own process.',
-    '',
-    '| route | requests | req/s | p50 ms | p99 ms | non-2xx |',
-    '| --- | ---: | ---: | ---: | ---: | ---: |',
-    row('bare Koa route, answers in memory (ceiling)', a.ceiling),
-    row('service, peak', a.service),
-    row(`service, half rate (${f(a.halfRate.targetRps)} req/s)`, a.halfRate),
-    '',
-    `Ratio: **${f(a.ratio, 3)}** (goal ≥ 0.5); p99 at half peak **${f(a.halfRate.p99, 1)} ms** (goal ≤ 10). ${a.checked} answers checked, ${a.wrong} wrong.`,
-    '',
-  ];
-}
 
 function usageSection(r: Report): string[] {
   const u = r.usage;
@@ -210,6 +199,21 @@ function usageSection(r: Report): string[] {
     '',
     `Drain of ${f(u.drain.pairs)} (customer, meter) pairs: **${f(u.drain.requests)} Stripe requests** (⌈pairs/100⌉ = ${f(u.drain.expectedRequests)}) in **${f(u.drain.seconds, 2)} s**; ${f(u.drain.eventsAccepted)} meter events accepted`,
     `(worker with STRIPE_METER_RATE_LIMIT_PER_SECOND=${u.drain.rateLimitPerSecond}, Stripe's live v2 limit; the default 20/s would make it ≈ ${f(u.drain.requests / 20)} s).`,
+  ];
+}
+
+export function usageMemorySection(m: UsageMemoryResult): string[] {
+  const d = m.drain;
+  const perDay = (m.ids.usedMemoryBytesPerId * 1000 * 86_400) / 2 ** 30;
+  return [
+    '### Drain memory and event ids',
+    '',
+    `Drain of **${f(d.pairs)} (customer, meter) pairs** by a worker-role process: **peak RSS ${f(d.workerPeakRssMb)} MB** (goal ≤ 200; ${f(d.workerRssBeforeMb)} MB before the drain),`,
+    `${f(d.requests)} Stripe requests in ${f(d.seconds, 1)} s. The claim is read with HSCAN, ${'1,000'} fields a page, and sent in batches shared across shards.`,
+    '',
+    `One usage event id costs **${f(m.ids.usedMemoryBytesPerId)} bytes** of Redis (INFO used_memory over ${f(m.ids.count)} ids; MEMORY USAGE of one id key: ${f(m.ids.memoryUsageBytesPerKey)} bytes, without its expiry entry).`,
+    `At 1,000 events/s with ids and USAGE_DEDUPE_SECONDS=86400 that is ≈ ${f(perDay, 1)} GiB held at all times.`,
+    '',
   ];
 }
 

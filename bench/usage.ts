@@ -7,7 +7,7 @@ import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
 import { createUsageDrainQueue, requestDrain } from '../src/queues/usage-drain-queue';
 import { UsageClient } from '../src/usage/client';
-import { usageKeys } from '../src/usage/keys';
+import { DRAIN_NAMESPACES, usageKeys } from '../src/usage/keys';
 import { BENCH_API_KEY, BenchEnv } from './env';
 import type { Running } from './launch';
 import { FIXED_AMOUNT_SAMPLE_MS } from './load';
@@ -72,23 +72,33 @@ async function postUsage(url: string, count: number, perRequest: number, connect
   return { count: r.requests.total * perRequest, seconds, perSec: (r.requests.total * perRequest) / seconds };
 }
 
+/**
+ * Raw pipelined INCR (the ceiling) against `UsageClient.record`, one event per call, CLIENTS calls
+ * at once, in the same run: the client coalesces the calls of a tick into one script call per shard.
+ */
+export async function benchClientRatio(redis: Redis, prefix: string, n: number): Promise<{ rawIncr: Throughput; client: Throughput; pipeline: number }> {
+  const pipeline = 16;
+  const rawKey = `${prefix}:bench:incr`;
+  const rawIncr = await timed(n, () => loops(n, pipeline, async () => {
+    const p = redis.pipeline();
+    for (let k = 0; k < pipeline; k++) p.incr(rawKey);
+    await p.exec();
+  }));
+  const client = new UsageClient({ redis, keyPrefix: prefix });
+  const viaClient = await timed(n, () => loops(n, 1, (i) => client.record({ customer: `cus_benchclient${i % 50}`, meter: 'api_calls', value: 1 })));
+  return { rawIncr, client: viaClient, pipeline };
+}
+
 export async function benchUsage(env: BenchEnv, api: Running, prefix: string, scale: BenchScale): Promise<UsageResult> {
   const redis = new Redis(env.redisUrl);
   try {
     const n = scale.usageIncrements;
-    const pipeline = 16;
-    const rawKey = `${prefix}:bench:incr`;
-    const rawIncr = await timed(n, () => loops(n, pipeline, async () => {
-      const p = redis.pipeline();
-      for (let k = 0; k < pipeline; k++) p.incr(rawKey);
-      await p.exec();
-    }));
+    const { rawIncr, client: viaClient, pipeline } = await benchClientRatio(redis, prefix, n);
     const client = new UsageClient({ redis, keyPrefix: prefix });
-    const viaClient = await timed(n, () => loops(n, 1, (i) => client.record({ customer: `cus_benchclient${i % 50}`, meter: 'api_calls', value: 1 })));
     const http = await postUsage(api.url!, n, 100, scale.connections);
     const httpSingle = await postUsage(api.url!, Math.ceil(n / 4), 1, scale.connections);
     // Only the drain's own pairs may reach Stripe.
-    await redis.del(usageKeys(prefix).pending);
+    await redis.del(...DRAIN_NAMESPACES.map((ns) => usageKeys(prefix, ns).pending));
     const drain = await benchDrain(env, redis, client, prefix, scale.drainPairs);
     return { rawIncr: { ...rawIncr, pipeline }, client: viaClient, http: { ...http, eventsPerRequest: 100 }, httpSingle, drain };
   } finally {
@@ -101,7 +111,6 @@ async function benchDrain(env: BenchEnv, redis: Redis, client: UsageClient, pref
   const customers = Math.ceil(pairs / meters.length);
   const all = Array.from({ length: customers * meters.length }, (_, i) => ({ customer: `cus_drain${Math.floor(i / meters.length)}`, meter: meters[i % meters.length], value: 1 + (i % 7) })).slice(0, pairs);
   for (let i = 0; i < all.length; i += 1000) await client.record(all.slice(i, i + 1000));
-  const keys = usageKeys(prefix);
   env.standIn.resetRequests();
   const accepted = env.standIn.meterEvents.length;
   const queue = createUsageDrainQueue(redis, prefix);
@@ -110,8 +119,7 @@ async function benchDrain(env: BenchEnv, redis: Redis, client: UsageClient, pref
     await requestDrain(queue, { reason: 'manual' }, 'bench-drain');
     const deadline = Date.now() + 300_000;
     for (;;) {
-      const [pending, claims] = await Promise.all([redis.hlen(keys.pending), redis.zcard(keys.claims)]);
-      if (pending === 0 && claims === 0 && env.standIn.meterEvents.length - accepted >= pairs) break;
+      if ((await usageLeft(redis, prefix)) === 0 && env.standIn.meterEvents.length - accepted >= pairs) break;
       if (Date.now() > deadline) throw new Error('usage drain did not finish within 300 s');
       await new Promise((ok) => setTimeout(ok, 20));
     }
@@ -124,4 +132,10 @@ async function benchDrain(env: BenchEnv, redis: Redis, client: UsageClient, pref
   } finally {
     await queue.close();
   }
+}
+
+/** Pending cells plus open claims, over every shard. */
+export async function usageLeft(redis: Redis, prefix: string): Promise<number> {
+  const counts = await Promise.all(DRAIN_NAMESPACES.map((ns) => usageKeys(prefix, ns)).flatMap((k) => [redis.hlen(k.pending), redis.zcard(k.claims)]));
+  return counts.reduce((a, b) => a + b, 0);
 }

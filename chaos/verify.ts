@@ -4,6 +4,8 @@
  * src/access), processed_events vs the events sent, and job outcomes from the worker logs.
  */
 import { readFileSync } from 'node:fs';
+import type { Cluster, Redis } from 'ioredis';
+import { DRAIN_NAMESPACES, usageKeys } from '../src/usage/keys';
 import type { Pool } from 'pg';
 import { pool, post } from './delivery';
 import { Agent } from 'node:http';
@@ -141,4 +143,10 @@ export function workerOutcomes(logFiles: string[]): { doubled: number; rerunsCau
   }
   const doubled = [...applied.values()].filter((n) => n > 1).length;
   return { doubled, rerunsCaught: outcomes.duplicate ?? 0, outcomes };
+}
+
+/** True when no usage is pending or claimed in any namespace (legacy and every shard) under `prefix`. */
+export async function usageSettled(redis: Redis | Cluster, prefix: string): Promise<boolean> {
+  const counts = await Promise.all(DRAIN_NAMESPACES.map((ns) => usageKeys(prefix, ns)).flatMap((k) => [redis.hlen(k.pending), redis.zcard(k.claims)]));
+  return counts.every((n) => n === 0);
 }

@@ -72,6 +72,8 @@ const schema = z.object({
   USAGE_FLUSH_THRESHOLD: intFromEnv(1).default(50_000),
   // Usage is aggregated per (customer, meter, window); the meter event is stamped at the window start.
   USAGE_WINDOW_SECONDS: intFromEnv(1).refine((s) => 86_400 % s === 0, 'must divide 86400 (one day)').default(3600),
+  // How long a usage event id is remembered: the same id within it is counted once.
+  USAGE_DEDUPE_SECONDS: intFromEnv(1).default(86_400),
   // invoice.created flushes of many customers are gathered for up to this long and claimed together.
   USAGE_INVOICE_FLUSH_DELAY_MS: intFromEnv(100).max(600_000).default(10_000),
   // How often the worker checks pending usage against USAGE_FLUSH_THRESHOLD.

@@ -29,6 +29,7 @@ import { stripeEventQueueNames } from './queues/partitions';
 import { connectRedis, createProducerRedis, createWorkerRedis, RedisConnection, redisTarget } from './runtime/redis';
 import { createStripeClient } from './stripe';
 import { UsageClient } from './usage/client';
+import { customerUsage } from './usage/usage-query';
 
 export interface RunningService {
   /** The bound HTTP port (api role), useful when PORT=0. */
@@ -63,14 +64,18 @@ export async function startService(config: Config, log: Logger): Promise<Running
     const redis = createProducerRedis(target);
     await connectRedis(redis);
     const eventQueues = createStripeEventQueues(redis, config.KEY_PREFIX, config.EVENT_QUEUE_PARTITIONS);
-    const usage = new UsageClient({ redis, keyPrefix: config.KEY_PREFIX, windowSeconds: config.USAGE_WINDOW_SECONDS });
+    const usage = new UsageClient({ redis, keyPrefix: config.KEY_PREFIX, windowSeconds: config.USAGE_WINDOW_SECONDS, dedupeSeconds: config.USAGE_DEDUPE_SECONDS });
     // Every queue Bull Board and /metrics show: add new queues to this list.
     const maintenance = createMaintenanceQueue(redis, config.KEY_PREFIX);
     service.queues.push(...eventQueues.partitions, maintenance, createUsageDrainQueue(redis, config.KEY_PREFIX));
     if (config.ACCESS_WEBHOOK_URL) service.queues.push(createAccessNotificationsQueue(redis, config.KEY_PREFIX));
     // Without a listener BullMQ prints connection errors to the console; they also surface as 503s.
     for (const q of service.queues) q.on('error', (error) => log.warn({ queue: q.name, err: error.message }, 'queue connection error'));
-    const app = createApp({ config, eventQueues, redis, dataSource, log, usage, metrics, queues: service.queues, stripe });
+    const usageQuery = { redis, dataSource, keyPrefix: config.KEY_PREFIX, windowSeconds: config.USAGE_WINDOW_SECONDS };
+    const app = createApp({
+      config, eventQueues, redis, dataSource, log, usage, metrics, queues: service.queues, stripe,
+      customerUsage: (customer, range) => customerUsage(usageQuery, customer, range),
+    });
     const server = await listen(app.callback(), config.PORT);
     service.port = (server.address() as { port: number }).port;
     service.eventQueues = eventQueues;

@@ -14,8 +14,8 @@ import { Deliverer, paced, pool, post } from '../delivery';
 import { sleep, until } from '../infra/ports';
 import { publishTruth, Scenario, verifyEvents } from '../scenario';
 import { CHAOS_API_KEY, CHAOS_WEBHOOK_SECRET, Stack } from '../stack';
+import { usageSettled } from '../verify';
 import { seededRandom, shuffle } from '../../stand-in/util';
-import { usageKeys } from '../../src/usage';
 import { RedisCluster } from '../../test/support/redis-cluster';
 import { generateWorld, World } from '../world';
 
@@ -129,8 +129,7 @@ export const redisCluster: Scenario = {
 
       ctx.log('waiting for every event and all usage to be applied and drained');
       await s.settle(5 * 60_000);
-      const keys = usageKeys(s.prefix);
-      await until(async () => (await s.redis.hlen(keys.pending)) === 0 && (await s.redis.zcard(keys.claims)) === 0, 5 * 60_000, 'usage to drain', 250);
+      await until(() => usageSettled(s.redis, s.prefix), 5 * 60_000, 'usage to drain', 250);
       const verdict = await verifyEvents(s, merge(before, during));
       const stripeWrong = differences(s.standIn.meterTotals(), usage);
       const ledgerWrong = differences(await ledgerTotals(s.db), usage);

@@ -1,8 +1,10 @@
 /**
  * 6. Usage under fire: increments over many (customer, meter) pairs — most with the documented
- * one-command HINCRBY, some through POST /v1/usage — while drains run every 2 s, the worker
- * processes (where drains run) are SIGKILLed mid-drain, and the stand-in fails 10 % of its
- * requests with 500 or 429 → Stripe's total equals the counted total for every pair.
+ * one-command HINCRBY on the customer's shard, some through POST /v1/usage with event ids, each
+ * such request retried 1–3 times as a client unsure of its answer would — while drains run every
+ * 2 s, the worker processes (where drains run) are SIGKILLed mid-drain, and the stand-in fails 10 %
+ * of its requests with 500 or 429 → Stripe's total equals the counted total for every pair, and the
+ * answers' `duplicates` equal the repeated events.
  */
 import { Agent } from 'node:http';
 import { post } from '../delivery';
@@ -10,7 +12,7 @@ import { sleep, until } from '../infra/ports';
 import { Scenario } from '../scenario';
 import { CHAOS_API_KEY, Stack } from '../stack';
 import { seededRandom } from '../../stand-in/util';
-import { usageKeys, windowStart } from '../../src/usage';
+import { customerKeys, LEGACY, SHARD_COUNT, usageKeys, windowStart } from '../../src/usage';
 
 const METERS = ['api_calls', 'storage_gb'];
 /** Every 10th chunk goes through POST /v1/usage, the rest straight to Redis. */
@@ -30,7 +32,10 @@ export const usageUnderFire: Scenario = {
     });
     try {
       stack.standIn.setFaults({ rate: faultRate, statuses: [500, 429], seed: ctx.seed });
-      const keys = usageKeys(stack.prefix);
+      const shards = [LEGACY, ...Array.from({ length: SHARD_COUNT }, (_, i) => i)].map((ns) => usageKeys(stack.prefix, ns));
+      const sumOver = async (read: (k: (typeof shards)[number]) => Promise<number>) => (await Promise.all(shards.map(read))).reduce((a, b) => a + b, 0);
+      const openClaims = () => sumOver((k) => stack.redis.zcard(k.claims));
+      const retries = { requests: 0, sends: 0, wrongAnswers: 0 };
       const counted = new Map<string, number>();
       const count = (p: { customer: string; meter: string }, v: number) => counted.set(`${p.customer}|${p.meter}`, (counted.get(`${p.customer}|${p.meter}`) ?? 0) + v);
       const agent = new Agent({ keepAlive: true, maxSockets: 4 });
@@ -47,16 +52,36 @@ export const usageUnderFire: Scenario = {
           const viaHttp = c % HTTP_EVERY === 3;
           if (viaHttp) {
             for (let i = 0; i < batch.length; i += 1000) {
-              const body = JSON.stringify({ events: batch.slice(i, i + 1000) });
-              const res = await post(agent, `${stack.apiUrl}/v1/usage`, body, { authorization: `Bearer ${CHAOS_API_KEY}`, 'content-type': 'application/json' }, 30_000);
-              httpStatuses[res.status] = (httpStatuses[res.status] ?? 0) + 1;
-              if (res.status === 202) for (const e of batch.slice(i, i + 1000)) count(e, e.value);
+              const events = batch.slice(i, i + 1000).map((e, j) => ({ ...e, id: `s${ctx.seed}-c${c}-e${i + j}` }));
+              const body = JSON.stringify({ events });
+              // A client unsure of its answer sends the same request again: 1 to 3 times in all, and
+              // until one answer is 202 (an attempt without an answer may or may not have counted).
+              const sends = 1 + Math.floor(rng() * 3);
+              let accepted = false;
+              let unsure = false;
+              let counted = 0;
+              for (let k = 0; k < 20 && (k < sends || !accepted); k++) {
+                const res = await post(agent, `${stack.apiUrl}/v1/usage`, body, { authorization: `Bearer ${CHAOS_API_KEY}`, 'content-type': 'application/json' }, 30_000);
+                httpStatuses[res.status] = (httpStatuses[res.status] ?? 0) + 1;
+                if (res.status !== 202) {
+                  unsure ||= res.status === 0 || res.status >= 500;
+                  continue;
+                }
+                const answer = JSON.parse(res.text) as { accepted: number; duplicates: number };
+                counted += answer.accepted - answer.duplicates;
+                retries.sends++;
+                accepted = true;
+              }
+              retries.requests++;
+              // The answers' duplicates add up: every event counted once over all answers.
+              if (counted > events.length || (!unsure && accepted && counted !== events.length)) retries.wrongAnswers++;
+              if (accepted) for (const e of events) count(e, e.value);
             }
           } else {
             // The documented one-command increment any language can do.
             const pipeline = stack.redis.pipeline();
             const w = windowStart(Math.floor(Date.now() / 1000), 3600);
-            for (const e of batch) pipeline.hincrby(keys.pending, `${e.customer}|${e.meter}|${w}`, e.value);
+            for (const e of batch) pipeline.hincrby(customerKeys(stack.prefix, e.customer).pending, `${e.customer}|${e.meter}|${w}`, e.value);
             await pipeline.exec();
             for (const e of batch) count(e, e.value);
           }
@@ -74,8 +99,8 @@ export const usageUnderFire: Scenario = {
           await sleep(4000 + rng() * 3000);
           // Wait for a drain in flight (an open claim and meter batches reaching Stripe right now),
           // then kill every worker: the drainer among them.
-          await until(async () => (await stack.redis.zcard(keys.claims)) > 0 && (await sendingToStripe()), 120_000, 'a drain in flight', 20);
-          drainsKilled.push(await stack.redis.zcard(keys.claims));
+          await until(async () => (await openClaims()) > 0 && (await sendingToStripe()), 120_000, 'a drain in flight', 20);
+          drainsKilled.push(await openClaims());
           ctx.log(`SIGKILL both workers during a drain (${drainsKilled[k]} open claims)`);
           for (let i = 0; i < stack.workers.length; i++) await stack.workers[i].kill('SIGKILL');
           for (let i = 0; i < stack.workers.length; i++) stack.workers[i] = await stack.spawn(`worker${i}`);
@@ -84,7 +109,7 @@ export const usageUnderFire: Scenario = {
       await Promise.all([load, killer]);
       agent.destroy();
       ctx.log('waiting until every counter is drained and every claim released');
-      await until(async () => (await stack.redis.hlen(keys.pending)) === 0 && (await stack.redis.zcard(keys.claims)) === 0, 15 * 60_000, 'usage to drain', 500);
+      await until(async () => (await sumOver((k) => stack.redis.hlen(k.pending))) === 0 && (await openClaims()) === 0, 15 * 60_000, 'usage to drain', 500);
       const totals = stack.standIn.meterTotals();
       let lost = 0;
       let doubled = 0;
@@ -103,7 +128,7 @@ export const usageUnderFire: Scenario = {
         faults: `${kills} × SIGKILL of the workers mid-drain; ${stack.standIn.faultsInjected} Stripe 500/429 (${faultRate * 100} %)`,
         lost,
         doubled,
-        wrong: wrongPairs.length + rejected + crashed.length,
+        wrong: wrongPairs.length + rejected + crashed.length + retries.wrongAnswers,
         details: {
           pairsCounted: counted.size,
           pairsAtStripe: totals.size,
@@ -114,6 +139,7 @@ export const usageUnderFire: Scenario = {
           meterEventsRejected: rejected,
           openClaimsAtKill: drainsKilled,
           httpStatuses,
+          retries,
           ledgerRows: await stack.count('SELECT count(*) FROM usage_reports'),
           processesCrashed: crashed,
         },

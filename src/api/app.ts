@@ -18,6 +18,7 @@ import { customerRoutes } from './customers';
 import { healthRoutes } from './health';
 import type { UsageClient } from '../usage/client';
 import { usageRoutes } from './usage';
+import { customerUsageRoutes, type CustomerUsageDeps } from './customer-usage';
 import { metricsRoutes } from './metrics';
 import { webhookRoutes } from './webhooks';
 
@@ -32,6 +33,8 @@ export interface AppDeps {
   enqueueTimeoutMs?: number;
   /** Counts usage for POST /v1/usage; without it that route is not mounted. */
   usage?: UsageClient;
+  /** Answers GET /v1/customers/:id/usage; without it that route is not mounted. */
+  customerUsage?: CustomerUsageDeps['usage'];
   /** This service's registry (GET /metrics); a fresh one when absent. */
   metrics?: Metrics;
   /** Every queue Bull Board shows (default: the Stripe event queue's partitions). */
@@ -91,6 +94,10 @@ export function createApp(deps: AppDeps): Koa {
   if (deps.usage) {
     const usage = usageRoutes({ usage: deps.usage });
     v1.use(usage.routes(), usage.allowedMethods());
+  }
+  if (deps.customerUsage) {
+    const customerUsage = customerUsageRoutes({ usage: deps.customerUsage });
+    v1.use(customerUsage.routes(), customerUsage.allowedMethods());
   }
 
   const routers = [

@@ -1,6 +1,8 @@
 /**
  * POST /v1/usage (bearer-authenticated by the caller's router): validates one event or
- * `{"events":[…]}` (≤ 1,000) and counts them in Redis through the UsageClient, all or nothing.
+ * `{"events":[…]}` (≤ 1,000) and counts them in Redis through the UsageClient: a bad event refuses
+ * the whole request; an event whose `id` was counted within USAGE_DEDUPE_SECONDS is not counted
+ * again (`duplicates`), so a caller may retry a request whose answer it never saw.
  * Nothing calls Stripe here; the drain does, later.
  */
 import Router from '@koa/router';
@@ -17,17 +19,18 @@ export function usageRoutes(deps: { usage: UsageClient }): Router {
     const body = await readJsonBody(ctx, BODY_LIMIT_BYTES);
     const checked = validateUsageBody(body, Math.floor(Date.now() / 1000));
     if (!checked.ok) return ctx.throw(400, checked.error);
+    let duplicates = 0;
     try {
-      await deps.usage.record(checked.value);
+      ({ duplicates } = await deps.usage.record(checked.value));
     } catch (error) {
       // The clock moved between the two checks (a timestamp at the very edge of the window).
       if (error instanceof UsageValidationError) ctx.throw(400, error.message);
-      // Redis did not confirm the write: the caller should retry (a lost reply may count twice).
+      // Redis did not confirm the write: the caller should retry (events with an id count once).
       ctx.app.emit('error', error, ctx);
       ctx.throw(503, 'usage could not be recorded; retry');
     }
     ctx.status = 202;
-    ctx.body = { accepted: checked.value.length };
+    ctx.body = { accepted: checked.value.length, duplicates };
   });
   return router;
 }

@@ -1,13 +1,15 @@
-/** Claiming, reading and releasing batches of usage in Redis (the drain's side of keys.ts). */
+/** Claiming, reading and releasing batches of usage in Redis, shard by shard (the drain's side of keys.ts). */
 import { randomBytes } from 'node:crypto';
-import type { RedisConnection } from '../runtime/redis';
-import { decodeField, FIELD_SEPARATOR, UsageCell, usageKeys, UsageKeys } from './keys';
-import { CLAIM_SCRIPT, PENDING_REACHED_SCRIPT } from './scripts';
+import { decodeField, DRAIN_NAMESPACES, FIELD_SEPARATOR, UsageCell, customerKeys, usageKeys, UsageKeys } from './keys';
+import { runScript, type UsageRedis } from './run-script';
+import { CLAIM_SCRIPT, PENDING_TOTAL_SCRIPT } from './scripts';
 
 export interface OpenClaim {
   id: string;
   /** Claim time, ms. */
   claimedAt: number;
+  /** The keys of the shard (or legacy namespace) holding it. */
+  keys: UsageKeys;
 }
 
 export interface ClaimedCell extends UsageCell {
@@ -21,12 +23,18 @@ export interface ClaimContents {
   invalid: Array<[field: string, value: string]>;
 }
 
+/** Fields per HSCAN page of a claim: the drain holds one page (plus its events) at a time. */
+export const CLAIM_PAGE_SIZE = 1000;
+/** How long a released claim stays listed in `released` (the usage query's rule needs 2 × its 10 minutes). */
+export const RELEASED_KEEP_MS = 20 * 60_000;
+
 /**
- * A fresh claim id: `<ms>-w<window seconds>-<random>`. The window size travels with the claim, so a
- * claim resumed after USAGE_WINDOW_SECONDS changed still yields the same events and identifiers.
+ * A fresh claim id: `<ms>-w<window seconds>-p<random>`. The window size travels with the claim, so a
+ * claim resumed after USAGE_WINDOW_SECONDS changed still yields the same events and identifiers;
+ * `p` marks a claim read page by page (ids made before paging have none: see plan.ts).
  */
 export function newClaimId(nowMs: number, windowSeconds: number): string {
-  return `${nowMs}-w${windowSeconds}-${randomBytes(6).toString('hex')}`;
+  return `${nowMs}-w${windowSeconds}-p${randomBytes(6).toString('hex')}`;
 }
 
 /** The window size a claim was made with (see newClaimId). */
@@ -34,6 +42,12 @@ export function claimWindowSeconds(claimId: string, fallback: number): number {
   const m = /^\d+-w(\d+)-/.exec(claimId);
   return m ? Number(m[1]) : fallback;
 }
+
+/** When a claim was made (ms), from its id; 0 when the id does not say. */
+export const claimTimeMs = (claimId: string): number => Number(/^(\d+)-/.exec(claimId)?.[1] ?? 0);
+
+/** True for claims sent page by page (made by this version); older ones are read whole. */
+export const isPagedClaim = (claimId: string): boolean => /^\d+-w\d+-p/.test(claimId);
 
 /** An `invoice.created` that asked for a flush: flush-set member `<customer>|<subscription>`. */
 export interface FlushRequest {
@@ -48,90 +62,120 @@ export interface FlushClaim {
   settles: readonly string[];
 }
 
-export class UsageStore {
-  readonly keys: UsageKeys;
+/** Splits a page of `field, value, …` into cells and fields set aside. */
+export function parseCells(flat: readonly string[]): ClaimContents {
+  const contents: ClaimContents = { cells: [], invalid: [] };
+  const seen = new Set<string>();
+  for (let i = 0; i < flat.length; i += 2) {
+    const [field, value] = [flat[i], flat[i + 1]];
+    if (seen.has(field)) continue; // HSCAN may return a field twice
+    seen.add(field);
+    const cell = decodeField(field);
+    if (cell && /^-?\d{1,19}$/.test(value)) contents.cells.push({ ...cell, value });
+    else contents.invalid.push([field, value]);
+  }
+  return contents;
+}
 
+export class UsageStore {
   constructor(
-    private readonly redis: RedisConnection,
-    keyPrefix: string,
-  ) {
-    this.keys = usageKeys(keyPrefix);
+    private readonly redis: UsageRedis,
+    readonly keyPrefix: string,
+  ) {}
+
+  /** The keys of every namespace a drain visits, legacy first, then shard by shard. */
+  namespaces(): UsageKeys[] {
+    return DRAIN_NAMESPACES.map((ns) => usageKeys(this.keyPrefix, ns));
   }
 
   /**
-   * Claims what is pending — everything, or `only` some customers' cells for an invoice flush —
-   * and lists every open claim, oldest first: claims left by a crashed or failed drain come back
-   * here and are resumed.
+   * Claims what is pending in one shard — everything, or `only` some customers' cells for an
+   * invoice flush — and lists that shard's open claims, oldest first: claims left by a crashed or
+   * failed drain come back here and are resumed.
    */
-  async claim(windowSeconds: number, only?: FlushClaim, nowMs = Date.now()): Promise<OpenClaim[]> {
+  async claim(keys: UsageKeys, windowSeconds: number, only?: FlushClaim, nowMs = Date.now()): Promise<OpenClaim[]> {
     const id = newClaimId(nowMs, windowSeconds);
-    const keys = [this.keys.pending, this.keys.claims, this.keys.claim(id), this.keys.flush];
+    const scriptKeys = [keys.pending, keys.claims, keys.claim(id), keys.flush];
     const args: Array<string | number> = only
-      ? ['fields', only.settles.length, ...only.settles, ...(await this.pendingFieldsOf(only.customers))]
+      ? ['fields', only.settles.length, ...only.settles, ...(await this.pendingFieldsOf(keys, only.customers))]
       : ['all'];
-    const flat = (await this.redis.eval(CLAIM_SCRIPT, keys.length, ...keys, id, nowMs, ...args)) as string[];
+    const flat = (await runScript(this.redis, CLAIM_SCRIPT, scriptKeys, [id, nowMs, ...args])) as string[];
     const open: OpenClaim[] = [];
-    for (let i = 0; i < flat.length; i += 2) open.push({ id: flat[i], claimedAt: Number(flat[i + 1]) });
+    for (let i = 0; i < flat.length; i += 2) open.push({ id: flat[i], claimedAt: Number(flat[i + 1]), keys });
     return open;
   }
 
-  /** Asks the next invoice flush to send `customer`'s pending usage (see usage/invoice-flush.ts). */
+  /** Asks the next invoice flush to send `customer`'s pending usage (invoice-flush.ts); touches its shard only. */
   async requestFlush(customer: string, subscription: string): Promise<void> {
-    await this.redis.sadd(this.keys.flush, `${customer}${FIELD_SEPARATOR}${subscription}`);
+    await this.redis.sadd(customerKeys(this.keyPrefix, customer).flush, `${customer}${FIELD_SEPARATOR}${subscription}`);
   }
 
-  /** The invoice flushes waiting in the flush set. */
-  async flushRequests(): Promise<FlushRequest[]> {
-    return (await this.redis.smembers(this.keys.flush)).map((member) => {
+  /** The invoice flushes waiting in one shard's flush set. */
+  async flushRequests(keys: UsageKeys): Promise<FlushRequest[]> {
+    return (await this.redis.smembers(keys.flush)).map((member) => {
       const [customer, subscription = ''] = member.split(FIELD_SEPARATOR);
       return { member, customer, subscription };
     });
   }
 
   /**
-   * The pending fields of `customers`, found with HSCAN page by page: each call holds Redis for well
-   * under a millisecond, where one scan inside the claim script held it ~50 ms at 100,000 cells. A
-   * field created after the scan passed it simply stays pending for the next drain.
+   * The pending fields of `customers` in one shard, found with HSCAN page by page: each call holds
+   * Redis for well under a millisecond. A field created after the scan passed it stays pending for
+   * the next drain.
    */
-  private async pendingFieldsOf(customers: ReadonlySet<string>): Promise<string[]> {
+  private async pendingFieldsOf(keys: UsageKeys, customers: ReadonlySet<string>): Promise<string[]> {
     if (customers.size === 0) return [];
     const found = new Set<string>();
-    let cursor = '0';
-    do {
-      const [next, flat] = await this.redis.hscan(this.keys.pending, cursor, 'COUNT', 1000);
+    for await (const flat of this.scan(keys.pending)) {
       for (let i = 0; i < flat.length; i += 2) {
-        const field = flat[i];
-        const end = field.indexOf(FIELD_SEPARATOR);
-        if (end > 0 && customers.has(field.slice(0, end))) found.add(field);
+        const end = flat[i].indexOf(FIELD_SEPARATOR);
+        if (end > 0 && customers.has(flat[i].slice(0, end))) found.add(flat[i]);
       }
-      cursor = next;
-    } while (cursor !== '0');
+    }
     return [...found];
   }
 
-  /** The cells of one claim (unchanged until it is released). */
-  async read(claimId: string): Promise<ClaimContents> {
-    const raw = await this.redis.hgetall(this.keys.claim(claimId));
-    const contents: ClaimContents = { cells: [], invalid: [] };
-    for (const [field, value] of Object.entries(raw)) {
-      const cell = decodeField(field);
-      if (cell && /^-?\d{1,19}$/.test(value)) contents.cells.push({ ...cell, value });
-      else contents.invalid.push([field, value]);
-    }
-    return contents;
+  private async *scan(key: string): AsyncGenerator<string[]> {
+    let cursor = '0';
+    do {
+      const [next, flat] = await this.redis.hscan(key, cursor, 'COUNT', CLAIM_PAGE_SIZE);
+      if (flat.length) yield flat;
+      cursor = next;
+    } while (cursor !== '0');
   }
 
-  /** Forgets a claim Stripe fully accepted; unparseable fields move to the `invalid` hash. */
-  async release(claimId: string, invalid: ClaimContents['invalid'] = []): Promise<void> {
+  /**
+   * The cells of one claim (unchanged until it is released), page by page, so memory does not grow
+   * with the claim. A field may come twice (HSCAN); pre-paging claims come as one page.
+   */
+  async *pages(claim: OpenClaim): AsyncGenerator<ClaimContents> {
+    if (!isPagedClaim(claim.id)) {
+      const raw = await this.redis.hgetall(claim.keys.claim(claim.id));
+      yield parseCells(Object.entries(raw).flat());
+      return;
+    }
+    for await (const flat of this.scan(claim.keys.claim(claim.id))) yield parseCells(flat);
+  }
+
+  /** Forgets a claim Stripe fully accepted (listed in `released` for a while); unparseable fields move to `invalid`. */
+  async release(claim: OpenClaim, invalid: ClaimContents['invalid'] = [], nowMs = Date.now()): Promise<void> {
+    const { keys } = claim;
     const tx = this.redis.multi();
-    for (const [field, value] of invalid) tx.hset(this.keys.invalid, `${claimId}|${field}`, value);
-    tx.del(this.keys.claim(claimId));
-    tx.zrem(this.keys.claims, claimId);
+    for (const [field, value] of invalid) tx.hset(keys.invalid, `${claim.id}|${field}`, value);
+    tx.del(keys.claim(claim.id));
+    tx.zrem(keys.claims, claim.id);
+    tx.zadd(keys.released, nowMs, claim.id);
+    tx.zremrangebyscore(keys.released, '-inf', nowMs - RELEASED_KEEP_MS);
     await tx.exec();
   }
 
-  /** True when pending usage adds up to at least `threshold` units. */
+  /** True when pending usage, over every shard, adds up to at least `threshold` units. */
   async pendingReached(threshold: number): Promise<boolean> {
-    return (await this.redis.eval(PENDING_REACHED_SCRIPT, 1, this.keys.pending, threshold)) === 1;
+    let left = threshold;
+    for (const keys of this.namespaces()) {
+      left -= Number(await runScript(this.redis, PENDING_TOTAL_SCRIPT, [keys.pending], [left]));
+      if (left <= 0) return true;
+    }
+    return false;
   }
 }

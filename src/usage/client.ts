@@ -5,23 +5,33 @@
  * import { Redis } from 'ioredis';
  * import { UsageClient } from 'stripe-billing-engine/src/usage';
  * const usage = new UsageClient({ redis: new Redis(process.env.REDIS_URL!), keyPrefix: 'billing' });
- * await usage.record({ customer: 'cus_123', meter: 'api_calls', value: 1 });
+ * await usage.record({ customer: 'cus_123', meter: 'api_calls', value: 1, id: 'req_8f2c' });
  * ```
  */
-import type { Cluster, Redis } from 'ioredis';
-import { encodeField, usageKeys } from './keys';
+import { usageKeys } from './keys';
+import { addEvents, byShard, countDuplicates, emptyBatch, recordCall, type ShardBatch } from './record-call';
+import { runScriptMany, type UsageRedis } from './run-script';
+import { RECORD_SCRIPT } from './scripts';
 import { validateEvents, type UsageEvent } from './validate';
-import { DEFAULT_WINDOW_SECONDS, isValidWindow, windowStart } from './window';
+import { DEFAULT_WINDOW_SECONDS, isValidWindow } from './window';
 
 export interface UsageClientOptions {
-  /** Any ioredis connection to the engine's Redis: a `Redis` (REDIS_URL) or a `Cluster` (REDIS_CLUSTER_NODES). */
-  redis: Redis | Cluster;
+  /** Any ioredis connection (or Cluster) to the Redis the billing engine uses. */
+  redis: UsageRedis;
   /** The engine's KEY_PREFIX (default `billing`). */
   keyPrefix?: string;
   /** The engine's USAGE_WINDOW_SECONDS (default 3600). Only affects how compactly cells are stored. */
   windowSeconds?: number;
+  /** The engine's USAGE_DEDUPE_SECONDS (default 86400): how long an event id is remembered. */
+  dedupeSeconds?: number;
   /** Clock in unix seconds (tests). */
   now?: () => number;
+}
+
+/** What `record` counted: `accepted` events, of which `duplicates` had an id counted before. */
+export interface RecordResult {
+  accepted: number;
+  duplicates: number;
 }
 
 /** Thrown by `record` for invalid input; nothing was recorded. `message` names the field. */
@@ -29,54 +39,75 @@ export class UsageValidationError extends Error {
   override name = 'UsageValidationError';
 }
 
-/** Sums events that share a (customer, meter, window) cell; values as decimal strings (no 2^53 overflow). */
-export function aggregateCells(events: readonly Required<UsageEvent>[], windowSeconds: number): Map<string, string> {
-  const sums = new Map<string, bigint>();
-  for (const e of events) {
-    if (e.value === 0) continue;
-    const field = encodeField({ customer: e.customer, meter: e.meter, windowStart: windowStart(e.timestamp, windowSeconds) });
-    sums.set(field, (sums.get(field) ?? 0n) + BigInt(e.value));
-  }
-  return new Map([...sums].map(([field, sum]) => [field, sum.toString()]));
+interface Waiter {
+  range: [number, number];
+  resolve(duplicates: number): void;
+  reject(error: unknown): void;
 }
 
 export class UsageClient {
-  private readonly redis: Redis | Cluster;
-  private readonly pendingKey: string;
+  private readonly redis: UsageRedis;
+  private readonly keyPrefix: string;
   private readonly windowSeconds: number;
+  private readonly dedupeSeconds: number;
   private readonly now: () => number;
+  /** Calls of the current tick, per shard; sent together on the next turn of the event loop. */
+  private queued = new Map<number, { batch: ShardBatch; waiters: Waiter[] }>();
 
   constructor(options: UsageClientOptions) {
     const windowSeconds = options.windowSeconds ?? DEFAULT_WINDOW_SECONDS;
     if (!isValidWindow(windowSeconds)) throw new Error('windowSeconds must divide 86400');
     this.redis = options.redis;
-    this.pendingKey = usageKeys(options.keyPrefix ?? 'billing').pending;
+    this.keyPrefix = options.keyPrefix ?? 'billing';
     this.windowSeconds = windowSeconds;
+    this.dedupeSeconds = options.dedupeSeconds ?? 86_400;
     this.now = options.now ?? (() => Math.floor(Date.now() / 1000));
   }
 
   /**
    * Counts one event or a list of up to 1,000. Validates everything first: customer `cus_…`, meter
    * event name, integer 0 ≤ value ≤ 2^53 − 1, timestamp (unix s, default now) within the past
-   * 35 days and at most 5 minutes ahead. Invalid input throws {@link UsageValidationError} and
-   * records nothing; valid input is written in one MULTI/EXEC, so it is recorded all or nothing.
-   * Resolves to the number of events accepted. Each call counts again: retrying a call whose
-   * outcome is unknown may count twice.
+   * 35 days and at most 5 minutes ahead, optional `id` (1–100 of `A–Z a–z 0–9 _ . : -`). Invalid
+   * input throws {@link UsageValidationError} and records nothing.
+   *
+   * Each event with an `id` is counted at most once per customer within `dedupeSeconds`, atomically
+   * with its increment, so a call whose outcome is unknown can be retried safely; repeats are
+   * reported in `duplicates`. Events without an id are counted again on every call (at-least-once).
+   * One script call per shard the events touch (calls made in the same tick share it); when a
+   * list spans several shards and Redis fails half way, some shards may have counted: retry with ids.
    */
-  async record(events: UsageEvent | readonly UsageEvent[]): Promise<number> {
+  async record(events: UsageEvent | readonly UsageEvent[]): Promise<RecordResult> {
     const list = Array.isArray(events) ? events : [events];
     const checked = validateEvents(list, this.now());
     if (!checked.ok) throw new UsageValidationError(checked.error);
-    await this.write(aggregateCells(checked.value, this.windowSeconds));
-    return checked.value.length;
+    const parts = [...byShard(checked.value)].map(([shard, group]) => this.enqueue(shard, group));
+    const duplicates = (await Promise.all(parts)).reduce((a, b) => a + b, 0);
+    return { accepted: checked.value.length, duplicates };
   }
 
-  private async write(cells: Map<string, string>): Promise<void> {
-    if (cells.size === 0) return;
-    const tx = this.redis.multi();
-    for (const [field, value] of cells) tx.hincrby(this.pendingKey, field, value);
-    const results = await tx.exec();
-    const failed = results?.find(([error]) => error);
-    if (!results || failed) throw failed?.[0] ?? new Error('usage write was aborted');
+  private enqueue(shard: number, events: Parameters<typeof addEvents>[1]): Promise<number> {
+    if (this.queued.size === 0) setImmediate(() => this.flush());
+    let entry = this.queued.get(shard);
+    if (!entry) this.queued.set(shard, (entry = { batch: emptyBatch(shard), waiters: [] }));
+    const range = addEvents(entry.batch, events, this.keyPrefix, this.windowSeconds);
+    const waiters = entry.waiters;
+    return new Promise((resolve, reject) => waiters.push({ range, resolve, reject }));
+  }
+
+  private flush(): void {
+    const queued = this.queued;
+    this.queued = new Map();
+    const entries = [...queued.values()];
+    const calls = entries.map(({ batch }) => recordCall(batch, usageKeys(this.keyPrefix, batch.shard).pending, this.dedupeSeconds));
+    runScriptMany(this.redis, RECORD_SCRIPT, calls).then(
+      (outcomes) => outcomes.forEach((outcome, i) => {
+        for (const w of entries[i].waiters) {
+          if (outcome.status === 'fulfilled') w.resolve(countDuplicates(String(outcome.value ?? ''), ...w.range));
+          else w.reject(outcome.reason);
+        }
+      }),
+      // The pipeline itself failed (e.g. no connection): every caller of this tick gets the error.
+      (error: unknown) => entries.forEach((e) => e.waiters.forEach((w) => w.reject(error))),
+    );
   }
 }

@@ -1,32 +1,26 @@
 /**
- * One drain: claim pending usage (everything, or the customers waiting for an invoice flush), then send every open claim —
- * the new one and any left by a crashed or failed drain — oldest first. Per claim: plan events,
- * skip identifiers the ledger already holds, send the rest in batches of ≤ 100 at the configured
- * rate, write each accepted batch to the ledger, and release the claim only when all are accepted.
- * A crash anywhere leaves the claim in Redis; the next drain recomputes the same identifiers.
+ * One drain, shard by shard (the legacy `{u}` namespace first): claim what is pending in the shard
+ * (everything, or the customers waiting for an invoice flush), then send every open claim of the
+ * shard — the new one and any left by a crashed or failed drain — oldest first. A drain killed
+ * between shards leaves the later shards unclaimed and the earlier ones' claims open: the next drain
+ * resumes those with the same identifiers.
+ *
+ * Per claim, page by page (HSCAN, CLAIM_PAGE_SIZE fields): plan events, skip identifiers the ledger
+ * already holds, queue the rest into batches of ≤ 100 shared across claims (drain-sender.ts), sent
+ * at the configured rate, each accepted batch written to the ledger. Unaligned cells (plan.ts
+ * isAligned) are summed over the claim and queued last. A claim is released only when all its
+ * events are accepted; a crash anywhere leaves it in Redis.
  */
-import type { DataSource } from 'typeorm';
-import type { Logger } from '../logger';
 import type { UsageDrainResult } from '../queues/usage-drain-queue';
-import { claimWindowSeconds, type OpenClaim, UsageStore } from './claims';
+import { claimWindowSeconds, isPagedClaim, type ClaimContents, type ClaimedCell, type OpenClaim } from './claims';
 import { encodeField } from './keys';
 import { invoiceFlushClaim } from './invoice-flush';
-import { alreadySent, recordSent } from './ledger';
-import { MeterRateLimited, type MeterStream } from './meter-stream';
-import { planClaim, toBatches, toStreamEvent } from './plan';
-import type { RateLimiter } from '../lib/rate-limiter';
+import { alreadySent } from './ledger';
+import { MeterRateLimited } from './meter-stream';
+import { DrainDeps, DrainSender } from './drain-sender';
+import { isAligned, planClaim } from './plan';
 
-export interface DrainDeps {
-  store: UsageStore;
-  dataSource: DataSource;
-  stream: Pick<MeterStream, 'send'>;
-  limiter: Pick<RateLimiter, 'acquire'>;
-  log: Logger;
-  keyPrefix: string;
-  windowSeconds: number;
-  /** Called after Stripe accepted batch `index` of a claim, before the ledger write (tests, metrics). */
-  afterBatchAccepted?: (claimId: string, index: number) => Promise<void> | void;
-}
+export type { DrainDeps } from './drain-sender';
 
 /** `skipped`: events the ledger shows accepted already (resumed claims). */
 export type DrainResult = UsageDrainResult;
@@ -35,47 +29,65 @@ export type DrainResult = UsageDrainResult;
 export type DrainScope = 'all' | 'invoice-flush';
 
 export async function drainUsage(deps: DrainDeps, scope: DrainScope = 'all'): Promise<DrainResult> {
-  const only = scope === 'invoice-flush' ? await invoiceFlushClaim(deps.store, deps.dataSource) : undefined;
-  const open = await deps.store.claim(deps.windowSeconds, only);
   const result: DrainResult = { claims: 0, events: 0, value: 0, requests: 0, skipped: 0 };
+  const sender = new DrainSender(deps, result);
   let firstError: unknown;
-  for (const claim of open) {
+  // Runs one step; a failure other than a 429 leaves the claims involved open and lets the drain go on.
+  const attempt = async (what: Record<string, unknown>, step: () => Promise<void>) => {
     try {
-      await drainClaim(deps, claim, result);
-      result.claims++;
+      await step();
     } catch (error) {
       // 429: stop everything and back off. Anything else: keep going so one claim cannot block the rest.
       if (error instanceof MeterRateLimited) throw error;
-      deps.log.warn({ claimId: claim.id, err: (error as Error).message }, 'usage claim not delivered; it stays claimed');
+      sender.discard();
+      deps.log.warn({ ...what, err: (error as Error).message }, 'usage not delivered; its claims stay open');
       firstError ??= error;
     }
+  };
+  for (const keys of deps.store.namespaces()) {
+    const only = scope === 'invoice-flush' ? await invoiceFlushClaim(deps.store, keys, deps.dataSource) : undefined;
+    for (const claim of await deps.store.claim(keys, deps.windowSeconds, only)) {
+      await attempt({ claimId: claim.id }, () => drainClaim(deps, claim, sender, result));
+    }
   }
+  await attempt({}, () => sender.flush());
   if (firstError) throw firstError;
   return result;
 }
 
-async function drainClaim(deps: DrainDeps, claim: OpenClaim, result: DrainResult): Promise<void> {
-  const contents = await deps.store.read(claim.id);
-  const plan = planClaim(claim.id, contents.cells, {
-    keyPrefix: deps.keyPrefix,
-    windowSeconds: claimWindowSeconds(claim.id, deps.windowSeconds),
-    nowSeconds: Math.floor(Date.now() / 1000),
-  });
-  const sent = await alreadySent(deps.dataSource, plan.events.map((e) => e.identifier));
-  const todo = plan.events.filter((e) => !sent.has(e.identifier));
-  result.skipped += plan.events.length - todo.length;
-  const batches = toBatches(todo);
-  for (const [index, batch] of batches.entries()) {
-    await deps.limiter.acquire();
-    result.requests++;
-    await deps.stream.send(batch.map(toStreamEvent));
-    await deps.afterBatchAccepted?.(claim.id, index);
-    await recordSent(deps.dataSource, batch);
-    result.events += batch.length;
-    result.value += batch.reduce((sum, e) => sum + Number(e.value), 0);
+/** Plans one claim page by page (HSCAN) into the sender; its release waits for its last batch. */
+async function drainClaim(deps: DrainDeps, claim: OpenClaim, sender: DrainSender, result: DrainResult): Promise<void> {
+  const windowSeconds = claimWindowSeconds(claim.id, deps.windowSeconds);
+  const opts = { keyPrefix: deps.keyPrefix, windowSeconds, nowSeconds: Math.floor(Date.now() / 1000) };
+  const setAside: ClaimContents['invalid'] = [];
+  let events = 0;
+  const queue = async (cells: ClaimedCell[]) => {
+    const plan = planClaim(claim.id, cells, opts);
+    setAside.push(...plan.negative.map((c): [string, string] => [encodeField(c), c.value]));
+    const sent = await alreadySent(deps.dataSource, plan.events.map((e) => e.identifier));
+    const todo = plan.events.filter((e) => !sent.has(e.identifier));
+    result.skipped += plan.events.length - todo.length;
+    events += todo.length;
+    await sender.add(todo);
+  };
+  // Unaligned cells, by raw field (HSCAN may repeat one): summed over the whole claim, queued last.
+  const unaligned = new Map<string, ClaimedCell>();
+  const paged = isPagedClaim(claim.id);
+  for await (const page of deps.store.pages(claim)) {
+    setAside.push(...page.invalid);
+    const now: ClaimedCell[] = [];
+    // A claim from before paging is one page, planned whole as it was then.
+    for (const c of page.cells) {
+      if (!paged || isAligned(c, windowSeconds)) now.push(c);
+      else unaligned.set(encodeField(c), c);
+    }
+    await queue(now);
   }
-  const setAside = [...contents.invalid, ...plan.negative.map((c): [string, string] => [encodeField(c), c.value])];
-  if (setAside.length) deps.log.error({ claimId: claim.id, cells: setAside.length }, 'usage cells set aside (unparseable or negative)');
-  await deps.store.release(claim.id, setAside);
-  deps.log.info({ claimId: claim.id, events: todo.length, skipped: plan.events.length - todo.length, batches: batches.length }, 'usage claim delivered');
+  await queue([...unaligned.values()]);
+  await sender.afterQueued(async () => {
+    if (setAside.length) deps.log.error({ claimId: claim.id, cells: setAside.length }, 'usage cells set aside (unparseable or negative)');
+    await deps.store.release(claim, setAside);
+    result.claims++;
+    deps.log.info({ claimId: claim.id, events }, 'usage claim delivered');
+  });
 }

@@ -6,18 +6,20 @@
  *
  * Flushes are gathered, not run one per invoice: at a billing-cycle boundary thousands of
  * invoice.created arrive together, and finding one customer's cells means scanning the whole
- * pending hash. The hook only records `<customer>|<subscription>` in the flush set (no
+ * pending hash. The hook only records `<customer>|<subscription>` in the flush set of the customer's
+ * shard (no
  * PostgreSQL: a query per invoice cost the worker as much socket time as all its event
  * transactions) and asks for the drain job of its USAGE_INVOICE_FLUSH_DELAY_MS slot (job id
  * `invoice-flush-<slot>`, delayed to the slot's end plus a margin). That job asks PostgreSQL once
  * which of the waiting subscriptions may be metered and claims those customers' cells with one
- * scan. Whoever asks during a slot is in the set before that slot's job runs; a job that has
+ * scan of each shard that has requests, and only of that shard. Whoever asks during a slot is in the set before that slot's job runs; a job that has
  * already run and gone is simply added again, so every request is followed by a drain that sees it.
  */
 import type { DataSource } from 'typeorm';
 import type { Logger } from '../logger';
 import { requestDrain, type UsageDrainQueue } from '../queues/usage-drain-queue';
 import type { FlushClaim, FlushRequest, UsageStore } from './claims';
+import type { UsageKeys } from './keys';
 
 /** Per subscription: its items, and how many might be metered (a price the mirror lacks counts as "might"). */
 const METERED_SQL = `SELECT si.stripe_subscription_id AS subscription, count(*)::int AS items,
@@ -41,11 +43,12 @@ export function flushSlot(nowMs: number, slotMs: number): { jobId: string; delay
 }
 
 /**
- * What an invoice flush claims: the customers of the waiting requests whose subscription may be
- * metered (one query for all of them); it settles every waiting request, flushed or not.
+ * What an invoice flush claims in one shard: the customers of its waiting requests whose
+ * subscription may be metered (one query for all of them); it settles every waiting request of the
+ * shard, flushed or not.
  */
-export async function invoiceFlushClaim(store: Pick<UsageStore, 'flushRequests'>, dataSource: DataSource): Promise<FlushClaim> {
-  const requests: FlushRequest[] = await store.flushRequests();
+export async function invoiceFlushClaim(store: Pick<UsageStore, 'flushRequests'>, keys: UsageKeys, dataSource: DataSource): Promise<FlushClaim> {
+  const requests: FlushRequest[] = await store.flushRequests(keys);
   const rows = requests.length === 0 ? [] : ((await dataSource.query(METERED_SQL, [requests.map((r) => r.subscription)])) as Array<{ subscription: string; items: number; maybe_metered: number }>);
   const counts = new Map(rows.map((r) => [r.subscription, r]));
   const customers = new Set(requests.filter((r) => shouldFlush(counts.get(r.subscription) ?? { items: 0, maybe_metered: 0 })).map((r) => r.customer));

@@ -3,7 +3,7 @@
  * deterministic identifier → batches of at most 100 (the v2 meter event stream's limit).
  */
 import { createHash } from 'node:crypto';
-import type { ClaimedCell } from './claims';
+import { isPagedClaim, type ClaimedCell } from './claims';
 import { eventTimestamp, windowEnd, windowStart } from './window';
 
 export const MAX_EVENTS_PER_BATCH = 100;
@@ -34,14 +34,24 @@ export interface ClaimPlan {
 }
 
 /**
- * `u_` + 40 hex of SHA-256 over (key prefix, claim id, customer, meter, window start). The same claim
- * always yields the same identifiers, so a retried or resumed drain repeats them and Stripe drops
- * the repeats; the prefix keeps two deployments sharing a Stripe account apart.
+ * `u_` + 40 hex of SHA-256 over (key prefix, claim id, customer, meter, window start[, `unaligned`]).
+ * The same claim always yields the same identifiers, so a retried or resumed drain repeats them and
+ * Stripe drops the repeats; the prefix keeps two deployments sharing a Stripe account apart.
  */
-export function eventIdentifier(keyPrefix: string, claimId: string, customer: string, meter: string, start: number): string {
-  const digest = createHash('sha256').update([keyPrefix, claimId, customer, meter, String(start)].join('\n')).digest('hex');
+export function eventIdentifier(keyPrefix: string, claimId: string, customer: string, meter: string, start: number, unaligned = false): string {
+  const parts = [keyPrefix, claimId, customer, meter, String(start)];
+  if (unaligned) parts.push('unaligned');
+  const digest = createHash('sha256').update(parts.join('\n')).digest('hex');
   return `u_${digest.slice(0, 40)}`;
 }
+
+/**
+ * True when a cell's time is its window's start: the client, the API and the documented command
+ * always write such fields, and each is alone in its (customer, meter, window), so a claim can be
+ * sent page by page. Other fields (a raw HINCRBY with any second) are summed over the whole claim
+ * and sent at its end as separate `unaligned` events.
+ */
+export const isAligned = (cell: ClaimedCell, windowSeconds: number): boolean => windowStart(cell.windowStart, windowSeconds) === cell.windowStart;
 
 /** Sums cells per (customer, meter, window), in a stable order; zero sums are dropped. */
 export function aggregateClaim(cells: readonly ClaimedCell[], windowSeconds: number): ClaimedCell[] {
@@ -61,15 +71,30 @@ export function aggregateClaim(cells: readonly ClaimedCell[], windowSeconds: num
 
 const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
+/**
+ * The events of (part of) a claim. Paged claims: aligned cells and the sums of unaligned ones get
+ * distinct identifiers (see isAligned), so any split into pages plans the same events. Claims made
+ * before paging: everything summed per window, as they were planned then.
+ */
 export function planClaim(claimId: string, cells: readonly ClaimedCell[], opts: PlanOptions): ClaimPlan {
   const plan: ClaimPlan = { events: [], negative: [] };
+  if (!isPagedClaim(claimId)) {
+    addCells(plan, claimId, cells, opts, false);
+    return plan;
+  }
+  addCells(plan, claimId, cells.filter((c) => isAligned(c, opts.windowSeconds)), opts, false);
+  addCells(plan, claimId, cells.filter((c) => !isAligned(c, opts.windowSeconds)), opts, true);
+  return plan;
+}
+
+function addCells(plan: ClaimPlan, claimId: string, cells: readonly ClaimedCell[], opts: PlanOptions, unaligned: boolean): void {
   for (const cell of aggregateClaim(cells, opts.windowSeconds)) {
     if (cell.value.startsWith('-')) {
       plan.negative.push(cell);
       continue;
     }
     plan.events.push({
-      identifier: eventIdentifier(opts.keyPrefix, claimId, cell.customer, cell.meter, cell.windowStart),
+      identifier: eventIdentifier(opts.keyPrefix, claimId, cell.customer, cell.meter, cell.windowStart, unaligned),
       claimId,
       customer: cell.customer,
       meter: cell.meter,
@@ -79,7 +104,6 @@ export function planClaim(claimId: string, cells: readonly ClaimedCell[], opts: 
       timestamp: eventTimestamp(cell.windowStart, opts.nowSeconds),
     });
   }
-  return plan;
 }
 
 /** Splits into consecutive batches of at most `size`. */

@@ -1,16 +1,80 @@
 /**
- * Lua scripts of the drain. Every key a script touches carries the `{u}` hash tag (keys.ts), so
- * each runs atomically on one Redis Cluster slot. SQL-like: the text lives here, apart from the
- * code that runs it (claims.ts).
+ * Lua scripts of the usage counters. Every key one call touches carries the same shard hash tag
+ * `{u<s>}` (keys.ts), so each call runs atomically on one Redis Cluster slot; no script spans two
+ * shards. SQL-like: the text lives here, apart from the code that runs it (recorder.ts, claims.ts,
+ * query.ts).
  */
+
+/**
+ * record — counts events in one shard, each event with an id at most once per USAGE_DEDUPE_SECONDS.
+ * Any language may call it (docs/usage.md); dedupe and increment are one atomic step.
+ *
+ *   KEYS[1]          pending hash of the shard        <P>:usage:{u<s>}:pending
+ *   KEYS[2 .. n+1]   one dedupe key per event with an id, in order: <P>:usage:{u<s>}:id:<customer>|<id>
+ *   ARGV[1]          USAGE_DEDUPE_SECONDS (how long an id is remembered)
+ *   ARGV[2]          n, the number of events with an id
+ *   ARGV[3 .. 2+2n]  field, value of each event with an id (pair i goes with KEYS[1+i])
+ *   ARGV[3+2n ..]    field, value pairs of events without an id (always counted)
+ *   field = <customer>|<meter>|<window start>, value = whole units ≥ 0 (decimal)
+ *
+ * Output: a string of n characters, `1` where that event's id was already counted (a duplicate:
+ * nothing added), `0` where it was counted now. The same id twice in one call counts once.
+ */
+export const RECORD_SCRIPT = `
+local pending, ttl, n = KEYS[1], ARGV[1], tonumber(ARGV[2])
+local dup = {}
+for i = 1, n do
+  local field, value = ARGV[1 + 2 * i], ARGV[2 + 2 * i]
+  if redis.call('SET', KEYS[1 + i], '1', 'NX', 'EX', ttl) then
+    if value ~= '0' then redis.call('HINCRBY', pending, field, value) end
+    dup[i] = '0'
+  else
+    dup[i] = '1'
+  end
+end
+for i = 3 + 2 * n, #ARGV, 2 do redis.call('HINCRBY', pending, ARGV[i], ARGV[i + 1]) end
+return table.concat(dup)
+`;
+
+/**
+ * customer-snapshot — one customer's uncommitted usage in one shard, read atomically (query.ts).
+ *
+ *   KEYS[1]  pending hash              <P>:usage:{u<s>}:pending
+ *   KEYS[2]  open-claims sorted set    <P>:usage:{u<s>}:claims
+ *   KEYS[3]  released-claims sorted set <P>:usage:{u<s>}:released
+ *   ARGV[1]  the customer's field prefix `<customer>|`
+ *   ARGV[2]  the shard's claim key prefix `<P>:usage:{u<s>}:claim:` (claim ids are only known
+ *            inside the script; their keys carry the same hash tag, so the same slot)
+ *
+ * Output: { Redis time in ms, pending `field, value, …` of the customer, released claim ids,
+ * { claim id, `field, value, …` of the customer in that claim } for each open claim }.
+ * O(cells in the shard's pending hash and open claims): it reads whole hashes to filter one customer.
+ */
+export const CUSTOMER_SNAPSHOT_SCRIPT = `
+local prefix = ARGV[1]
+local function mine(key)
+  local out, flat = {}, redis.call('HGETALL', key)
+  for i = 1, #flat, 2 do
+    if string.sub(flat[i], 1, #prefix) == prefix then
+      out[#out + 1] = flat[i]
+      out[#out + 1] = flat[i + 1]
+    end
+  end
+  return out
+end
+local t = redis.call('TIME')
+local claims = {}
+for _, id in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do claims[#claims + 1] = { id, mine(ARGV[2] .. id) } end
+return { tostring(t[1] * 1000 + math.floor(t[2] / 1000)), mine(KEYS[1]), redis.call('ZRANGE', KEYS[3], 0, -1), claims }
+`;
 
 /**
  * claim — moves pending usage into a new claimed batch, atomically.
  *
- *   KEYS[1]  pending hash           <P>:usage:{u}:pending
- *   KEYS[2]  open-claims sorted set <P>:usage:{u}:claims
- *   KEYS[3]  the new claim's hash   <P>:usage:{u}:claim:<ARGV[1]>
- *   KEYS[4]  invoice-flush set      <P>:usage:{u}:flush
+ *   KEYS[1]  pending hash           <P>:usage:{u<s>}:pending
+ *   KEYS[2]  open-claims sorted set <P>:usage:{u<s>}:claims
+ *   KEYS[3]  the new claim's hash   <P>:usage:{u<s>}:claim:<ARGV[1]>
+ *   KEYS[4]  invoice-flush set      <P>:usage:{u<s>}:flush
  *   ARGV[1]  new claim id (fresh; chosen by the caller, it seeds every meter event identifier)
  *   ARGV[2]  claim time in ms (the claim's score, so claims resume oldest first)
  *   ARGV[3]  'all': claim everything pending (O(1), a RENAME), which also settles every invoice
@@ -53,21 +117,21 @@ return redis.call('ZRANGE', claims, 0, -1, 'WITHSCORES')
 `;
 
 /**
- * pending-reached — is the pending total at least a threshold? (early drain trigger)
+ * pending-total — the pending total of one shard, counted up to a threshold (early drain trigger).
  *
- *   KEYS[1]  pending hash   <P>:usage:{u}:pending
+ *   KEYS[1]  pending hash   <P>:usage:{u<s>}:pending
  *   ARGV[1]  threshold in units
  *
- * Output: 1 when the sum of all pending cells reaches ARGV[1], else 0. Stops summing as soon as
- * it does; O(cells) otherwise, which early drains keep small.
+ * Output: the sum of the shard's pending cells, or the first partial sum that reaches ARGV[1]
+ * (it stops summing there); O(cells) otherwise, which early drains keep small.
  */
-export const PENDING_REACHED_SCRIPT = `
+export const PENDING_TOTAL_SCRIPT = `
 local threshold = tonumber(ARGV[1])
 local total = 0
 local values = redis.call('HVALS', KEYS[1])
 for i = 1, #values do
   total = total + (tonumber(values[i]) or 0)
-  if total >= threshold then return 1 end
+  if total >= threshold then return total end
 end
-return 0
+return total
 `;

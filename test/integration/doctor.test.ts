@@ -8,7 +8,7 @@ import { Client } from 'pg';
 import { Redis } from 'ioredis';
 import { handlers } from '../../src/events/handlers';
 import { STRIPE_API_VERSION } from '../../src/stripe';
-import { encodeField, usageKeys } from '../../src/usage/keys';
+import { customerKeys, encodeField } from '../../src/usage/keys';
 import { billingMeter, portalConfiguration, webhookEndpoint } from '../../stand-in/account-objects';
 import { StripeStandIn } from '../../stand-in/index';
 import { adminQuery, createTestDatabase, databaseUrl, dropDatabase, TestDatabase, testDatabaseName } from '../support/postgres';
@@ -62,7 +62,7 @@ beforeAll(async () => {
   standIn = await StripeStandIn.start();
   // Usage counted for three meters: `api_calls` pending and `searches` claimed in Redis, `tokens` already sent (ledger).
   const redis = new Redis(TEST_REDIS_URL);
-  const keys = usageKeys(prefix);
+  const keys = customerKeys(prefix, 'cus_doctor1');
   await redis.hincrby(keys.pending, encodeField({ customer: 'cus_doctor1', meter: 'api_calls', windowStart: 1767225600 }), 5);
   await redis.hincrby(keys.claim('c1'), encodeField({ customer: 'cus_doctor1', meter: 'searches', windowStart: 1767225600 }), 2);
   await redis.zadd(keys.claims, Date.now(), 'c1'); // not a hash: the scan must pass it by

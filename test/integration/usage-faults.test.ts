@@ -5,11 +5,10 @@
 import { Redis } from 'ioredis';
 import { requestDrain } from '../../src/queues/usage-drain-queue';
 import { UsageClient } from '../../src/usage/client';
-import { usageKeys } from '../../src/usage/keys';
 import { windowStart } from '../../src/usage/window';
 import { waitFor } from '../../stand-in/http-client';
 import { startTestService, TestService } from '../support/service';
-import { add, nowSeconds, rawRedis, standInTotals } from '../support/usage';
+import { add, nowSeconds, openClaims, pendingCells, rawRedis, standInTotals } from '../support/usage';
 
 let t: TestService;
 let redis: Redis;
@@ -24,7 +23,6 @@ afterAll(async () => {
 
 test('20 % of requests failing with 500 and 429 → totals still exact, nothing doubled', async () => {
   const client = new UsageClient({ redis, keyPrefix: t.prefix });
-  const keys = usageKeys(t.prefix);
   t.standIn.setFaults({ rate: 0.2, statuses: [500, 429], seed: 20, paths: /^\/v2\/billing\/meter_event/ });
   const expected: Record<string, number> = {};
   const hour = windowStart(nowSeconds(), 3600);
@@ -39,7 +37,7 @@ test('20 % of requests failing with 500 and 429 → totals still exact, nothing 
     }
     for (let i = 0; i < events.length; i += 1000) await client.record(events.slice(i, i + 1000));
     await requestDrain(t.service.usage!.queue, { reason: 'manual' }, `manual-${round}`);
-    await waitFor(async () => (await redis.exists(keys.pending)) === 0 && (await redis.zcard(keys.claims)) === 0, 25_000, `drain ${round}`);
+    await waitFor(async () => Object.keys(await pendingCells(redis, t.prefix)).length === 0 && (await openClaims(redis, t.prefix)).length === 0, 25_000, `drain ${round}`);
   }
   expect(t.standIn.faultsInjected).toBeGreaterThan(0);
   const statuses = t.standIn.requests.filter((r) => r.faulted).map((r) => r.status);

@@ -1,9 +1,8 @@
 /** POST /v1/usage: 202 with the count; bad input → 400 naming the field, nothing recorded; no token → 401. */
 import { Redis } from 'ioredis';
-import { usageKeys } from '../../src/usage/keys';
 import { http } from '../../stand-in/http-client';
 import { startTestService, TestService } from '../support/service';
-import { nowSeconds, rawRedis, standInTotals } from '../support/usage';
+import { clearPending, nowSeconds, pendingCells, rawRedis, standInTotals } from '../support/usage';
 
 let t: TestService;
 let redis: Redis;
@@ -18,7 +17,7 @@ afterAll(async () => {
   await t.stop();
 });
 
-const pending = () => redis.hgetall(usageKeys(t.prefix).pending);
+const pending = () => pendingCells(redis, t.prefix);
 const ok = { customer: 'cus_http1', meter: 'api_calls', value: 3 };
 
 test('one event and a batch are accepted and counted', async () => {
@@ -46,7 +45,7 @@ test.each([
   [{ ...ok, timestamp: nowSeconds() + 3600 }, 'timestamp: '],
   [{ events: Array.from({ length: 1001 }, () => ok) }, 'events: '],
 ])('bad input %# → 400 naming the field, nothing recorded', async (body, field) => {
-  await redis.del(usageKeys(t.prefix).pending);
+  await clearPending(redis, t.prefix);
   const res = await t.v1('POST', '/usage', body);
   expect(res.status).toBe(400);
   expect((res.json as { error: string }).error).toContain(field);
@@ -62,14 +61,14 @@ test('malformed JSON → 400', async () => {
 });
 
 test('a body over 1 MiB → 413, nothing recorded', async () => {
-  await redis.del(usageKeys(t.prefix).pending);
+  await clearPending(redis, t.prefix);
   const res = await t.v1('POST', '/usage', { ...ok, padding: 'x'.repeat(1024 * 1024) });
   expect(res.status).toBe(413);
   expect(await pending()).toEqual({});
 });
 
 test('no or wrong token → 401 and nothing recorded', async () => {
-  await redis.del(usageKeys(t.prefix).pending);
+  await clearPending(redis, t.prefix);
   const body = JSON.stringify(ok);
   const none = await http('POST', `${t.url}/v1/usage`, { headers: { 'content-type': 'application/json' }, body });
   const wrong = await http('POST', `${t.url}/v1/usage`, { headers: { 'content-type': 'application/json', authorization: 'Bearer nope' }, body });

@@ -6,11 +6,10 @@
 import { Redis } from 'ioredis';
 import { USAGE_DRAIN_SCHEDULER_ID } from '../../src/queues/usage-drain-queue';
 import { UsageClient } from '../../src/usage/client';
-import { usageKeys } from '../../src/usage/keys';
 import { waitFor } from '../../stand-in/http-client';
 import { settle, startTestService, TestService } from '../support/service';
 import { customer, event, invoice, price, subscription } from '../../stand-in/events';
-import { rawRedis, standInTotals } from '../support/usage';
+import { clearPending, flushMembers, pendingCells, rawRedis, standInTotals } from '../support/usage';
 
 let t: TestService;
 let redis: Redis;
@@ -30,7 +29,7 @@ afterAll(async () => {
 });
 beforeEach(() => t.standIn.reset());
 afterEach(async () => {
-  await redis.del(usageKeys(t.prefix).pending);
+  await clearPending(redis, t.prefix);
 });
 
 async function applied(evt: { id: string }): Promise<void> {
@@ -66,8 +65,8 @@ test('invoice.created for a metered subscription flushes that customer before th
   await waitFor(() => standInTotals(t.standIn)[`${customerId}|api_calls`] === 42, 10_000, 'flushed usage');
   // Only that customer was claimed: the bystander's usage still waits for a regular drain.
   expect(standInTotals(t.standIn)).toEqual({ [`${customerId}|api_calls`]: 42 });
-  expect(Object.keys(await redis.hgetall(usageKeys(t.prefix).pending))).toEqual([expect.stringMatching(/^cus_bystander1\|/)]);
-  expect(await redis.smembers(usageKeys(t.prefix).flush)).toEqual([]);
+  expect(Object.keys(await pendingCells(redis, t.prefix))).toEqual([expect.stringMatching(/^cus_bystander1\|/)]);
+  expect(await flushMembers(redis, t.prefix)).toEqual([]);
 });
 
 test('invoice.created for many customers at once is flushed in one claim, not one scan per invoice', async () => {
@@ -85,8 +84,8 @@ test('invoice.created for many customers at once is flushed in one claim, not on
   expect(standInTotals(t.standIn)).toEqual(expected);
   // Six invoices in at most two flush slots: at most two claims, one meter-stream request each.
   expect(t.standIn.countRequests({ method: 'POST', pathPrefix: '/v2/billing/meter_event_stream' })).toBeLessThanOrEqual(2);
-  expect(Object.keys(await redis.hgetall(usageKeys(t.prefix).pending))).toEqual([expect.stringMatching(/^cus_bystander2\|/)]);
-  expect(await redis.smembers(usageKeys(t.prefix).flush)).toEqual([]);
+  expect(Object.keys(await pendingCells(redis, t.prefix))).toEqual([expect.stringMatching(/^cus_bystander2\|/)]);
+  expect(await flushMembers(redis, t.prefix)).toEqual([]);
 });
 
 test('invoice.created for a subscription without metered prices flushes nothing', async () => {
@@ -96,11 +95,11 @@ test('invoice.created for a subscription without metered prices flushes nothing'
   // The request is recorded after the event's commit; the slot's flush job then finds no metered
   // price on the subscription and settles the request without claiming the customer's usage.
   await settle(t);
-  await waitFor(async () => (await redis.scard(usageKeys(t.prefix).flush)) === 0, 10_000, 'the flush request to be settled');
+  await waitFor(async () => (await flushMembers(redis, t.prefix)).length === 0, 10_000, 'the flush request to be settled');
   await drainQueueIdle();
   expect(t.standIn.meterEvents).toHaveLength(0);
-  expect(await redis.smembers(usageKeys(t.prefix).flush)).toEqual([]);
-  expect(Object.keys(await redis.hgetall(usageKeys(t.prefix).pending))).toEqual([expect.stringMatching(new RegExp(`^${customerId}\\|`))]);
+  expect(await flushMembers(redis, t.prefix)).toEqual([]);
+  expect(Object.keys(await pendingCells(redis, t.prefix))).toEqual([expect.stringMatching(new RegExp(`^${customerId}\\|`))]);
 });
 
 test('the scheduled drain waits a whole interval: nothing drains at start-up', async () => {

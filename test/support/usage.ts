@@ -1,6 +1,6 @@
 /** Helpers for the usage (flow B) tests: raw counter writes and what reached the Stripe stand-in. */
 import { Redis } from 'ioredis';
-import { encodeField, usageKeys } from '../../src/usage/keys';
+import { customerKeys, DRAIN_NAMESPACES, encodeField, usageKeys } from '../../src/usage/keys';
 import { windowStart } from '../../src/usage/window';
 import type { StripeStandIn } from '../../stand-in/index';
 import { TEST_REDIS_URL } from './redis';
@@ -12,9 +12,9 @@ export function rawRedis(): Redis {
   return new Redis(TEST_REDIS_URL, { lazyConnect: false });
 }
 
-/** The documented one-command increment (HINCRBY on the pending hash). */
+/** The documented one-command increment (HINCRBY on the pending hash of the customer's shard). */
 export function rawIncrement(redis: Redis, prefix: string, customer: string, meter: string, value: number, at = nowSeconds(), windowSeconds = 3600) {
-  return redis.hincrby(usageKeys(prefix).pending, encodeField({ customer, meter, windowStart: windowStart(at, windowSeconds) }), value);
+  return redis.hincrby(customerKeys(prefix, customer).pending, encodeField({ customer, meter, windowStart: windowStart(at, windowSeconds) }), value);
 }
 
 /** Sum per `customer|meter` of the stand-in's accepted meter events, as a plain object. */
@@ -31,3 +31,26 @@ export function add(totals: Record<string, number>, customer: string, meter: str
 /** Meter event stream requests the stand-in accepted (a 401 for a token of a reset stand-in is not one). */
 export const streamRequests = (standIn: StripeStandIn): number =>
   standIn.countRequests((r) => r.method === 'POST' && r.path === '/v2/billing/meter_event_stream' && r.status === 200);
+
+const everyNamespace = (prefix: string) => DRAIN_NAMESPACES.map((ns) => usageKeys(prefix, ns));
+
+/** Every pending cell of every shard (and the legacy namespace), as one object. */
+export async function pendingCells(redis: Redis, prefix: string): Promise<Record<string, string>> {
+  const all = await Promise.all(everyNamespace(prefix).map((k) => redis.hgetall(k.pending)));
+  return Object.assign({}, ...all) as Record<string, string>;
+}
+
+/** Removes every pending cell. */
+export async function clearPending(redis: Redis, prefix: string): Promise<void> {
+  await redis.del(...everyNamespace(prefix).map((k) => k.pending));
+}
+
+/** The open claim ids of every shard. */
+export async function openClaims(redis: Redis, prefix: string): Promise<string[]> {
+  return (await Promise.all(everyNamespace(prefix).map((k) => redis.zrange(k.claims, 0, -1)))).flat();
+}
+
+/** The waiting invoice-flush requests of every shard. */
+export async function flushMembers(redis: Redis, prefix: string): Promise<string[]> {
+  return (await Promise.all(everyNamespace(prefix).map((k) => redis.smembers(k.flush)))).flat();
+}

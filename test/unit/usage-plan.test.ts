@@ -1,7 +1,7 @@
 import { aggregateClaim, eventIdentifier, MAX_EVENTS_PER_BATCH, planClaim, toBatches, toStreamEvent } from '../../src/usage/plan';
 import { flushSlot } from '../../src/usage/invoice-flush';
 import { nextSlot } from '../../src/lib/rate-limiter';
-import { claimWindowSeconds, newClaimId } from '../../src/usage/claims';
+import { claimTimeMs, claimWindowSeconds, isPagedClaim, newClaimId } from '../../src/usage/claims';
 import { decodeField, encodeField, usageKeys } from '../../src/usage/keys';
 import { eventTimestamp, isValidWindow, windowStart } from '../../src/usage/window';
 
@@ -25,9 +25,11 @@ describe('windows', () => {
 });
 
 describe('key layout', () => {
-  test('all keys share the {u} hash tag under the prefix', () => {
-    const k = usageKeys('billing');
-    for (const key of [k.pending, k.claims, k.invalid, k.claim('x')]) expect(key).toMatch(/^billing:usage:\{u\}:/);
+  test('all keys of a shard share its {u<s>} hash tag under the prefix; legacy keeps {u}', () => {
+    const k = usageKeys('billing', 7);
+    for (const key of [k.pending, k.claims, k.released, k.invalid, k.flush, k.claim('x'), k.eventId('cus_A', 'e1')]) expect(key).toMatch(/^billing:usage:\{u7\}:/);
+    expect(k.eventId('cus_A', 'e1')).toBe('billing:usage:{u7}:id:cus_A|e1');
+    expect(usageKeys('billing', 'legacy').pending).toBe('billing:usage:{u}:pending');
   });
   test('fields round-trip; malformed ones decode to null', () => {
     const c = { customer: 'cus_A1', meter: 'api.calls', windowStart: 3600 };
@@ -37,6 +39,12 @@ describe('key layout', () => {
   test('claim ids carry their window size', () => {
     expect(claimWindowSeconds(newClaimId(5, 60), 3600)).toBe(60);
     expect(claimWindowSeconds('legacy', 3600)).toBe(3600);
+    expect(claimWindowSeconds('5-w60-0a1b2c3d4e5f', 3600)).toBe(60); // made before paging
+  });
+  test('new claims are paged and carry their time; older ones are not paged', () => {
+    expect(isPagedClaim(newClaimId(5, 60))).toBe(true);
+    expect(isPagedClaim('5-w60-0a1b2c3d4e5f')).toBe(false);
+    expect(claimTimeMs(newClaimId(1_764_000_000_123, 60))).toBe(1_764_000_000_123);
   });
 });
 
@@ -73,6 +81,20 @@ describe('aggregation and planning', () => {
       timestamp: new Date(ws * 1000).toISOString(),
       payload: { stripe_customer_id: 'cus_A', value: '3' },
     });
+  });
+  test('a paged claim plans the same events whatever the pages; unaligned sums get their own identifiers', () => {
+    const opts = { keyPrefix: 'p', windowSeconds: 3600, nowSeconds: 1_800_000_000 };
+    const id = newClaimId(1, 3600);
+    const cells = [cell('cus_A', 'm', 3600, '4'), cell('cus_A', 'm', 3605, '2'), cell('cus_A', 'm', 3700, '1'), cell('cus_B', 'm', 0, '7')];
+    const whole = planClaim(id, cells, opts).events;
+    expect(whole.map((e) => [e.customer, e.value])).toEqual([['cus_A', '4'], ['cus_B', '7'], ['cus_A', '3']]);
+    expect(whole[2].identifier).toBe(eventIdentifier('p', id, 'cus_A', 'm', 3600, true));
+    expect(whole[2].identifier).not.toBe(whole[0].identifier);
+    // The drain sends aligned cells page by page and the unaligned ones summed at the end.
+    const paged = [...planClaim(id, [cells[3]], opts).events, ...planClaim(id, [cells[0]], opts).events, ...planClaim(id, [cells[1], cells[2]], opts).events];
+    expect(new Set(paged.map((e) => `${e.identifier}=${e.value}`))).toEqual(new Set(whole.map((e) => `${e.identifier}=${e.value}`)));
+    // Claims from before paging are summed whole, as they were then.
+    expect(planClaim('5-w3600-0a1b2c3d4e5f', cells, opts).events.map((e) => e.value)).toEqual(['7', '7']);
   });
   test.each([0, 1, 99, 100, 101, 250, 1000])('%i events → ⌈n/100⌉ batches of at most 100', (n) => {
     const batches = toBatches(Array.from({ length: n }, (_, i) => i));

@@ -1,4 +1,3 @@
-import { aggregateCells } from '../../src/usage/client';
 import { validateUsageBody } from '../../src/usage/validate';
 
 const now = 1_800_000_000;
@@ -27,6 +26,13 @@ describe('validateUsageBody', () => {
     [{ events: [] }, 'events: must hold 1 to 1000 events, got 0'],
     [{ events: Array.from({ length: 1001 }, () => ok) }, 'events: must hold 1 to 1000 events, got 1001'],
     [{ events: 'x' }, 'events: must be an array'],
+    [{ ...ok, id: '' }, 'id: '],
+    [{ ...ok, id: 'x'.repeat(101) }, 'id: '],
+    [{ ...ok, id: 'has space' }, 'id: '],
+    [{ ...ok, id: 'a|b' }, 'id: '],
+    [{ ...ok, id: 'é' }, 'id: '],
+    [{ ...ok, id: 42 }, 'id: '],
+    [{ events: [{ ...ok, id: 'fine' }, { ...ok, id: 'no/slash' }] }, 'events[1].id: '],
   ])('%j is refused naming the field', (body, message) => {
     const r = validateUsageBody(body, now);
     expect(r.ok).toBe(false);
@@ -38,19 +44,12 @@ describe('validateUsageBody', () => {
       error: 'events[3].value: must be an integer between 0 and 2^53-1',
     });
   });
+  test('an id of 1 to 100 allowed characters is kept', () => {
+    const id = `A-z_0.9:${'x'.repeat(92)}`;
+    expect(validateUsageBody({ ...ok, id }, now)).toEqual({ ok: true, value: [{ ...ok, timestamp: now, id }] });
+    expect(validateUsageBody({ ...ok, id: 'x' }, now).ok).toBe(true);
+  });
   test('edges of the Stripe time window are accepted', () => {
     expect(validateUsageBody({ events: [{ ...ok, timestamp: now - 35 * 86_400 }, { ...ok, timestamp: now + 300 }] }, now).ok).toBe(true);
   });
-});
-
-test('aggregateCells sums events per cell and skips zeros', () => {
-  const cells = aggregateCells(
-    [
-      { ...ok, timestamp: 3600 },
-      { ...ok, timestamp: 7199, value: 2 ** 53 - 1 },
-      { ...ok, timestamp: 7200, value: 0 },
-    ],
-    3600,
-  );
-  expect([...cells]).toEqual([['cus_123|api_calls|3600', '9007199254740996']]);
 });

@@ -1,0 +1,23 @@
+/** Section 6 of BENCHMARKS.md: the access API against its ceiling. */
+import type { AccessBenchResult } from './access';
+import { f } from './format';
+
+export function accessSection(a: AccessBenchResult, scale: string): string[] {
+  const row = (what: string, l: AccessBenchResult['service']) => `| ${what} | ${f(l.requests)} | ${f(l.rps)} | ${f(l.p50, 1)} | ${f(l.p99, 1)} | ${l.non2xx} |`;
+  return [
+    '## 6. Access API (`GET /v1/customers/:id/access`)',
+    '',
+    `${f(a.customers)} customers, requests spread over all of them, autocannon ${scale === 'full' ? 32 : 8} connections. The service reads`,
+    'the stored answer (customer_access, one primary-key lookup in PostgreSQL) behind bearer auth; the ceiling is a bare',
+    'Koa route answering the same JSON from a Map, in its own process.',
+    '',
+    '| route | requests | req/s | p50 ms | p99 ms | non-2xx |',
+    '| --- | ---: | ---: | ---: | ---: | ---: |',
+    row('bare Koa route, answers in memory (ceiling)', a.ceiling),
+    row('service, peak', a.service),
+    row(`service, half rate (${f(a.halfRate.targetRps)} req/s)`, a.halfRate),
+    '',
+    `Ratio: **${f(a.ratio, 3)}** (goal ≥ 0.5); p99 at half peak **${f(a.halfRate.p99, 1)} ms** (goal ≤ 10). ${a.checked} answers checked, ${a.wrong} wrong.`,
+    '',
+  ];
+}

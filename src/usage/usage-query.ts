@@ -1,0 +1,64 @@
+/**
+ * Reads one customer's usage for `GET /v1/customers/:id/usage`: the default period, the Redis
+ * snapshots and the ledger, in the order usage-totals.ts relies on (Redis first, then PostgreSQL).
+ */
+import type { DataSource } from 'typeorm';
+import { parseCells } from './claims';
+import { customerKeys, FIELD_SEPARATOR, LEGACY, usageKeys, type UsageKeys } from './keys';
+import { runScript, type UsageRedis } from './run-script';
+import { CUSTOMER_SNAPSHOT_SCRIPT } from './scripts';
+import { type CustomerSnapshot, type LedgerRow, type MeterTotals, type UsageRange, usageTotals } from './usage-totals';
+import { STRIPE_FUTURE_LIMIT_S } from './window';
+
+/** The latest current period over the items of the customer's subscriptions that still run. */
+const PERIOD_SQL = `SELECT si.current_period_start::bigint AS "from", si.current_period_end::bigint AS "to"
+  FROM subscription_items si JOIN subscriptions s ON s.stripe_id = si.stripe_subscription_id
+  WHERE s.stripe_customer_id = $1 AND NOT s.deleted AND s.status NOT IN ('canceled', 'incomplete_expired')
+  ORDER BY si.current_period_end DESC, si.current_period_start DESC LIMIT 1`;
+
+const LEDGER_SQL = `SELECT identifier, claim_id AS "claimId", meter, value::text AS value,
+    extract(epoch FROM window_start)::bigint AS "windowStart"
+  FROM usage_reports WHERE stripe_customer_id = $1 AND window_start >= to_timestamp($2) AND window_start < to_timestamp($3)`;
+
+const DEFAULT_DAYS = 30;
+
+export interface UsageQueryDeps {
+  redis: UsageRedis;
+  dataSource: DataSource;
+  keyPrefix: string;
+  windowSeconds: number;
+}
+
+export interface CustomerUsage extends UsageRange {
+  customer: string;
+  meters: MeterTotals;
+}
+
+/** The customer's current billing period, else the last 30 days (up to Stripe's 5 minutes ahead). */
+export async function defaultRange(dataSource: DataSource, customer: string, nowSeconds: number): Promise<UsageRange> {
+  const [row] = (await dataSource.query(PERIOD_SQL, [customer])) as Array<{ from: string; to: string }>;
+  if (row) return { from: Number(row.from), to: Number(row.to) };
+  return { from: nowSeconds - DEFAULT_DAYS * 86_400, to: nowSeconds + STRIPE_FUTURE_LIMIT_S };
+}
+
+async function snapshot(redis: UsageRedis, keys: UsageKeys, customer: string): Promise<CustomerSnapshot> {
+  const [time, pending, released, claims] = (await runScript(redis, CUSTOMER_SNAPSHOT_SCRIPT, [keys.pending, keys.claims, keys.released], [
+    `${customer}${FIELD_SEPARATOR}`, keys.claim(''),
+  ])) as [string, string[], string[], Array<[string, string[]]>];
+  return {
+    timeMs: Number(time),
+    pending: parseCells(pending).cells,
+    released,
+    open: claims.map(([claimId, flat]) => ({ claimId, cells: parseCells(flat).cells })),
+  };
+}
+
+export async function customerUsage(deps: UsageQueryDeps, customer: string, range?: UsageRange): Promise<CustomerUsage> {
+  const period = range ?? (await defaultRange(deps.dataSource, customer, Math.floor(Date.now() / 1000)));
+  const namespaces = [customerKeys(deps.keyPrefix, customer), usageKeys(deps.keyPrefix, LEGACY)];
+  // Redis before PostgreSQL: the order the rule in usage-totals.ts needs.
+  const snapshots = await Promise.all(namespaces.map((keys) => snapshot(deps.redis, keys, customer)));
+  const rows = ((await deps.dataSource.query(LEDGER_SQL, [customer, period.from, period.to])) as Array<Omit<LedgerRow, 'windowStart'> & { windowStart: string }>)
+    .map((r) => ({ ...r, windowStart: Number(r.windowStart) }));
+  return { customer, ...period, meters: usageTotals(snapshots, rows, period, deps) };
+}
