@@ -16,10 +16,11 @@ export type StripeEventsQueue = Queue<StripeEventJob>;
 
 /** Every partition of the Stripe event queue, and which one an event belongs to. */
 export class StripeEventQueues {
-  private readonly batchers: EnqueueBatcher<StripeEventJob>[];
+  /** Batches the adds of every partition (enqueue-batcher.ts). */
+  readonly batcher: EnqueueBatcher<StripeEventJob>;
 
   constructor(readonly partitions: readonly StripeEventsQueue[]) {
-    this.batchers = partitions.map((queue) => new EnqueueBatcher(queue));
+    this.batcher = new EnqueueBatcher(partitions);
   }
 
   /** The partition of an event: its customer's (partitions.ts). */
@@ -29,10 +30,6 @@ export class StripeEventQueues {
 
   of(event: StripeEvent): StripeEventsQueue {
     return this.partitions[this.indexOf(event)];
-  }
-
-  batcherOf(event: StripeEvent): EnqueueBatcher<StripeEventJob> {
-    return this.batchers[this.indexOf(event)];
   }
 
   /** The job of an event id in whichever partition holds it (ids are unique across partitions). */
@@ -75,8 +72,9 @@ export async function enqueueStripeEvent(
   event: StripeEvent,
   source: StripeEventJob['source'],
 ): Promise<EnqueueOutcome> {
-  if (!(await queues.batcherOf(event).add(event.type, { event, source }, event.id))) return 'enqueued';
-  const queue = queues.of(event);
+  const partition = queues.indexOf(event);
+  if (!(await queues.batcher.add(partition, event.type, { event, source }, event.id))) return 'enqueued';
+  const queue = queues.partitions[partition];
   const job = await Job.fromId<StripeEventJob>(queue, event.id);
   try {
     await job?.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
