@@ -16,11 +16,14 @@ export type StripeEventsQueue = Queue<StripeEventJob>;
 
 /** Every partition of the Stripe event queue, and which one an event belongs to. */
 export class StripeEventQueues {
-  /** Batches the adds of every partition (enqueue-batcher.ts). */
-  readonly batcher: EnqueueBatcher<StripeEventJob>;
+  /**
+   * One batcher (and in-flight cap) per partition: on a cluster a partition whose master is away
+   * holds up only its own adds, and the others keep answering 200.
+   */
+  private readonly batchers: EnqueueBatcher<StripeEventJob>[];
 
   constructor(readonly partitions: readonly StripeEventsQueue[]) {
-    this.batcher = new EnqueueBatcher(partitions);
+    this.batchers = partitions.map((queue) => new EnqueueBatcher(queue));
   }
 
   /** The partition of an event: its customer's (partitions.ts). */
@@ -30,6 +33,10 @@ export class StripeEventQueues {
 
   of(event: StripeEvent): StripeEventsQueue {
     return this.partitions[this.indexOf(event)];
+  }
+
+  batcherOf(event: StripeEvent): EnqueueBatcher<StripeEventJob> {
+    return this.batchers[this.indexOf(event)];
   }
 
   /** The job of an event id in whichever partition holds it (ids are unique across partitions). */
@@ -72,9 +79,8 @@ export async function enqueueStripeEvent(
   event: StripeEvent,
   source: StripeEventJob['source'],
 ): Promise<EnqueueOutcome> {
-  const partition = queues.indexOf(event);
-  if (!(await queues.batcher.add(partition, event.type, { event, source }, event.id))) return 'enqueued';
-  const queue = queues.partitions[partition];
+  if (!(await queues.batcherOf(event).add(event.type, { event, source }, event.id))) return 'enqueued';
+  const queue = queues.of(event);
   const job = await Job.fromId<StripeEventJob>(queue, event.id);
   try {
     await job?.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
