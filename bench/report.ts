@@ -162,8 +162,9 @@ export function clusterSection(c: ClusterResult, scale: string): string[] {
     'On one 2-core box the cluster cannot be faster: three Redis processes share the cores with the load generator, the',
     'service and PostgreSQL. The row with partitions on the single Redis separates the cost of the partitions (the api',
     'groups each enqueue batch by partition, one `addBulk` and one `ZMSCORE` per partition present, under one in-flight cap)',
-    'from that of the cluster client. On this shared machine differences of 15 % or so are run-to-run noise',
-    `(load average ${c.loadAverage.map((l) => f(l, 1)).join(' / ')} at the end of the run); a real cluster gives each master its own cores.`,
+    'from that of the cluster client. On this shared machine (load average',
+    `${c.loadAverage.map((l) => f(l, 1)).join(' / ')} at the end of the run) repeated runs of one setup differed by up to 40 %, so read the`,
+    'ratios as rough; a real cluster gives each master its own cores.',
     '',
   ];
 }
