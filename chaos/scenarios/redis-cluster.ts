@@ -133,6 +133,7 @@ export const redisCluster: Scenario = {
 
       ctx.log('waiting for every event and all usage to be applied and drained');
       await s.settle(5 * 60_000);
+      ctx.log('every event applied; waiting for usage');
       const keys = usageKeys(s.prefix);
       await until(async () => (await s.redis.hlen(keys.pending)) === 0 && (await s.redis.zcard(keys.claims)) === 0, 5 * 60_000, 'usage to drain', 250);
       const verdict = await verifyEvents(s, merge(before, during));
