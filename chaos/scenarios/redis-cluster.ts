@@ -135,7 +135,8 @@ export const redisCluster: Scenario = {
       await s.settle(5 * 60_000);
       ctx.log('every event applied; waiting for usage');
       const keys = usageKeys(s.prefix);
-      await until(async () => (await s.redis.hlen(keys.pending)) === 0 && (await s.redis.zcard(keys.claims)) === 0, 5 * 60_000, 'usage to drain', 250);
+      const drained = async () => (await s.redis.hlen(keys.pending)) === 0 && (await s.redis.zcard(keys.claims)) === 0;
+      await until(() => drained().catch(() => false), 5 * 60_000, 'usage to drain', 250);
       const verdict = await verifyEvents(s, merge(before, during));
       const stripeWrong = differences(s.standIn.meterTotals(), usage);
       const ledgerWrong = differences(await ledgerTotals(s.db), usage);
