@@ -162,8 +162,9 @@ export class Stack {
   /** Waits until the queues (default: every Stripe event partition) have nothing waiting, delayed or active. */
   async settle(timeoutMs: number, queues = this.eventQueueNames): Promise<void> {
     await until(async () => {
-      const counts = await this.jobCounts(queues, ['wait', 'active', 'delayed', 'prioritized', 'waiting-children']);
-      return Object.values(counts).every((n) => n === 0);
+      // A server just restarted (an outage scenario) may refuse a read or two: ask again.
+      const counts = await this.jobCounts(queues, ['wait', 'active', 'delayed', 'prioritized', 'waiting-children']).catch(() => undefined);
+      return counts !== undefined && Object.values(counts).every((n) => n === 0);
     }, timeoutMs, `queues ${queues.join(', ')} to drain`, 250);
   }
 

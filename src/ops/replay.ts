@@ -102,15 +102,15 @@ async function enqueueNew(deps: ReplayDeps, events: Stripe.Event[], report: Repl
   if (handled.length === 0) return [];
   const applied: Array<{ stripe_event_id: string }> = await deps.dataSource.query(ALREADY_APPLIED_SQL, [handled.map((e) => e.id)]);
   const known = new Set(applied.map((r) => r.stripe_event_id));
-  const ids: StripeEvent[] = [];
+  const enqueued: StripeEvent[] = [];
   for (const event of handled.filter((e) => !known.has(e.id))) {
     const timer = deps.metrics?.enqueueDuration.startTimer({ source: 'replay' });
     await enqueueStripeEvent(deps.queues, event, 'replay');
     timer?.();
-    ids.push(event);
+    enqueued.push(event);
   }
-  report.new += ids.length;
-  return ids;
+  report.new += enqueued.length;
+  return enqueued;
 }
 
 const CHANGED: ReadonlySet<EventOutcome> = new Set(['applied', 'refetched']);

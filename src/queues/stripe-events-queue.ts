@@ -16,6 +16,10 @@ export type StripeEventsQueue = Queue<StripeEventJob>;
 
 /** Every partition of the Stripe event queue, and which one an event belongs to. */
 export class StripeEventQueues {
+  /**
+   * One batcher (and in-flight cap) per partition: on a cluster a partition whose master is away
+   * holds up only its own adds, and the others keep answering 200.
+   */
   private readonly batchers: EnqueueBatcher<StripeEventJob>[];
 
   constructor(readonly partitions: readonly StripeEventsQueue[]) {

@@ -4,6 +4,7 @@
  * connection around takes a {@link RedisConnection}, whichever it is.
  */
 import { Cluster, Redis, RedisOptions } from 'ioredis';
+import { CLUSTER_SLOTS } from '../queues/partitions';
 
 export type RedisConnection = Redis | Cluster;
 
@@ -64,8 +65,20 @@ export async function connectRedis(redis: RedisConnection): Promise<void> {
   await pingRedis(redis);
 }
 
-/** PING, on a cluster to every master: a cluster with one master gone is not ready. */
+/**
+ * PING, on a cluster to every master: a cluster with one master gone is not ready. The client drops
+ * a node whose connection ended, so the masters are taken from its slot table (which still names a
+ * master that went away) and each must be connected and answer.
+ */
 export async function pingRedis(redis: RedisConnection): Promise<void> {
-  if (redis instanceof Cluster) await Promise.all(redis.nodes('master').map((node) => node.ping()));
-  else await redis.ping();
+  if (!(redis instanceof Cluster)) {
+    await redis.ping();
+    return;
+  }
+  const owners = redis.slots.filter((nodes) => nodes?.length > 0);
+  if (owners.length < CLUSTER_SLOTS) throw new Error(`${CLUSTER_SLOTS - owners.length} cluster slots have no master`);
+  const connected = new Map(redis.nodes('master').map((node) => [`${node.options.host}:${node.options.port}`, node]));
+  const missing = [...new Set(owners.map((nodes) => nodes[0]))].filter((key) => !connected.has(key));
+  if (missing.length > 0) throw new Error(`cluster master ${missing.join(', ')} is not connected`);
+  await Promise.all([...connected.values()].map((node) => node.ping()));
 }

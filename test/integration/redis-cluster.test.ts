@@ -94,6 +94,7 @@ describe('chaos scenario 8 on a three-master cluster (two apis, three workers, 6
 
   test('a master restarted during delivery: 503 while it is gone, nothing acknowledged lost, mirror exact', () => {
     expect(r.details.unavailableDuringOutage).toBeGreaterThan(0);
+    expect(r.details.readyzDuringOutage).toBe(503);
     expect({ slow: r.details.hungOrSlowAnswers, ackedNotStored: r.details.acknowledgedButNotInRedis, wrong: r.wrong })
       .toEqual({ slow: 0, ackedNotStored: [], wrong: 0 });
   });
