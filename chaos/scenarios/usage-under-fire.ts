@@ -11,8 +11,10 @@ import { post } from '../delivery';
 import { sleep, until } from '../infra/ports';
 import { Scenario } from '../scenario';
 import { CHAOS_API_KEY, Stack } from '../stack';
+import { usageSettled } from '../verify';
 import { seededRandom } from '../../stand-in/util';
-import { customerKeys, LEGACY, SHARD_COUNT, usageKeys, windowStart } from '../../src/usage';
+import { customerKeys, usageKeys, windowStart } from '../../src/usage';
+import { DRAIN_NAMESPACES } from '../../src/usage/keys';
 
 const METERS = ['api_calls', 'storage_gb'];
 /** Every 10th chunk goes through POST /v1/usage, the rest straight to Redis. */
@@ -32,9 +34,8 @@ export const usageUnderFire: Scenario = {
     });
     try {
       stack.standIn.setFaults({ rate: faultRate, statuses: [500, 429], seed: ctx.seed });
-      const shards = [LEGACY, ...Array.from({ length: SHARD_COUNT }, (_, i) => i)].map((ns) => usageKeys(stack.prefix, ns));
-      const sumOver = async (read: (k: (typeof shards)[number]) => Promise<number>) => (await Promise.all(shards.map(read))).reduce((a, b) => a + b, 0);
-      const openClaims = () => sumOver((k) => stack.redis.zcard(k.claims));
+      const shards = DRAIN_NAMESPACES.map((ns) => usageKeys(stack.prefix, ns));
+      const openClaims = async () => (await Promise.all(shards.map((k) => stack.redis.zcard(k.claims)))).reduce((a, b) => a + b, 0);
       const retries = { requests: 0, sends: 0, wrongAnswers: 0 };
       const counted = new Map<string, number>();
       const count = (p: { customer: string; meter: string }, v: number) => counted.set(`${p.customer}|${p.meter}`, (counted.get(`${p.customer}|${p.meter}`) ?? 0) + v);
@@ -109,7 +110,7 @@ export const usageUnderFire: Scenario = {
       await Promise.all([load, killer]);
       agent.destroy();
       ctx.log('waiting until every counter is drained and every claim released');
-      await until(async () => (await sumOver((k) => stack.redis.hlen(k.pending))) === 0 && (await openClaims()) === 0, 15 * 60_000, 'usage to drain', 500);
+      await until(() => usageSettled(stack.redis, stack.prefix), 15 * 60_000, 'usage to drain', 500);
       const totals = stack.standIn.meterTotals();
       let lost = 0;
       let doubled = 0;

@@ -4,7 +4,6 @@ import { applyStripeEvent } from '../../src/events/apply';
 import { createLogger } from '../../src/logger';
 import { createStripeClient } from '../../src/stripe';
 import * as build from '../../stand-in/events';
-import { API_VERSION, API_VERSIONS, ApiVersion, buildersFor } from '../../stand-in/events';
 import { seededRandom, shuffle } from '../../stand-in/util';
 import { settle, startTestService, TestService } from '../support/service';
 
@@ -47,8 +46,8 @@ test('a job run several times at once (stalled and re-run) applies once', async 
 });
 
 /** A customer's lifecycle, rendered in `version` (the webhook endpoint's API version). */
-function lifecycle(customer: string, version: ApiVersion = API_VERSION) {
-  const b = buildersFor(version);
+function lifecycle(customer: string, version: build.ApiVersion = build.API_VERSION) {
+  const b = build.buildersFor(version);
   const sub = (status: string, extra: Partial<Stripe.Subscription> = {}) =>
     b.subscription({ id: `sub_${customer.slice(4)}`, customer, status, items: [{ id: `si_${customer.slice(4)}`, price: 'price_Pro' }], ...extra } as never);
   const inv = (status: string, attempted: boolean, paid: boolean) =>
@@ -82,7 +81,7 @@ const newest = (customer: string) => ({
 });
 
 // Every lifecycle runs in the shapes of each API version an endpoint may render events in.
-describe.each(API_VERSIONS.map((v, n) => [v, n]))('API version %s', (version, n) => {
+describe.each(build.API_VERSIONS.map((v, n) => [v, n]))('API version %s', (version, n) => {
   test('a lifecycle delivered in order ends in the newest state', async () => {
     await deliverAll(lifecycle(`cus_InOrder${n}01`, version));
     expect(await finalState(`cus_InOrder${n}01`)).toEqual(newest(`cus_InOrder${n}01`));
