@@ -84,6 +84,10 @@ const schema = z.object({
   // Where access-change notifications are POSTed (unset: none are sent), and the secret that signs them.
   ACCESS_WEBHOOK_URL: z.url({ protocol: /^https?$/ }).optional(),
   ACCESS_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  // The api's in-memory access answers: at most this old (a committed change drops them at once
+  // through the access change feed; this bounds the rest), 0 turns the cache off; and how many customers.
+  ACCESS_CACHE_TTL_MS: intFromEnv(0).default(60_000),
+  ACCESS_CACHE_MAX_ENTRIES: intFromEnv(1).default(100_000),
   // How often the worker checks for grace periods run out and relays notifications left unenqueued.
   ACCESS_SWEEP_INTERVAL_MS: intFromEnv(1000).default(15_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -8,6 +8,9 @@ import type { Queue, Worker } from 'bullmq';
 import Koa from 'koa';
 import type { DataSource } from 'typeorm';
 import { createDataSource } from '../ormconfig';
+import { AccessCache } from './access/access-cache';
+import { FEED_BLOCK_MS, followAccessChanges, publishAccessInvalidation } from './access/access-change-feed';
+import type { AccessState } from './access/access-sync';
 import { createApp } from './api/app';
 import { healthRoutes } from './api/health';
 import { metricsRoutes } from './api/metrics';
@@ -26,7 +29,7 @@ import { createMaintenanceQueue, schedulePrune, scheduleReplay } from './queues/
 import { createUsageDrainQueue } from './queues/usage-drain-queue';
 import { createStripeEventQueues, StripeEventQueues } from './queues/stripe-events-queue';
 import { stripeEventQueueNames } from './queues/partitions';
-import { connectRedis, createProducerRedis, createWorkerRedis, RedisConnection, redisTarget } from './runtime/redis';
+import { connectRedis, createBlockingReaderRedis, createProducerRedis, createWorkerRedis, RedisConnection, redisTarget } from './runtime/redis';
 import { createStripeClient } from './stripe';
 import { UsageClient } from './usage/client';
 import { customerUsage } from './usage/usage-query';
@@ -72,8 +75,14 @@ export async function startService(config: Config, log: Logger): Promise<Running
     // Without a listener BullMQ prints connection errors to the console; they also surface as 503s.
     for (const q of service.queues) q.on('error', (error) => log.warn({ queue: q.name, err: error.message }, 'queue connection error'));
     const usageQuery = { redis, dataSource, keyPrefix: config.KEY_PREFIX, windowSeconds: config.USAGE_WINDOW_SECONDS };
+    const accessCache = new AccessCache<AccessState>({ ttlMs: config.ACCESS_CACHE_TTL_MS, maxEntries: config.ACCESS_CACHE_MAX_ENTRIES });
+    if (config.ACCESS_CACHE_TTL_MS > 0) {
+      const feedRedis = createBlockingReaderRedis(target, FEED_BLOCK_MS);
+      await connectRedis(feedRedis);
+      closers.push(followAccessChanges(feedRedis, config.KEY_PREFIX, accessCache, log));
+    }
     const app = createApp({
-      config, eventQueues, redis, dataSource, log, usage, metrics, queues: service.queues, stripe,
+      config, eventQueues, redis, dataSource, log, usage, metrics, queues: service.queues, stripe, accessCache,
       customerUsage: (customer, range) => customerUsage(usageQuery, customer, range),
     });
     const server = await listen(app.callback(), config.PORT);
@@ -160,7 +169,11 @@ async function startNotifications(
   config: Config,
   deps: { redis: RedisConnection; dataSource: DataSource; log: Logger; metrics: Metrics },
 ): Promise<{ access: AccessOptions; queue?: AccessNotificationsQueue; closers: Array<() => Promise<unknown>> }> {
-  const base = { graceSeconds: config.ACCESS_GRACE_PERIOD_SECONDS, notify: config.ACCESS_WEBHOOK_URL !== undefined };
+  const base: AccessOptions = {
+    graceSeconds: config.ACCESS_GRACE_PERIOD_SECONDS,
+    notify: config.ACCESS_WEBHOOK_URL !== undefined,
+    invalidate: (customers) => publishAccessInvalidation(deps.redis, config.KEY_PREFIX, customers),
+  };
   if (!config.ACCESS_WEBHOOK_URL || !config.ACCESS_WEBHOOK_SECRET) return { access: base, closers: [] };
   const queue = createAccessNotificationsQueue(deps.redis, config.KEY_PREFIX);
   const access: AccessOptions = { ...base, onChanged: (changes) => publishNotifications({ dataSource: deps.dataSource, queue }, changes) };

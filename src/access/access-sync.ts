@@ -24,13 +24,16 @@ export interface StoredAccess extends AccessState {
   version: number;
 }
 
-/** The body POSTed to ACCESS_WEBHOOK_URL (contract: Access-change notifications). */
-export interface AccessNotificationBody {
+/**
+ * The body POSTed to ACCESS_WEBHOOK_URL (contract: Access-change notifications). A type, not an
+ * interface, so it is a plain JSON record to the queue that carries it.
+ */
+export type AccessNotificationBody = {
   id: string;
   type: 'customer.access.changed';
   created: number;
   data: { customer: string; access: boolean; status: string | null; reason: string; sequence: number };
-}
+};
 
 export interface AccessChange {
   customer: string;

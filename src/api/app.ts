@@ -7,6 +7,9 @@ import Koa from 'koa';
 import type { Queue } from 'bullmq';
 import type Stripe from 'stripe';
 import type { DataSource } from 'typeorm';
+import type { AccessCache } from '../access/access-cache';
+import { AccessReader } from '../access/access-query';
+import type { AccessState } from '../access/access-sync';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
 import { createMetrics, Metrics } from '../metrics';
@@ -41,6 +44,8 @@ export interface AppDeps {
   queues?: readonly Queue[];
   /** Needed by the Customer Portal route; without it that route answers 503. */
   stripe?: Stripe;
+  /** Access answers kept in memory while the access change feed is followed (service.ts); without it every call reads PostgreSQL. */
+  accessCache?: AccessCache<AccessState>;
 }
 
 /** Every method some route answers; anything else gets 405. */
@@ -89,7 +94,8 @@ export function createApp(deps: AppDeps): Koa {
   const v1Auth = bearerAuth(deps.config.API_KEYS);
   app.use((ctx, next) => (/^\/v1(\/|$)/i.test(ctx.path) ? v1Auth(ctx, next) : next()));
   const v1 = new Router({ prefix: '/v1' });
-  const customers = customerRoutes({ dataSource: deps.dataSource, graceSeconds: deps.config.ACCESS_GRACE_PERIOD_SECONDS, stripe: deps.stripe });
+  const access = new AccessReader(deps.dataSource, deps.config.ACCESS_GRACE_PERIOD_SECONDS, deps.accessCache);
+  const customers = customerRoutes({ dataSource: deps.dataSource, access, stripe: deps.stripe });
   v1.use(customers.routes(), customers.allowedMethods());
   if (deps.usage) {
     const usage = usageRoutes({ usage: deps.usage });
@@ -100,11 +106,12 @@ export function createApp(deps: AppDeps): Koa {
     v1.use(customerUsage.routes(), customerUsage.allowedMethods());
   }
 
+  // The product's access checks (/v1) are the hottest path: their router matches first.
   const routers = [
+    v1,
     webhookRoutes({ queues: deps.eventQueues, secrets: deps.config.STRIPE_WEBHOOK_SECRET, log: deps.log, enqueueTimeoutMs: deps.enqueueTimeoutMs ?? 3000, metrics }),
     healthRoutes({ redis: deps.redis, dataSource: deps.dataSource }),
     metricsRoutes(metrics.registry),
-    v1,
   ];
   for (const router of routers) app.use(router.routes()).use(router.allowedMethods());
   return app;

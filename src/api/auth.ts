@@ -1,12 +1,13 @@
 /** Bearer-token check for /v1: constant-time compare against API_KEYS; none configured → all refused. */
 import type { Middleware } from 'koa';
-import { secureEqual } from '../lib/secure-compare';
+import { secretMatcher } from '../lib/secure-compare';
 
 export function bearerAuth(apiKeys: readonly string[]): Middleware {
+  const matches = secretMatcher(apiKeys);
   return async (ctx, next) => {
     const match = /^Bearer (.+)$/i.exec(ctx.get('authorization'));
     const presented = match?.[1];
-    if (presented === undefined || !apiKeys.some((key) => secureEqual(presented, key))) {
+    if (presented === undefined || !matches(presented)) {
       ctx.set('WWW-Authenticate', 'Bearer');
       ctx.throw(401, 'missing or invalid bearer token');
     }

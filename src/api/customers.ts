@@ -3,13 +3,13 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import type Stripe from 'stripe';
 import type { DataSource } from 'typeorm';
-import { customerAccess, entitlementKeys, featureAccess } from '../access/access-query';
+import type { AccessReader } from '../access/access-query';
 import { CUSTOMER_ID } from '../lib/ids';
 import { createPortalSession } from './portal';
 
 export interface CustomerRouteDeps {
   dataSource: DataSource;
-  graceSeconds: number;
+  access: AccessReader;
   /** For Customer Portal sessions. */
   stripe?: Stripe;
 }
@@ -29,14 +29,12 @@ export function customerRoutes(deps: CustomerRouteDeps): Router {
     if (Array.isArray(feature) || (feature !== undefined && (feature.length === 0 || feature.length > 200))) {
       return ctx.throw(400, 'feature must be one lookup key (1–200 characters)');
     }
-    const decision = feature === undefined
-      ? await customerAccess(deps.dataSource, id, deps.graceSeconds)
-      : await featureAccess(deps.dataSource, id, feature, deps.graceSeconds);
+    const decision = feature === undefined ? await deps.access.access(id) : await deps.access.feature(id, feature);
     ctx.body = { customer: id, ...decision };
   });
   router.get('/customers/:id/entitlements', async (ctx) => {
     const id = customerId(ctx);
-    ctx.body = { customer: id, features: await entitlementKeys(deps.dataSource, id) };
+    ctx.body = { customer: id, features: await deps.access.entitlements(id) };
   });
   router.post('/customers/:id/portal-sessions', async (ctx) => {
     const id = customerId(ctx);

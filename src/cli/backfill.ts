@@ -7,6 +7,8 @@
 import { parseArgs } from 'node:util';
 import { ALL_RESOURCES, BackfillProgress, BackfillResource, runBackfill } from '../ops/backfill';
 import { RateLimiter } from '../lib/rate-limiter';
+import { publishAccessInvalidation } from '../access/access-change-feed';
+import { connectRedis, createProducerRedis, redisTarget } from '../runtime/redis';
 import { fail, openOpsContext } from './ops-context';
 
 function parseResources(value: string | undefined): BackfillResource[] | undefined {
@@ -26,6 +28,9 @@ async function run(): Promise<void> {
   const { values } = parseArgs({ options: { restart: { type: 'boolean' }, resources: { type: 'string' }, 'page-size': { type: 'string' } } });
   const resources = parseResources(values.resources);
   const ctx = await openOpsContext();
+  // The api processes' access caches must hear of every customer the backfill changes.
+  const redis = createProducerRedis(redisTarget(ctx.config));
+  await connectRedis(redis);
   const controller = new AbortController();
   const stop = (signal: string) => {
     console.log(`${signal}: stopping after the current page (run again to resume)`);
@@ -39,7 +44,10 @@ async function run(): Promise<void> {
       {
         stripe: ctx.stripe, dataSource: ctx.dataSource, log: ctx.log,
         limiter: new RateLimiter(ctx.config.BACKFILL_RATE_PER_SECOND),
-        access: { graceSeconds: ctx.config.ACCESS_GRACE_PERIOD_SECONDS, notify: ctx.config.ACCESS_WEBHOOK_URL !== undefined },
+        access: {
+          graceSeconds: ctx.config.ACCESS_GRACE_PERIOD_SECONDS, notify: ctx.config.ACCESS_WEBHOOK_URL !== undefined,
+          invalidate: (customers) => publishAccessInvalidation(redis, ctx.config.KEY_PREFIX, customers),
+        },
         backoff: { onRateLimited: (attempt, ms) => console.log(`Stripe answered 429: waiting ${ms} ms (attempt ${attempt})`) },
       },
       { resources, restart: values.restart, pageSize: values['page-size'] ? Number(values['page-size']) : undefined, signal: controller.signal, onProgress: (p) => console.log(line(p)) },
@@ -48,6 +56,7 @@ async function run(): Promise<void> {
     console.log(`${report.completed ? 'backfill complete' : 'backfill interrupted'}: ${report.objects} objects, ${report.requests} list requests in ${report.seconds.toFixed(1)} s`);
     process.exitCode = report.completed ? 0 : 130;
   } finally {
+    await redis.quit().catch(() => redis.disconnect());
     await ctx.dataSource.destroy();
   }
 }

@@ -13,7 +13,12 @@ export interface AccessOptions {
   graceSeconds: number;
   /** Write an outbox row for each flip of `access` (ACCESS_WEBHOOK_URL is set). */
   notify: boolean;
-  /** Told the changes after their transaction committed (cache, notification enqueue). */
+  /**
+   * Names customers whose answer or entitlements may have changed on the access change feed
+   * (access/access-change-feed.ts), after their transaction committed, before any notification.
+   */
+  invalidate?: (customers: string[]) => Promise<void>;
+  /** Told the changes after their transaction committed and the feed named them (notification enqueue). */
   onChanged?: (changes: AccessChange[]) => Promise<void>;
 }
 

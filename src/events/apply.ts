@@ -27,6 +27,7 @@ import { AccessOptions, accessStep } from './access-step';
 import { dedupeStatement, forgetStatement, locksStatement } from './event-transaction';
 import { AfterCommitEffects, ApplyOutcome, EventHandler, NeedsStripeRead, PermanentError, StripeReadReason } from './handler-types';
 import { handlerFor } from './handlers';
+import { CUSTOMER_ID } from '../lib/ids';
 
 export type EventOutcome = ApplyOutcome | 'duplicate' | 'ignored';
 
@@ -117,11 +118,21 @@ export async function applyEvents(deps: StripeEventDeps, items: readonly Prepare
   });
 }
 
-/** Hands committed access changes on (cache, notifications); a failure is logged: the outbox relay retries. */
-export async function publishAccessChanges(deps: StripeEventDeps, changes: AccessChange[]): Promise<void> {
+/**
+ * After a commit: first the access change feed names every customer the transaction may have
+ * changed (`customers`: its events' lock keys, duplicates included, so the re-run of a job whose
+ * worker died between COMMIT and here still names them), then the changes are handed on
+ * (notifications). A feed that cannot be written throws, so the jobs fail and are retried; a
+ * notification that cannot be enqueued is only logged: the outbox relay enqueues it.
+ */
+export async function publishAccessChanges(deps: Pick<StripeEventDeps, 'access' | 'log'>, changes: readonly AccessChange[], customers: Iterable<string> = []): Promise<void> {
+  const named = new Set([...customers].filter((key) => CUSTOMER_ID.test(key)));
+  for (const change of changes) named.add(change.customer);
+  // Before any notification: a product told of a change must find the access API answering it.
+  if (named.size > 0) await deps.access?.invalidate?.([...named]);
   if (changes.length === 0 || !deps.access?.onChanged) return;
   try {
-    await deps.access.onChanged(changes);
+    await deps.access.onChanged([...changes]);
   } catch (error) {
     deps.log.warn({ err: (error as Error).message, customers: changes.length }, 'access changes committed but not yet published; the relay will');
   }
@@ -142,7 +153,7 @@ export async function applyStripeEvent(deps: StripeEventDeps, payload: unknown):
   const prepared = prepareStripeEvent(deps.dataSource, payload);
   if (!prepared) return 'ignored';
   const { results: [result], accessChanges } = await applyEvents(deps, [prepared]);
-  await publishAccessChanges(deps, accessChanges);
+  await publishAccessChanges(deps, accessChanges, [prepared.lockKey]);
   if ('setAside' in result) throw result.error;
   await runAfterCommit(deps, prepared);
   return result.outcome;

@@ -88,7 +88,13 @@ export class EventBatcher {
       await Promise.all(batch.map((e) => this.run([e])));
       return;
     }
-    await publishAccessChanges(this.deps, applied.accessChanges);
+    try {
+      await publishAccessChanges(this.deps, applied.accessChanges, batch.map((e) => e.prepared.lockKey));
+    } catch (error) {
+      // Committed, but the access change feed was not told: fail the jobs; their re-runs (duplicates) tell it.
+      this.deps.log.warn({ err: (error as Error).message, events: batch.length }, 'access change feed not written; the events will be retried');
+      return batch.forEach((e) => e.reject(error));
+    }
     await Promise.all(batch.map((entry, n) => this.settle(entry, applied.results[n])));
   }
 

@@ -34,6 +34,6 @@ export async function applySnapshot(
     const step = await accessStep(run, decision.writes, new Set(customer ? [customer] : []), deps.access);
     return { result: { outcome: decision.outcome, changes: step.changes }, closing: step.closing };
   });
-  await publishAccessChanges(deps, changes);
+  await publishAccessChanges(deps, changes, [mirror.lockKey(object)]);
   return outcome;
 }

@@ -10,6 +10,7 @@ import { Worker } from 'bullmq';
 import type { DataSource } from 'typeorm';
 import type { AccessChange } from '../access/access-sync';
 import { AccessOptions, recomputeAccess } from '../events/access-step';
+import { publishAccessChanges } from '../events/apply';
 import type { Logger } from '../logger';
 import { cappedExponentialBackoff } from '../queues/job-options';
 import { clusterQueueName } from '../queues/partitions';
@@ -33,7 +34,7 @@ export interface NotifierDeps {
 
 /** Enqueues the notifications of committed changes and marks their outbox rows. */
 export async function publishNotifications(deps: Pick<NotifierDeps, 'dataSource' | 'queue'>, changes: readonly AccessChange[]): Promise<void> {
-  const bodies = changes.flatMap((c) => (c.notification ? [c.notification as unknown as Record<string, unknown> & { id: string }] : []));
+  const bodies = changes.flatMap((c) => (c.notification ? [c.notification] : []));
   if (bodies.length === 0) return;
   await enqueueDeliveries(deps.queue, bodies);
   await markEnqueued(deps.dataSource, bodies.map((b) => b.id));
@@ -57,8 +58,10 @@ export async function deliver(url: string, secret: string, body: Record<string, 
 export async function sweep(deps: NotifierDeps): Promise<{ graceExpired: number; relayed: number; pruned: number }> {
   const customers = await graceExpired(deps.dataSource, Math.floor(Date.now() / 1000));
   const changes = await recomputeAccess(deps.dataSource, customers, deps.access);
-  await publishNotifications(deps, changes);
+  await publishAccessChanges(deps, changes);
   const pending = await unenqueued(deps.dataSource);
+  // A change whose worker died after COMMIT may not be on the access change feed yet: name it first.
+  await deps.access.invalidate?.(pending.map((b) => b.data.customer));
   await enqueueDeliveries(deps.queue, pending);
   await markEnqueued(deps.dataSource, pending.map((b) => b.id));
   return { graceExpired: customers.length, relayed: pending.length, pruned: await pruneOutbox(deps.dataSource) };

@@ -1,5 +1,6 @@
 /** SQL of the access_notifications outbox (written by src/access/access-sync.ts). */
 import type { DataSource } from 'typeorm';
+import type { AccessNotificationBody } from '../access/access-sync';
 
 /** Rows left unenqueued for at least this long are the relay's (the committer had its chance). */
 const RELAY_AFTER_SECONDS = 5;
@@ -10,8 +11,8 @@ export async function markEnqueued(dataSource: DataSource, ids: readonly string[
   if (ids.length > 0) await dataSource.query('UPDATE access_notifications SET enqueued_at = now() WHERE id = ANY($1) AND enqueued_at IS NULL', [ids]);
 }
 
-export async function unenqueued(dataSource: DataSource, limit = 500): Promise<Array<Record<string, unknown> & { id: string }>> {
-  const rows: Array<{ body: Record<string, unknown> & { id: string } }> = await dataSource.query(
+export async function unenqueued(dataSource: DataSource, limit = 500): Promise<AccessNotificationBody[]> {
+  const rows: Array<{ body: AccessNotificationBody }> = await dataSource.query(
     `SELECT body FROM access_notifications WHERE enqueued_at IS NULL AND created_at < now() - make_interval(secs => $1) ORDER BY created_at LIMIT $2`,
     [RELAY_AFTER_SECONDS, limit],
   );

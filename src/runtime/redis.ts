@@ -59,6 +59,15 @@ export function createWorkerRedis(target: RedisTarget): RedisConnection {
   return connect(target, { maxRetriesPerRequest: null, connectTimeout: 3000 }, true);
 }
 
+/**
+ * For a reader that blocks on one command (XREAD … BLOCK): a connection of its own, failing fast,
+ * with a timeout a little over the block so a silently dead socket is noticed.
+ */
+export function createBlockingReaderRedis(target: RedisTarget, blockMs: number): RedisConnection {
+  // No resending after a reconnect: the reader must hear that it lost the connection.
+  return connect(target, { maxRetriesPerRequest: 1, connectTimeout: 3000, commandTimeout: blockMs + 2000, autoResendUnfulfilledCommands: false }, false);
+}
+
 /** Connects and pings once (start-up check); on a cluster, every master must answer. */
 export async function connectRedis(redis: RedisConnection): Promise<void> {
   await redis.connect();

@@ -1,7 +1,8 @@
 /** Claiming, reading and releasing batches of usage in Redis, shard by shard (the drain's side of keys.ts). */
 import { randomBytes } from 'node:crypto';
 import { decodeField, DRAIN_NAMESPACES, FIELD_SEPARATOR, UsageCell, customerKeys, usageKeys, UsageKeys } from './keys';
-import { runScript, type UsageRedis } from './run-script';
+import type { RedisConnection } from '../runtime/redis';
+import { runScript } from '../runtime/run-script';
 import { CLAIM_SCRIPT, PENDING_TOTAL_SCRIPT } from './scripts';
 
 export interface OpenClaim {
@@ -79,7 +80,7 @@ export function parseCells(flat: readonly string[]): ClaimContents {
 
 export class UsageStore {
   constructor(
-    private readonly redis: UsageRedis,
+    private readonly redis: RedisConnection,
     readonly keyPrefix: string,
   ) {}
 

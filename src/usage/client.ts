@@ -10,14 +10,15 @@
  */
 import { usageKeys } from './keys';
 import { addEvents, byShard, countDuplicates, emptyBatch, recordCall, type ShardBatch } from './record-call';
-import { runScriptMany, type UsageRedis } from './run-script';
+import type { RedisConnection } from '../runtime/redis';
+import { runScriptMany } from '../runtime/run-script';
 import { RECORD_SCRIPT } from './scripts';
 import { validateEvents, type UsageEvent } from './validate';
 import { DEFAULT_WINDOW_SECONDS, isValidWindow } from './window';
 
 export interface UsageClientOptions {
   /** Any ioredis connection (or Cluster) to the Redis the billing engine uses. */
-  redis: UsageRedis;
+  redis: RedisConnection;
   /** The engine's KEY_PREFIX (default `billing`). */
   keyPrefix?: string;
   /** The engine's USAGE_WINDOW_SECONDS (default 3600). Only affects how compactly cells are stored. */
@@ -46,7 +47,7 @@ interface Waiter {
 }
 
 export class UsageClient {
-  private readonly redis: UsageRedis;
+  private readonly redis: RedisConnection;
   private readonly keyPrefix: string;
   private readonly windowSeconds: number;
   private readonly dedupeSeconds: number;

@@ -5,7 +5,8 @@
 import type { DataSource } from 'typeorm';
 import { parseCells } from './claims';
 import { customerKeys, FIELD_SEPARATOR, LEGACY, usageKeys, type UsageKeys } from './keys';
-import { runScript, type UsageRedis } from './run-script';
+import type { RedisConnection } from '../runtime/redis';
+import { runScript } from '../runtime/run-script';
 import { CUSTOMER_SNAPSHOT_SCRIPT } from './scripts';
 import { type CustomerSnapshot, type LedgerRow, type MeterTotals, type UsageRange, usageTotals } from './usage-totals';
 import { STRIPE_FUTURE_LIMIT_S } from './window';
@@ -23,7 +24,7 @@ const LEDGER_SQL = `SELECT identifier, claim_id AS "claimId", meter, value::text
 const DEFAULT_DAYS = 30;
 
 export interface UsageQueryDeps {
-  redis: UsageRedis;
+  redis: RedisConnection;
   dataSource: DataSource;
   keyPrefix: string;
   windowSeconds: number;
@@ -41,7 +42,7 @@ export async function defaultRange(dataSource: DataSource, customer: string, now
   return { from: nowSeconds - DEFAULT_DAYS * 86_400, to: nowSeconds + STRIPE_FUTURE_LIMIT_S };
 }
 
-async function snapshot(redis: UsageRedis, keys: UsageKeys, customer: string): Promise<CustomerSnapshot> {
+async function snapshot(redis: RedisConnection, keys: UsageKeys, customer: string): Promise<CustomerSnapshot> {
   const [time, pending, released, claims] = (await runScript(redis, CUSTOMER_SNAPSHOT_SCRIPT, [keys.pending, keys.claims, keys.released], [
     `${customer}${FIELD_SEPARATOR}`, keys.claim(''),
   ])) as [string, string[], string[], Array<[string, string[]]>];

@@ -1,6 +1,7 @@
 /**
  * A local HTTP receiver for access-change notifications: records every delivery (body, headers,
- * answer), answers 2xx, or fails a share of them, or is "down" (503) until told otherwise.
+ * answer), answers 2xx, or fails a share of them, or is "down" (503) until told otherwise; a test
+ * may act on each delivery before it is answered.
  */
 import { createServer, IncomingHttpHeaders, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -16,6 +17,8 @@ export class Receiver {
   /** Share of deliveries answered 500 (decided by `random`). */
   failRate = 0;
   down = false;
+  /** Runs on each delivery before it is answered, as a product would act on it (e.g. ask the access API). */
+  onDelivery?: (body: string) => Promise<void>;
 
   private constructor(private readonly server: Server, readonly url: string, private readonly random: () => number) {}
 
@@ -26,9 +29,11 @@ export class Receiver {
     server.on('request', (req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
+      req.on('end', async () => {
+        const body = Buffer.concat(chunks).toString('utf8');
+        await receiver.onDelivery?.(body);
         const status = receiver.down ? 503 : receiver.random() < receiver.failRate ? 500 : 200;
-        receiver.deliveries.push({ body: Buffer.concat(chunks).toString('utf8'), headers: req.headers, status });
+        receiver.deliveries.push({ body, headers: req.headers, status });
         res.writeHead(status).end();
       });
     });

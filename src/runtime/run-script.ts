@@ -1,9 +1,6 @@
-/** Runs the usage Lua scripts (scripts.ts) by SHA, loading the text only when Redis lacks it. */
+/** Runs Lua scripts by SHA, loading the text only when Redis lacks it (usage/scripts.ts, access/access-change-feed.ts). */
 import { createHash } from 'node:crypto';
-import type { Cluster, Redis } from 'ioredis';
-
-/** A single Redis or a Redis Cluster: every usage command names keys of one shard only. */
-export type UsageRedis = Redis | Cluster;
+import type { RedisConnection } from './redis';
 
 const shas = new Map<string, string>();
 const shaOf = (script: string): string => {
@@ -13,7 +10,7 @@ const shaOf = (script: string): string => {
 };
 
 /** EVALSHA, falling back to EVAL on NOSCRIPT (a restarted Redis, or a cluster node seeing it first). */
-export async function runScript(redis: UsageRedis, script: string, keys: readonly string[], args: ReadonlyArray<string | number>): Promise<unknown> {
+export async function runScript(redis: RedisConnection, script: string, keys: readonly string[], args: ReadonlyArray<string | number>): Promise<unknown> {
   try {
     return await redis.evalsha(shaOf(script), keys.length, ...keys, ...args);
   } catch (error) {
@@ -26,7 +23,7 @@ export async function runScript(redis: UsageRedis, script: string, keys: readonl
  * Several calls of one script at once: one pipeline (one socket write) on a single Redis; separate
  * calls on a cluster, whose pipelines must stay in one slot. Each call settles on its own.
  */
-export async function runScriptMany(redis: UsageRedis, script: string, calls: ReadonlyArray<{ keys: readonly string[]; args: ReadonlyArray<string | number> }>): Promise<PromiseSettledResult<unknown>[]> {
+export async function runScriptMany(redis: RedisConnection, script: string, calls: ReadonlyArray<{ keys: readonly string[]; args: ReadonlyArray<string | number> }>): Promise<PromiseSettledResult<unknown>[]> {
   if (redis.isCluster || calls.length === 1) return Promise.allSettled(calls.map((c) => runScript(redis, script, c.keys, c.args)));
   const pipeline = redis.pipeline();
   for (const c of calls) pipeline.evalsha(shaOf(script), c.keys.length, ...c.keys, ...c.args);
