@@ -2,12 +2,15 @@
  * 3. Worker crashes: worker processes SIGKILLed at random while they apply events, and started
  * again → every event applied, none twice (BullMQ re-runs the stalled jobs; processed_events
  * guards their effects), and every customer's newest access-change notification says its final
- * access (the outbox and the sweep cover a crash between commit and enqueue).
+ * access (the outbox and the sweep cover a crash between commit and enqueue). A product asks the
+ * access API throughout, so the apis' caches hold answers when the kills land: a change whose
+ * invalidation a kill lost would show as a wrong answer at the end.
  */
 import { Deliverer, paced } from '../delivery';
 import { sleep } from '../infra/ports';
 import { publishTruth, Scenario, verifyEvents } from '../scenario';
-import { CHAOS_WEBHOOK_SECRET, Stack } from '../stack';
+import { CHAOS_API_KEY, CHAOS_WEBHOOK_SECRET, Stack } from '../stack';
+import { askAccessMeanwhile } from '../product-traffic';
 import { seededRandom } from '../../stand-in/util';
 import { Receiver } from '../../test/support/receiver';
 import { checkNotifications, NOTIFY_SECRET } from '../notifications';
@@ -42,18 +45,20 @@ export const workerCrashes: Scenario = {
           await stack.crashWorker(victim);
         }
       })();
+      const product = askAccessMeanwhile(stack.apiUrl, CHAOS_API_KEY, world.customers, seededRandom(ctx.seed + 33));
       await Promise.all([paced(world.events, (n * 1000) / windowMs, 24, (e) => deliverer.untilAccepted(e, deadline)), killer]);
       deliverer.close();
       ctx.log('waiting for the stalled jobs to be re-run (BullMQ lock expiry + stalled check)');
       await stack.settle(5 * 60_000);
+      const accessAsked = await product.stop();
       const verdict = await verifyEvents(stack, world);
       const notifications = await checkNotifications(receiver, world);
       return {
-        load: `${n} events (${world.customers.length} customers), 2 worker processes, access notifications on`,
+        load: `${n} events (${world.customers.length} customers), 2 worker processes, access notifications on, a product asking the access API throughout`,
         faults: `${kills} × SIGKILL of a worker (${activeAtKill.join(', ')} jobs active), restarted`,
         ...verdict,
         wrong: verdict.wrong + notifications.wrong,
-        details: { ...verdict.details, activeAtKill, deliveries: deliverer.statusCounts(), notifications },
+        details: { ...verdict.details, activeAtKill, deliveries: deliverer.statusCounts(), notifications, accessAsked },
       };
     } finally {
       await stack.stop();

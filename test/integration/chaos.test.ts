@@ -90,9 +90,11 @@ test('7 hostile input: no crash, no undocumented 5xx, nothing recorded, nothing 
   expectClean(await run(hostileInput));
 }, 120_000);
 
-test('3 worker crashes: SIGKILLed workers → 0 lost, 0 applied twice, every customer last told its final access', async () => {
+test('3 worker crashes: SIGKILLed workers → 0 lost, 0 applied twice, every customer last told its final access, cached answers right', async () => {
   const r = await crashes;
   expectClean(r);
   const notes = r.details.notifications as { received: number; wrong: number };
   expect(notes.received).toBeGreaterThan(0);
+  // The product asked the access API throughout, so the final access check read the apis' caches.
+  expect((r.details.accessAsked as Record<string, number>)['200']).toBeGreaterThan(50);
 }, 150_000);
