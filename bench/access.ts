@@ -2,13 +2,16 @@
  * Benchmark 4, the access API on the product's hot path: GET /v1/customers/:id/access over 10,000
  * customers, as fast as it goes, beside a bare Koa route answering the same JSON from memory
  * (bench/access-ceiling.ts, its own process); then the service at half its peak for p99; then a
- * sample of answers checked against what was stored.
+ * sample of answers checked against what was stored, and again right after those customers'
+ * answers changed (the api serves them from its cache: the change feed must have dropped them).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
+import { Redis } from 'ioredis';
 import { Client } from 'pg';
+import { publishAccessInvalidation } from '../src/access/access-change-feed';
 import { seededRandom, shuffle } from '../stand-in/util';
 import type { AccessAnswers } from './access-ceiling';
 import { BENCH_API_KEY, BenchEnv } from './env';
@@ -27,6 +30,10 @@ export interface AccessBenchResult {
   ratio: number;
   checked: number;
   wrong: number;
+  /** Customers whose stored answer was then changed (as a worker would, feed included). */
+  changed: number;
+  /** Of those, answers the service still gave the old value for right after (stale cache). */
+  stale: number;
 }
 
 /** Every fourth customer lost access to a past-due subscription; the rest are active. */
@@ -81,7 +88,30 @@ async function wrongAnswers(url: string, all: AccessAnswers, sample: readonly st
   return wrong;
 }
 
-export async function benchAccess(env: BenchEnv, launcher: Launcher, api: Running, scale: BenchScale): Promise<AccessBenchResult> {
+/**
+ * After the load: flips the stored answer of `sample` as the worker's access step would (the row,
+ * then the access change feed) and asks at once; returns how many answers were still the old one.
+ */
+async function staleAfterChange(env: BenchEnv, url: string, prefix: string, all: AccessAnswers, sample: readonly string[]): Promise<number> {
+  const db = new Client({ connectionString: env.dbUrl });
+  const redis = new Redis(env.redisUrl);
+  await db.connect();
+  try {
+    await db.query('UPDATE customer_access SET access = NOT access, version = version + 1 WHERE stripe_customer_id = ANY($1)', [sample]);
+    await publishAccessInvalidation(redis, prefix, sample);
+    let stale = 0;
+    for (const id of sample) {
+      const res = await fetch(`${url}/v1/customers/${id}/access`, { headers: { authorization: `Bearer ${BENCH_API_KEY}` } });
+      if (((await res.json()) as { access: boolean }).access === all[id].access) stale++;
+    }
+    return stale;
+  } finally {
+    await db.end();
+    redis.disconnect();
+  }
+}
+
+export async function benchAccess(env: BenchEnv, launcher: Launcher, api: Running, prefix: string, scale: BenchScale): Promise<AccessBenchResult> {
   const all = answers();
   await seed(env, all);
   const dir = mkdtempSync(join(tmpdir(), 'bench-access-'));
@@ -100,5 +130,7 @@ export async function benchAccess(env: BenchEnv, launcher: Launcher, api: Runnin
   const targetRps = Math.max(1, Math.round(service.rps / 2));
   const halfRate = await getAccess(api.url!, ids, scale.connections, seconds, targetRps);
   const sample = ids.filter((_, i) => i % 50 === 0);
-  return { customers: ACCESS_CUSTOMERS, ceiling, service, halfRate: { ...halfRate, targetRps }, ratio: service.rps / ceiling.rps, checked: sample.length, wrong: await wrongAnswers(api.url!, all, sample) };
+  const wrong = await wrongAnswers(api.url!, all, sample);
+  const stale = await staleAfterChange(env, api.url!, prefix, all, sample);
+  return { customers: ACCESS_CUSTOMERS, ceiling, service, halfRate: { ...halfRate, targetRps }, ratio: service.rps / ceiling.rps, checked: sample.length, wrong, changed: sample.length, stale };
 }

@@ -57,8 +57,8 @@ export async function runBench(opts: BenchOptions): Promise<Report> {
     const usage = await benchUsage(env, api, prefix, opts.scale);
     log(`    client ${usage.client.perSec.toFixed(0)}/s, http ${usage.http.perSec.toFixed(0)}/s, raw INCR ${usage.rawIncr.perSec.toFixed(0)}/s; drain ${usage.drain.pairs} pairs: ${usage.drain.requests} requests in ${usage.drain.seconds.toFixed(2)} s`);
     log('access API');
-    const access = await benchAccess(env, opts.launcher, api, opts.scale);
-    log(`    ${access.service.rps.toFixed(0)} req/s vs bare route ${access.ceiling.rps.toFixed(0)} (ratio ${access.ratio.toFixed(3)}), p99 at half ${access.halfRate.p99} ms, ${access.wrong} of ${access.checked} answers wrong`);
+    const access = await benchAccess(env, opts.launcher, api, prefix, opts.scale);
+    log(`    ${access.service.rps.toFixed(0)} req/s vs bare route ${access.ceiling.rps.toFixed(0)} (ratio ${access.ratio.toFixed(3)}), p99 at half ${access.halfRate.p99} ms, ${access.wrong} of ${access.checked} answers wrong, ${access.stale} of ${access.changed} stale after a change`);
     log('3b/4 usage at scale');
     const usageMemory = {
       drain: await benchDrainMemory(env, opts.launcher, opts.scale.drainMemoryPairs, opts.scale.phaseTimeoutMs * 5),

@@ -15,8 +15,9 @@ async function main(): Promise<void> {
   const scale = pickScale();
   const env = await BenchEnv.create();
   try {
-    const api = await processLauncher.service(env, { role: 'api', prefix: env.prefix('a') });
-    const result = await benchAccess(env, processLauncher, api, scale);
+    const prefix = env.prefix('a');
+    const api = await processLauncher.service(env, { role: 'api', prefix });
+    const result = await benchAccess(env, processLauncher, api, prefix, scale);
     await api.stop();
     const dir = resolve(__dirname, '..', '..', 'bench', 'results');
     mkdirSync(dir, { recursive: true });

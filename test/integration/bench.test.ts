@@ -36,7 +36,8 @@ test('the tiny benchmark measures every figure', async () => {
   expect(positive(memory.apiPeakRssMb) && positive(memory.workerPeakRssMb)).toBe(true);
   const a = report.access;
   expect(positive(a.ratio) && positive(a.service.rps) && positive(a.ceiling.rps) && positive(a.halfRate.p99)).toBe(true);
-  expect([a.service.non2xx, a.ceiling.non2xx, a.wrong]).toEqual([0, 0, 0]);
+  expect([a.service.non2xx, a.ceiling.non2xx, a.wrong, a.stale]).toEqual([0, 0, 0, 0]);
+  expect(a.changed).toBeGreaterThan(0);
   expect(a.checked).toBeGreaterThan(0);
   expect(report.goals.map((g) => g.name)).toEqual(expect.arrayContaining(['webhook ingest / verify-only', 'end to end / ceiling', 'Stripe reads per event']));
   expect(markdown(report)).toContain('## 4. Memory');
