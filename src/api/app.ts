@@ -17,7 +17,7 @@ import type { StripeEventQueues } from '../queues/stripe-events-queue';
 import type { RedisConnection } from '../runtime/redis';
 import { adminBoard } from './admin';
 import { bearerAuth } from './auth';
-import { customerRoutes } from './customers';
+import { accessRoute, customerRoutes } from './customers';
 import { healthRoutes } from './health';
 import type { UsageClient } from '../usage/client';
 import { usageRoutes } from './usage';
@@ -93,8 +93,9 @@ export function createApp(deps: AppDeps): Koa {
   // check (found by the chaos suite, scenario 7).
   const v1Auth = bearerAuth(deps.config.API_KEYS);
   app.use((ctx, next) => (/^\/v1(\/|$)/i.test(ctx.path) ? v1Auth(ctx, next) : next()));
-  const v1 = new Router({ prefix: '/v1' });
   const access = new AccessReader(deps.dataSource, deps.config.ACCESS_GRACE_PERIOD_SECONDS, deps.accessCache);
+  app.use(accessRoute(access));
+  const v1 = new Router({ prefix: '/v1' });
   const customers = customerRoutes({ dataSource: deps.dataSource, access, stripe: deps.stripe });
   v1.use(customers.routes(), customers.allowedMethods());
   if (deps.usage) {
@@ -106,7 +107,6 @@ export function createApp(deps: AppDeps): Koa {
     v1.use(customerUsage.routes(), customerUsage.allowedMethods());
   }
 
-  // The product's access checks (/v1) are the hottest path: their router matches first.
   const routers = [
     v1,
     webhookRoutes({ queues: deps.eventQueues, secrets: deps.config.STRIPE_WEBHOOK_SECRET, log: deps.log, enqueueTimeoutMs: deps.enqueueTimeoutMs ?? 3000, metrics }),
