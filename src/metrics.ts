@@ -39,6 +39,15 @@ export interface Metrics {
   processedEventsPruned: Counter;
   /** Adds a queue to the depth gauge (idempotent per queue name). */
   watchQueue(queue: Queue): void;
+  /** Reports the api's access cache (src/access/access-cache.ts) at scrape time. */
+  watchAccessCache(cache: WatchedAccessCache): void;
+}
+
+/** What the metrics read of the access cache. */
+export interface WatchedAccessCache {
+  readonly isLive: boolean;
+  readonly size: number;
+  readonly reads: Readonly<Record<'hit' | 'miss' | 'bypass', number>>;
 }
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
@@ -46,6 +55,29 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
   if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'billing_' });
   const registers = [registry];
   const watched = new Map<string, Queue>();
+  let accessCache: WatchedAccessCache | undefined;
+  new Gauge({
+    name: 'billing_access_cache_live', help: '1 while the api follows the access change feed and serves answers from memory, else 0 (every call reads PostgreSQL)', registers,
+    collect() {
+      if (accessCache) this.set(accessCache.isLive ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'billing_access_cache_entries', help: 'Customers whose access answers the api holds in memory', registers,
+    collect() {
+      if (accessCache) this.set(accessCache.size);
+    },
+  });
+  new Counter({
+    name: 'billing_access_cache_reads_total', help: 'Access API reads: hit (memory), miss (PostgreSQL, then kept), bypass (PostgreSQL, cache not live)',
+    labelNames: ['result'], registers,
+    collect() {
+      if (!accessCache) return;
+      // The cache counts in plain numbers (no cost on the hot path); copied here at scrape time.
+      this.reset();
+      for (const [result, n] of Object.entries(accessCache.reads)) this.inc({ result }, n);
+    },
+  });
   const metrics: Metrics = {
     registry,
     webhookRequests: new Counter({
@@ -116,6 +148,9 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     }),
     watchQueue(queue) {
       watched.set(queue.name, queue);
+    },
+    watchAccessCache(cache) {
+      accessCache = cache;
     },
   };
   return metrics;

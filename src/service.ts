@@ -76,6 +76,7 @@ export async function startService(config: Config, log: Logger): Promise<Running
     for (const q of service.queues) q.on('error', (error) => log.warn({ queue: q.name, err: error.message }, 'queue connection error'));
     const usageQuery = { redis, dataSource, keyPrefix: config.KEY_PREFIX, windowSeconds: config.USAGE_WINDOW_SECONDS };
     const accessCache = new AccessCache<AccessState>({ ttlMs: config.ACCESS_CACHE_TTL_MS, maxEntries: config.ACCESS_CACHE_MAX_ENTRIES });
+    metrics.watchAccessCache(accessCache);
     if (config.ACCESS_CACHE_TTL_MS > 0) {
       const feedRedis = createBlockingReaderRedis(target, FEED_BLOCK_MS);
       await connectRedis(feedRedis);

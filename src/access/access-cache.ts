@@ -39,6 +39,8 @@ export class AccessCache<S> {
   private readonly loading = new Map<string, Map<keyof CachedAccess<S>, Pending & { promise: Promise<unknown> }>>();
   private live = false;
   private readonly now: () => number;
+  /** Calls answered from memory, by a read, and by a read because the cache was not live (metrics). */
+  readonly reads = { hit: 0, miss: 0, bypass: 0 };
 
   constructor(private readonly options: AccessCacheOptions) {
     this.now = options.now ?? Date.now;
@@ -61,14 +63,19 @@ export class AccessCache<S> {
 
   /** The cached `part` of a customer, or loads it with `load` (one load per customer and part at a time). */
   async get<K extends keyof CachedAccess<S>>(customer: string, part: K, load: () => Promise<NonNullable<CachedAccess<S>[K]>>): Promise<NonNullable<CachedAccess<S>[K]>> {
-    if (!this.isLive) return load();
+    if (!this.isLive) {
+      this.reads.bypass++;
+      return load();
+    }
     const entry = this.entries.get(customer);
     if (entry && entry.expiresAt > this.now() && entry[part] !== undefined) {
+      this.reads.hit++;
       // Map order is insertion order: re-inserting marks it most recently used.
       this.entries.delete(customer);
       this.entries.set(customer, entry);
       return entry[part] as NonNullable<CachedAccess<S>[K]>;
     }
+    this.reads.miss++;
     const running = this.loading.get(customer)?.get(part);
     if (running && !running.stale) return running.promise as Promise<NonNullable<CachedAccess<S>[K]>>;
     return this.load(customer, part, load);

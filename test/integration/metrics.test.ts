@@ -76,3 +76,15 @@ test('a drain run by the worker moves the usage counters', async () => {
   expect(value(text, 'billing_usage_events_sent_total')).toBe(2);
   expect(value(text, 'billing_usage_value_sent_total')).toBe(120);
 });
+
+test('the access cache: live, its entries, and reads by result', async () => {
+  const ask = () => t.v1('GET', '/customers/cus_MetricsCache/access');
+  await waitFor(async () => value(await scrape(), 'billing_access_cache_live') === 1, 5000, 'the access cache to be live');
+  const before = await scrape();
+  await ask();
+  await ask();
+  const after = await scrape();
+  expect(value(after, 'billing_access_cache_reads_total{result="miss"}') - value(before, 'billing_access_cache_reads_total{result="miss"}')).toBe(1);
+  expect(value(after, 'billing_access_cache_reads_total{result="hit"}') - value(before, 'billing_access_cache_reads_total{result="hit"}')).toBe(1);
+  expect(value(after, 'billing_access_cache_entries')).toBeGreaterThanOrEqual(1);
+});
