@@ -17,7 +17,7 @@ import { CLUSTER_PARTITIONS, redisCluster } from '../../chaos/scenarios/redis-cl
 import { keySlot, stripeEventQueueNames } from '../../src/queues/partitions';
 import { preflight } from '../../src/runtime/preflight';
 import { http, waitFor } from '../../stand-in/http-client';
-import { customer, event } from '../../stand-in/events';
+import { customer, event, invoice, subscription } from '../../stand-in/events';
 import { ADMIN_URL } from '../support/postgres';
 import { RedisCluster } from '../support/redis-cluster';
 import { rows, settle, startTestService, TestService } from '../support/service';
@@ -70,6 +70,21 @@ test('webhooks are applied and usage is counted and drained on the cluster', asy
   await t.service.usage!.drainNow();
   const totals = t.standIn.meterTotals();
   expect(usage.map((u) => totals.get(`${u.customer}|api_calls`))).toEqual([1, 2, 3]);
+});
+
+test('the access cache follows its change feed on the cluster: a payment failure reaches a cached answer', async () => {
+  const metrics = async () => (await http('GET', `${t.url}/metrics`)).text;
+  await waitFor(async () => (await metrics()).includes('billing_access_cache_live 1'), 10_000, 'the access cache to be live');
+  const c = customer();
+  const sub = subscription({ customer: c.id, status: 'active' });
+  for (const e of [event('customer.created', c), event('customer.subscription.created', sub)]) expect((await t.deliver(e)).status).toBe(200);
+  await settle(t);
+  const ask = async () => ((await t.v1('GET', `/customers/${c.id}/access`)).json as { access: boolean }).access;
+  expect([await ask(), await ask()]).toEqual([true, true]);
+  const failed = invoice({ customer: c.id, subscription: sub.id, status: 'open', attempted: true, amount_paid: 0 });
+  expect((await t.deliver(event('invoice.payment_failed', failed, { created: Math.floor(Date.now() / 1000) + 5 }))).status).toBe(200);
+  await settle(t);
+  await waitFor(async () => !(await ask()), 5000, 'the cached answer to change');
 });
 
 describe('chaos scenario 8 on a three-master cluster (two apis, three workers, 6 partitions)', () => {
