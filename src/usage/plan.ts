@@ -3,7 +3,8 @@
  * deterministic identifier → batches of at most 100 (the v2 meter event stream's limit).
  */
 import { createHash } from 'node:crypto';
-import { isPagedClaim, type ClaimedCell } from './claims';
+import { claimedCell, isPagedClaim, type ClaimedCell } from './claims';
+import type { StreamEvent } from './meter-stream';
 import { eventTimestamp, windowEnd, windowStart } from './window';
 
 export const MAX_EVENTS_PER_BATCH = 100;
@@ -19,6 +20,20 @@ export interface PlannedEvent {
   windowEnd: number;
   /** Unix seconds sent to Stripe; inside the window (its start) unless Stripe's 35-day limit forbids. */
   timestamp: number;
+}
+
+/** A planned event; a class, as every per-event record (claims.ts, claimedCell). */
+class Planned implements PlannedEvent {
+  constructor(
+    readonly identifier: string,
+    readonly claimId: string,
+    readonly customer: string,
+    readonly meter: string,
+    readonly value: string,
+    readonly windowStart: number,
+    readonly windowEnd: number,
+    readonly timestamp: number,
+  ) {}
 }
 
 export interface PlanOptions {
@@ -39,9 +54,8 @@ export interface ClaimPlan {
  * Stripe drops the repeats; the prefix keeps two deployments sharing a Stripe account apart.
  */
 export function eventIdentifier(keyPrefix: string, claimId: string, customer: string, meter: string, start: number, unaligned = false): string {
-  const parts = [keyPrefix, claimId, customer, meter, String(start)];
-  if (unaligned) parts.push('unaligned');
-  const digest = createHash('sha256').update(parts.join('\n')).digest('hex');
+  const text = `${keyPrefix}\n${claimId}\n${customer}\n${meter}\n${start}${unaligned ? '\nunaligned' : ''}`;
+  const digest = createHash('sha256').update(text).digest('hex');
   return `u_${digest.slice(0, 40)}`;
 }
 
@@ -53,19 +67,28 @@ export function eventIdentifier(keyPrefix: string, claimId: string, customer: st
  */
 export const isAligned = (cell: ClaimedCell, windowSeconds: number): boolean => windowStart(cell.windowStart, windowSeconds) === cell.windowStart;
 
+/** One (customer, meter, window) being summed; a class, as every per-cell record (claims.ts, claimedCell). */
+class Sum {
+  constructor(
+    readonly first: ClaimedCell,
+    readonly start: number,
+    public sum: bigint,
+  ) {}
+}
+
 /** Sums cells per (customer, meter, window), in a stable order; zero sums are dropped. */
 export function aggregateClaim(cells: readonly ClaimedCell[], windowSeconds: number): ClaimedCell[] {
-  const sums = new Map<string, { cell: ClaimedCell; sum: bigint }>();
+  const sums = new Map<string, Sum>();
   for (const c of cells) {
     const start = windowStart(c.windowStart, windowSeconds);
     const key = `${c.customer}|${c.meter}|${start}`;
-    const entry = sums.get(key) ?? { cell: { ...c, windowStart: start }, sum: 0n };
-    entry.sum += BigInt(c.value);
-    sums.set(key, entry);
+    const entry = sums.get(key);
+    if (entry) entry.sum += BigInt(c.value);
+    else sums.set(key, new Sum(c, start, BigInt(c.value)));
   }
   return [...sums.values()]
     .filter((e) => e.sum !== 0n)
-    .map((e) => ({ ...e.cell, value: e.sum.toString() }))
+    .map((e) => claimedCell(e.first.customer, e.first.meter, e.start, e.sum.toString()))
     .sort((a, b) => cmp(a.customer, b.customer) || cmp(a.meter, b.meter) || a.windowStart - b.windowStart);
 }
 
@@ -93,16 +116,9 @@ function addCells(plan: ClaimPlan, claimId: string, cells: readonly ClaimedCell[
       plan.negative.push(cell);
       continue;
     }
-    plan.events.push({
-      identifier: eventIdentifier(opts.keyPrefix, claimId, cell.customer, cell.meter, cell.windowStart, unaligned),
-      claimId,
-      customer: cell.customer,
-      meter: cell.meter,
-      value: cell.value,
-      windowStart: cell.windowStart,
-      windowEnd: windowEnd(cell.windowStart, opts.windowSeconds),
-      timestamp: eventTimestamp(cell.windowStart, opts.nowSeconds),
-    });
+    const identifier = eventIdentifier(opts.keyPrefix, claimId, cell.customer, cell.meter, cell.windowStart, unaligned);
+    const end = windowEnd(cell.windowStart, opts.windowSeconds);
+    plan.events.push(new Planned(identifier, claimId, cell.customer, cell.meter, cell.value, cell.windowStart, end, eventTimestamp(cell.windowStart, opts.nowSeconds)));
   }
 }
 
@@ -113,12 +129,24 @@ export function toBatches<T>(items: readonly T[], size = MAX_EVENTS_PER_BATCH): 
   return out;
 }
 
-/** The v2 meter event stream shape of a planned event (payload keys are Stripe's defaults). */
-export function toStreamEvent(e: PlannedEvent): { event_name: string; identifier: string; timestamp: string; payload: Record<string, string> } {
-  return {
-    event_name: e.meter,
-    identifier: e.identifier,
-    timestamp: new Date(e.timestamp * 1000).toISOString(),
-    payload: { stripe_customer_id: e.customer, value: e.value },
-  };
+/** A meter event as the v2 stream takes it (payload keys are Stripe's defaults); classes, as every per-event record (claims.ts, claimedCell). */
+class StreamPayload {
+  [key: string]: string;
+  constructor(
+    readonly stripe_customer_id: string,
+    readonly value: string,
+  ) {}
+}
+class StreamEventBody implements StreamEvent {
+  constructor(
+    readonly event_name: string,
+    readonly identifier: string,
+    readonly timestamp: string,
+    readonly payload: StreamPayload,
+  ) {}
+}
+
+/** The v2 meter event stream shape of a planned event. */
+export function toStreamEvent(e: PlannedEvent): StreamEvent {
+  return new StreamEventBody(e.meter, e.identifier, new Date(e.timestamp * 1000).toISOString(), new StreamPayload(e.customer, e.value));
 }
