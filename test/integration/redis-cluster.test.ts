@@ -4,6 +4,7 @@
  *    counted and drained (the usage scripts' keys share the `{u}` tag), queue slots as computed;
  *  - chaos scenario 8 (CI size): two apis and three worker processes, 6 partitions, a worker
  *    SIGKILLed, usage through both apis, a master shut down and restarted during delivery;
+ *  - a worker connection still connects while the cluster reports cluster_state:fail;
  *  - the helper leaves no server process and no directory behind.
  */
 import { existsSync, mkdtempSync } from 'node:fs';
@@ -16,6 +17,8 @@ import { runScenario } from '../../chaos/scenarios';
 import { CLUSTER_PARTITIONS, redisCluster } from '../../chaos/scenarios/redis-cluster';
 import { keySlot, stripeEventQueueNames } from '../../src/queues/partitions';
 import { preflight } from '../../src/runtime/preflight';
+import { createWorkerRedis } from '../../src/runtime/redis';
+import { withTimeout } from '../../src/runtime/timeout';
 import { http, waitFor } from '../../stand-in/http-client';
 import { customer, event, invoice, subscription } from '../../stand-in/events';
 import { ADMIN_URL } from '../support/postgres';
@@ -116,6 +119,21 @@ describe('chaos scenario 8 on a three-master cluster (two apis, three workers, 6
       .toEqual({ slow: 0, ackedNotStored: [], wrong: 0 });
   });
 });
+
+test('a worker connection connects while a master is gone and the cluster reports cluster_state:fail', async () => {
+  // BullMQ awaits connect() when it resets a blocking connection; with ioredis' ready check it never settled.
+  const spare = await RedisCluster.start();
+  try {
+    await spare.shutdown(1);
+    await waitFor(async () => (await spare.onMaster(0, (r) => r.cluster('INFO') as Promise<string>)).includes('cluster_state:fail'), 15_000, 'the master to be marked failed');
+    const redis = createWorkerRedis({ clusterNodes: [0, 2].map((i) => ({ host: '127.0.0.1', port: spare.masters[i].port })) });
+    redis.on('error', () => undefined);
+    await expect(withTimeout(redis.connect(), 5000, 'connect')).resolves.toBeUndefined();
+    redis.disconnect();
+  } finally {
+    await spare.destroy();
+  }
+}, 40_000);
 
 test('the cluster helper leaves no server process and no directory behind', async () => {
   const spare = await RedisCluster.start();
