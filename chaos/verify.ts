@@ -7,8 +7,7 @@ import { readFileSync } from 'node:fs';
 import type { Cluster, Redis } from 'ioredis';
 import { DRAIN_NAMESPACES, usageKeys } from '../src/usage/keys';
 import type { Pool } from 'pg';
-import { pool, post } from './delivery';
-import { Agent } from 'node:http';
+import { keepAliveAgent, pool, post } from './delivery';
 import type { TruthEntry } from './world';
 
 type Row = Record<string, unknown>;
@@ -98,7 +97,7 @@ export async function compareAccess(apiUrl: string, apiKey: string, truth: Truth
   for (const c of customers) byCustomer.set(c, false);
   const oracle = new Map(customers.map((c) => [c, accessOracle(truth, c)]));
   const result: MirrorCheck = { wrong: 0, checked: customers.length, examples: [] };
-  const agent = new Agent({ keepAlive: true, maxSockets: 16 });
+  const agent = keepAliveAgent(16);
   await pool(customers, 16, async (c) => {
     const res = await post(agent, `${apiUrl}/v1/customers/${c}/access`, '', { authorization: `Bearer ${apiKey}` }, 15_000, 'GET');
     const got = res.status === 200 ? (JSON.parse(res.text) as { access: boolean }).access : `HTTP ${res.status}`;

@@ -8,9 +8,8 @@
  * → every event applied once, mirror and access = truth, Stripe's usage totals and the ledger =
  * what the apis accepted, and every master holds a share of the keys.
  */
-import { Agent } from 'node:http';
 import type { Pool } from 'pg';
-import { Deliverer, paced, pool, post } from '../delivery';
+import { Deliverer, keepAliveAgent, paced, pool, post } from '../delivery';
 import { sleep, until } from '../infra/ports';
 import { publishTruth, Scenario, verifyEvents } from '../scenario';
 import { CHAOS_API_KEY, CHAOS_WEBHOOK_SECRET, Stack } from '../stack';
@@ -31,7 +30,7 @@ const merge = (a: World, b: World): World => ({
 
 /** POSTs `count` usage events in bodies of 100, alternating between the apis; returns what was accepted (202) per pair. */
 async function postUsage(stack: Stack, count: number, rng: () => number, statuses: Record<string, number>): Promise<Map<string, number>> {
-  const agent = new Agent({ keepAlive: true, maxSockets: 8 });
+  const agent = keepAliveAgent(8);
   const accepted = new Map<string, number>();
   const bodies = Math.ceil(count / 100);
   await pool(Array.from({ length: bodies }, (_, i) => i), 4, async (i) => {
@@ -104,7 +103,7 @@ export const redisCluster: Scenario = {
       const accepted = new Set<string>();
       ctx.log(`B: ${during.events.length} events; master ${victim} shut down for ${outageMs / 1000} s in the middle`);
       const outageWindow = outageMs * 3;
-      const readyAgent = new Agent();
+      const readyAgent = keepAliveAgent(1);
       await Promise.all([
         paced(during.events, (during.events.length * 1000) / outageWindow, 24, async (e, i) => {
           if ((await deliverers[i % deliverers.length].once(e)) === 200) accepted.add(e.id);
