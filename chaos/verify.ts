@@ -121,9 +121,10 @@ export async function compareProcessed(db: Pool, sent: readonly string[]): Promi
 /**
  * Job outcomes the workers logged ("stripe event done", debug level). An event whose effects
  * committed more than once would show two outcomes other than `duplicate`; `duplicate` means
- * the processed_events guard caught a re-run (a stalled job, say).
+ * the processed_events guard caught a re-run (a stalled job, say). `applied`: outcomes other than
+ * `duplicate` per job id.
  */
-export function workerOutcomes(logFiles: string[]): { doubled: number; rerunsCaught: number; outcomes: Record<string, number> } {
+export function workerOutcomes(logFiles: string[]): { doubled: number; rerunsCaught: number; outcomes: Record<string, number>; applied: Map<string, number> } {
   const applied = new Map<string, number>();
   const outcomes: Record<string, number> = {};
   for (const file of logFiles) {
@@ -141,7 +142,7 @@ export function workerOutcomes(logFiles: string[]): { doubled: number; rerunsCau
     }
   }
   const doubled = [...applied.values()].filter((n) => n > 1).length;
-  return { doubled, rerunsCaught: outcomes.duplicate ?? 0, outcomes };
+  return { doubled, rerunsCaught: outcomes.duplicate ?? 0, outcomes, applied };
 }
 
 /** True when no usage is pending or claimed in any namespace (legacy and every shard) under `prefix`. */
