@@ -12,6 +12,8 @@ export interface Attempt {
   status: number; // 0 = connection error or timeout
   ms: number;
   at: number;
+  /** Why a status-0 attempt failed (`timeout`, `ECONNRESET`, …). */
+  error?: string;
 }
 
 export interface PostResult {
@@ -20,7 +22,17 @@ export interface PostResult {
   text: string;
 }
 
-/** One HTTP request with a hard timeout; never rejects (status 0 on any transport failure). */
+/**
+ * A keep-alive agent that drops an idle socket a second before the server would (Node honours the
+ * server's `Keep-Alive: timeout=5` hint only when the agent has a timeout of its own). Without it a
+ * socket idle for the server's 5 s can be reused as the server closes it: a status-0 answer
+ * (ECONNRESET) that no server fault caused.
+ */
+export function keepAliveAgent(maxSockets: number): Agent {
+  return new Agent({ keepAlive: true, maxSockets, timeout: 60_000 });
+}
+
+/** One HTTP request with a hard timeout; never rejects (status 0 on any transport failure, its code as `text`). */
 export function post(agent: Agent, url: string, body: string | Buffer, headers: Record<string, string>, timeoutMs: number, method = 'POST'): Promise<PostResult> {
   const started = Date.now();
   return new Promise((resolve) => {
@@ -34,10 +46,10 @@ export function post(agent: Agent, url: string, body: string | Buffer, headers: 
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => finish(res.statusCode ?? 0, Buffer.concat(chunks).toString('utf8')));
-      res.on('error', () => finish(0));
+      res.on('error', (error: NodeJS.ErrnoException) => finish(0, error.code ?? error.message));
     });
     req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', () => finish(0));
+    req.on('error', (error: NodeJS.ErrnoException) => finish(0, error.code ?? error.message));
     req.end(body);
   });
 }
@@ -47,14 +59,14 @@ export class Deliverer {
   private readonly agent: Agent;
 
   constructor(private readonly url: string, private readonly secret: string, private readonly opts: { sockets?: number; timeoutMs?: number } = {}) {
-    this.agent = new Agent({ keepAlive: true, maxSockets: opts.sockets ?? 64 });
+    this.agent = keepAliveAgent(opts.sockets ?? 64);
   }
 
   /** One signed delivery attempt. */
   async once(event: { id: string }): Promise<number> {
     const { body, signature } = signedDelivery(event, this.secret);
     const res = await post(this.agent, `${this.url}/webhooks/stripe`, body, { 'content-type': 'application/json', 'stripe-signature': signature }, this.opts.timeoutMs ?? 15_000);
-    this.attempts.push({ eventId: event.id, status: res.status, ms: res.ms, at: Date.now() - res.ms });
+    this.attempts.push({ eventId: event.id, status: res.status, ms: res.ms, at: Date.now() - res.ms, ...(res.status === 0 ? { error: res.text } : {}) });
     return res.status;
   }
 

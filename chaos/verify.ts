@@ -7,8 +7,7 @@ import { readFileSync } from 'node:fs';
 import type { Cluster, Redis } from 'ioredis';
 import { DRAIN_NAMESPACES, usageKeys } from '../src/usage/keys';
 import type { Pool } from 'pg';
-import { pool, post } from './delivery';
-import { Agent } from 'node:http';
+import { keepAliveAgent, pool, post } from './delivery';
 import type { TruthEntry } from './world';
 
 type Row = Record<string, unknown>;
@@ -98,7 +97,7 @@ export async function compareAccess(apiUrl: string, apiKey: string, truth: Truth
   for (const c of customers) byCustomer.set(c, false);
   const oracle = new Map(customers.map((c) => [c, accessOracle(truth, c)]));
   const result: MirrorCheck = { wrong: 0, checked: customers.length, examples: [] };
-  const agent = new Agent({ keepAlive: true, maxSockets: 16 });
+  const agent = keepAliveAgent(16);
   await pool(customers, 16, async (c) => {
     const res = await post(agent, `${apiUrl}/v1/customers/${c}/access`, '', { authorization: `Bearer ${apiKey}` }, 15_000, 'GET');
     const got = res.status === 200 ? (JSON.parse(res.text) as { access: boolean }).access : `HTTP ${res.status}`;
@@ -122,9 +121,10 @@ export async function compareProcessed(db: Pool, sent: readonly string[]): Promi
 /**
  * Job outcomes the workers logged ("stripe event done", debug level). An event whose effects
  * committed more than once would show two outcomes other than `duplicate`; `duplicate` means
- * the processed_events guard caught a re-run (a stalled job, say).
+ * the processed_events guard caught a re-run (a stalled job, say). `applied`: outcomes other than
+ * `duplicate` per job id.
  */
-export function workerOutcomes(logFiles: string[]): { doubled: number; rerunsCaught: number; outcomes: Record<string, number> } {
+export function workerOutcomes(logFiles: string[]): { doubled: number; rerunsCaught: number; outcomes: Record<string, number>; applied: Map<string, number> } {
   const applied = new Map<string, number>();
   const outcomes: Record<string, number> = {};
   for (const file of logFiles) {
@@ -142,7 +142,7 @@ export function workerOutcomes(logFiles: string[]): { doubled: number; rerunsCau
     }
   }
   const doubled = [...applied.values()].filter((n) => n > 1).length;
-  return { doubled, rerunsCaught: outcomes.duplicate ?? 0, outcomes };
+  return { doubled, rerunsCaught: outcomes.duplicate ?? 0, outcomes, applied };
 }
 
 /** True when no usage is pending or claimed in any namespace (legacy and every shard) under `prefix`. */

@@ -6,7 +6,7 @@
 import type { Redis } from 'ioredis';
 import { Agent } from 'node:http';
 import { connect } from 'node:net';
-import { pool, post } from '../delivery';
+import { keepAliveAgent, pool, post } from '../delivery';
 import { hostileRequest, HostileRequest } from '../hostile';
 import { Scenario } from '../scenario';
 import { Stack } from '../stack';
@@ -55,7 +55,7 @@ export const hostileInput: Scenario = {
     try {
       const port = Number(new URL(stack.apiUrl).port);
       const before = await dataKeys(stack);
-      const agent = new Agent({ keepAlive: true, maxSockets: 16 });
+      const agent = keepAliveAgent(16);
       const statuses: Record<string, number> = {};
       const violations: string[] = [];
       const flag = (what: string) => violations.push(what);

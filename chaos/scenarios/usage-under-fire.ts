@@ -6,8 +6,7 @@
  * of its requests with 500 or 429 → Stripe's total equals the counted total for every pair, and the
  * answers' `duplicates` equal the repeated events.
  */
-import { Agent } from 'node:http';
-import { post } from '../delivery';
+import { keepAliveAgent, post } from '../delivery';
 import { sleep, until } from '../infra/ports';
 import { Scenario } from '../scenario';
 import { CHAOS_API_KEY, Stack } from '../stack';
@@ -39,7 +38,7 @@ export const usageUnderFire: Scenario = {
       const retries = { requests: 0, sends: 0, wrongAnswers: 0 };
       const counted = new Map<string, number>();
       const count = (p: { customer: string; meter: string }, v: number) => counted.set(`${p.customer}|${p.meter}`, (counted.get(`${p.customer}|${p.meter}`) ?? 0) + v);
-      const agent = new Agent({ keepAlive: true, maxSockets: 4 });
+      const agent = keepAliveAgent(4);
       const chunk = Math.max(500, Math.ceil(increments / 200));
       const chunks = Math.ceil(increments / chunk);
       const windowMs = 20_000 + kills * 8000;

@@ -23,7 +23,7 @@ import type { UsageClient } from '../usage/client';
 import { usageRoutes } from './usage';
 import { customerUsageRoutes, type CustomerUsageDeps } from './customer-usage';
 import { metricsRoutes } from './metrics';
-import { webhookRoutes } from './webhooks';
+import { DEFAULT_ENQUEUE_TIMEOUT_MS, webhookRoutes } from './webhooks';
 
 export interface AppDeps {
   config: Pick<Config, 'STRIPE_WEBHOOK_SECRET' | 'API_KEYS' | 'ACCESS_GRACE_PERIOD_SECONDS'>
@@ -109,7 +109,7 @@ export function createApp(deps: AppDeps): Koa {
 
   const routers = [
     v1,
-    webhookRoutes({ queues: deps.eventQueues, secrets: deps.config.STRIPE_WEBHOOK_SECRET, log: deps.log, enqueueTimeoutMs: deps.enqueueTimeoutMs ?? 3000, metrics }),
+    webhookRoutes({ queues: deps.eventQueues, secrets: deps.config.STRIPE_WEBHOOK_SECRET, log: deps.log, enqueueTimeoutMs: deps.enqueueTimeoutMs ?? DEFAULT_ENQUEUE_TIMEOUT_MS, metrics }),
     healthRoutes({ redis: deps.redis, dataSource: deps.dataSource }),
     metricsRoutes(metrics.registry),
   ];

@@ -13,6 +13,8 @@ import { withTimeout } from '../runtime/timeout';
 import { verifyWebhook } from './webhook-verify';
 
 export const WEBHOOK_BODY_LIMIT_BYTES = 1024 * 1024;
+/** How long a delivery waits for Redis to hold its job before it is answered 503. */
+export const DEFAULT_ENQUEUE_TIMEOUT_MS = 3000;
 
 export interface WebhookRouteDeps {
   queues: StripeEventQueues;

@@ -42,6 +42,11 @@ function connect(target: RedisTarget, node: RedisOptions, offlineQueue: boolean)
     // A master that went away is retried quickly; commands for its slots fail meanwhile (→ 503).
     clusterRetryStrategy: (times) => Math.min(100 * times, 2000),
     slotsRefreshTimeout: 2000,
+    // Cluster#connect() never settles when its ready check sees cluster_state:fail (it reconnects
+    // on a new promise), and BullMQ awaits it when it resets a worker's blocking connection: a
+    // master restart left a partition's workers waiting for good (chaos scenario 8). Commands
+    // during a cluster failure fail instead (CLUSTERDOWN, retried by ioredis, then by BullMQ).
+    enableReadyCheck: false,
   });
 }
 

@@ -95,6 +95,12 @@ export class RedisCluster {
     return Promise.all(this.masters.map((_, i) => this.onMaster(i, (r) => r.dbsize())));
   }
 
+  /** The slot ranges master `i` serves in its own slot table (CLUSTER SLOTS). */
+  async slotRanges(i: number): Promise<Array<[number, number]>> {
+    const table = await this.onMaster(i, (r) => r.cluster('SLOTS'));
+    return table.filter(([, , master]) => master?.[1] === this.masters[i].port).map(([from, to]) => [from, to]);
+  }
+
   /** True when every running master reports cluster_state:ok. */
   async healthy(): Promise<boolean> {
     try {
