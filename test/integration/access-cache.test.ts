@@ -93,6 +93,22 @@ describe('through the service', () => {
     amount_due: 1000, amount_paid: paid ? 1000 : 0, amount_remaining: paid ? 0 : 1000,
   });
 
+  /** A customer with an active subscription, its access granted and (once asked) cached. */
+  async function grantAccess(customer: string): Promise<void> {
+    for (const event of [
+      build.event('customer.created', build.customer({ id: customer }), { created: T0 }),
+      build.event('customer.subscription.created', sub(customer), { created: T0 + 1 }),
+    ]) await t.deliver(event);
+    await settle(t);
+    await waitFor(async () => (await accessOf(customer)).access, 10_000, 'access granted');
+  }
+
+  /** The engine alone, committing with no feed and no notification: what a crash after COMMIT leaves. */
+  const commitWithoutFeed = (event: object) => applyStripeEvent(
+    { dataSource: t.service.dataSource, log, stripe: createStripeClient({ secretKey: 'sk_test_x', apiUrl: t.standIn.url }), access: { graceSeconds: 0, notify: true } },
+    JSON.parse(JSON.stringify(event)),
+  );
+
   test('when a notification arrives, the access API (cached) already answers what it says', async () => {
     const customer = 'cus_CacheOrder';
     const seen: Array<{ notified: boolean; answered: boolean }> = [];
@@ -118,16 +134,9 @@ describe('through the service', () => {
 
   test('a worker that died between COMMIT and the feed: the redelivery, a duplicate, still updates the answer', async () => {
     const customer = 'cus_CacheCrash';
-    for (const event of [
-      build.event('customer.created', build.customer({ id: customer }), { created: T0 }),
-      build.event('customer.subscription.created', sub(customer), { created: T0 + 1 }),
-    ]) await t.deliver(event);
-    await settle(t);
-    await waitFor(async () => (await accessOf(customer)).access, 10_000, 'access granted');
-    // The engine alone, committing with no feed and no notification: what a crash after COMMIT leaves.
+    await grantAccess(customer);
     const failed = build.event('invoice.payment_failed', invoice(customer, false), { created: T0 + 10 });
-    const crashed = { dataSource: t.service.dataSource, log, stripe: createStripeClient({ secretKey: 'sk_test_x', apiUrl: t.standIn.url }), access: { graceSeconds: 0, notify: true } };
-    expect(await applyStripeEvent(crashed, JSON.parse(JSON.stringify(failed)))).toBe('applied');
+    expect(await commitWithoutFeed(failed)).toBe('applied');
     // The cache does not know yet (this is what the feed is for)…
     expect((await accessOf(customer)).access).toBe(true);
     // …until Stripe retries the webhook: a duplicate, which still names its customer on the feed.
@@ -143,14 +152,8 @@ describe('through the service', () => {
       const note = JSON.parse(body) as { data: { customer: string; access: boolean } };
       if (note.data.customer === customer && !note.data.access) answeredAtDelivery = (await accessOf(customer)).access;
     };
-    for (const event of [
-      build.event('customer.created', build.customer({ id: customer }), { created: T0 }),
-      build.event('customer.subscription.created', sub(customer), { created: T0 + 1 }),
-    ]) await t.deliver(event);
-    await settle(t);
-    await waitFor(async () => (await accessOf(customer)).access, 10_000, 'access granted');
-    const crashed = { dataSource: t.service.dataSource, log, stripe: createStripeClient({ secretKey: 'sk_test_x', apiUrl: t.standIn.url }), access: { graceSeconds: 0, notify: true } };
-    await applyStripeEvent(crashed, JSON.parse(JSON.stringify(build.event('invoice.payment_failed', invoice(customer, false), { created: T0 + 10 }))));
+    await grantAccess(customer);
+    await commitWithoutFeed(build.event('invoice.payment_failed', invoice(customer, false), { created: T0 + 10 }));
     await waitFor(async () => answeredAtDelivery !== undefined, 30_000, 'the relayed notification');
     receiver.onDelivery = undefined;
     expect(answeredAtDelivery).toBe(false);
