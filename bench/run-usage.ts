@@ -27,7 +27,7 @@ async function main(): Promise<void> {
     const dir = resolve(__dirname, '..', '..', 'bench', 'results');
     mkdirSync(dir, { recursive: true });
     writeFileSync(resolve(dir, `usage-${scale.name}.json`), `${JSON.stringify(result, null, 2)}\n`);
-    console.log(`client ${ratio.client.perSec.toFixed(0)}/s vs raw INCR ${ratio.rawIncr.perSec.toFixed(0)}/s: ratio ${result.ratio.toFixed(3)} (goal ≥ 0.5)`);
+    console.log(`client ${ratio.client.perSec.toFixed(0)}/s vs raw INCR ${ratio.rawIncr.perSec.toFixed(0)}/s: ratio ${result.ratio.toFixed(3)} (goal ≥ 0.5; rounds ${ratio.roundRatios.map((x) => x.toFixed(3)).join(', ')}); with ids ${ratio.clientWithIds.perSec.toFixed(0)}/s`);
     console.log(usageMemorySection(usageMemory).join('\n'));
   } finally {
     await env.cleanup();

@@ -9,10 +9,11 @@
  * ```
  */
 import { usageKeys } from './keys';
-import { addEvents, byShard, countDuplicates, emptyBatch, recordCall, type ShardBatch } from './record-call';
+import { addEvents, byShard, countDuplicates, emptyBatch, recordShardsCall, type ShardBatch } from './record-call';
 import type { RedisConnection } from '../runtime/redis';
-import { runScriptMany } from '../runtime/run-script';
-import { RECORD_SCRIPT } from './scripts';
+import { runScript } from '../runtime/run-script';
+import { RECORD_SHARDS_SCRIPT } from './scripts';
+import { ALL_SHARDS } from './shard';
 import { validateEvents, type UsageEvent } from './validate';
 import { DEFAULT_WINDOW_SECONDS, isValidWindow } from './window';
 
@@ -52,6 +53,8 @@ export class UsageClient {
   private readonly windowSeconds: number;
   private readonly dedupeSeconds: number;
   private readonly now: () => number;
+  /** Pending hash of each shard, by shard number. */
+  private readonly pending: readonly string[];
   /** Calls of the current tick, per shard; sent together on the next turn of the event loop. */
   private queued = new Map<number, { batch: ShardBatch; waiters: Waiter[] }>();
 
@@ -63,6 +66,7 @@ export class UsageClient {
     this.windowSeconds = windowSeconds;
     this.dedupeSeconds = options.dedupeSeconds ?? 86_400;
     this.now = options.now ?? (() => Math.floor(Date.now() / 1000));
+    this.pending = ALL_SHARDS.map((shard) => usageKeys(this.keyPrefix, shard).pending);
   }
 
   /**
@@ -74,16 +78,24 @@ export class UsageClient {
    * Each event with an `id` is counted at most once per customer within `dedupeSeconds`, atomically
    * with its increment, so a call whose outcome is unknown can be retried safely; repeats are
    * reported in `duplicates`. Events without an id are counted again on every call (at-least-once).
-   * One script call per shard the events touch (calls made in the same tick share it); when a
-   * list spans several shards and Redis fails half way, some shards may have counted: retry with ids.
+   * Calls made in the same tick share one script call on a single Redis (one per shard on a
+   * cluster). On a cluster a list spanning several shards is several calls, so if one fails some
+   * shards may have counted: retry with ids.
    */
   async record(events: UsageEvent | readonly UsageEvent[]): Promise<RecordResult> {
     const list = Array.isArray(events) ? events : [events];
     const checked = validateEvents(list, this.now());
     if (!checked.ok) throw new UsageValidationError(checked.error);
-    const parts = [...byShard(checked.value)].map(([shard, group]) => this.enqueue(shard, group));
+    const accepted = checked.value.length;
+    const groups = byShard(checked.value);
+    // One shard (every single event): no Promise.all on the hot path.
+    if (groups.size === 1) {
+      const [[shard, group]] = groups;
+      return { accepted, duplicates: await this.enqueue(shard, group) };
+    }
+    const parts = [...groups].map(([shard, group]) => this.enqueue(shard, group));
     const duplicates = (await Promise.all(parts)).reduce((a, b) => a + b, 0);
-    return { accepted: checked.value.length, duplicates };
+    return { accepted, duplicates };
   }
 
   private enqueue(shard: number, events: Parameters<typeof addEvents>[1]): Promise<number> {
@@ -96,19 +108,20 @@ export class UsageClient {
   }
 
   private flush(): void {
-    const queued = this.queued;
+    const entries = [...this.queued.values()];
     this.queued = new Map();
-    const entries = [...queued.values()];
-    const calls = entries.map(({ batch }) => recordCall(batch, usageKeys(this.keyPrefix, batch.shard).pending, this.dedupeSeconds));
-    runScriptMany(this.redis, RECORD_SCRIPT, calls).then(
-      (outcomes) => outcomes.forEach((outcome, i) => {
-        for (const w of entries[i].waiters) {
-          if (outcome.status === 'fulfilled') w.resolve(countDuplicates(String(outcome.value ?? ''), ...w.range));
-          else w.reject(outcome.reason);
-        }
-      }),
-      // The pipeline itself failed (e.g. no connection): every caller of this tick gets the error.
-      (error: unknown) => entries.forEach((e) => e.waiters.forEach((w) => w.reject(error))),
-    );
+    // A single Redis takes every shard of the tick in one script call; a cluster one call per shard (one slot each).
+    const calls = this.redis.isCluster ? entries.map((entry) => [entry]) : [entries];
+    for (const call of calls) {
+      const { keys, args } = recordShardsCall(call.map((e) => e.batch), (shard) => this.pending[shard], this.dedupeSeconds);
+      runScript(this.redis, RECORD_SHARDS_SCRIPT, keys, args).then(
+        (flags) => call.forEach((entry, i) => {
+          const shardFlags = String((flags as unknown[])[i] ?? '');
+          for (const w of entry.waiters) w.resolve(countDuplicates(shardFlags, ...w.range));
+        }),
+        // Nothing of this call was counted, or Redis cannot say: its callers get the error (and may retry with ids).
+        (error: unknown) => call.forEach((entry) => entry.waiters.forEach((w) => w.reject(error))),
+      );
+    }
   }
 }

@@ -56,8 +56,15 @@ export interface UsageKeys {
 /** The Redis Cluster hash tag of a shard: `{u<shard>}`, or `{u}` for the legacy namespace. */
 export const hashTag = (namespace: Namespace): string => (namespace === LEGACY ? '{u}' : `{u${namespace}}`);
 
+/** `P:usage:{u<s>}`, the start of every key of a namespace. */
+const namespaceBase = (keyPrefix: string, namespace: Namespace): string => `${keyPrefix}:usage:${hashTag(namespace)}`;
+
+/** The dedupe marker of event `id` of `customer` (in `namespace`, its shard): usageKeys(…).eventId without the rest. */
+export const eventIdKey = (keyPrefix: string, namespace: Namespace, customer: string, id: string): string =>
+  `${namespaceBase(keyPrefix, namespace)}:id:${customer}${FIELD_SEPARATOR}${id}`;
+
 export function usageKeys(keyPrefix: string, namespace: Namespace): UsageKeys {
-  const base = `${keyPrefix}:usage:${hashTag(namespace)}`;
+  const base = namespaceBase(keyPrefix, namespace);
   return {
     namespace,
     pending: `${base}:pending`,
@@ -66,7 +73,7 @@ export function usageKeys(keyPrefix: string, namespace: Namespace): UsageKeys {
     invalid: `${base}:invalid`,
     flush: `${base}:flush`,
     claim: (claimId) => `${base}:claim:${claimId}`,
-    eventId: (customer, id) => `${base}:id:${customer}${FIELD_SEPARATOR}${id}`,
+    eventId: (customer, id) => eventIdKey(keyPrefix, namespace, customer, id),
   };
 }
 
@@ -79,7 +86,7 @@ export interface UsageCell {
 }
 
 export function encodeField(cell: UsageCell): string {
-  return [cell.customer, cell.meter, cell.windowStart].join(FIELD_SEPARATOR);
+  return `${cell.customer}${FIELD_SEPARATOR}${cell.meter}${FIELD_SEPARATOR}${cell.windowStart}`;
 }
 
 /** A decoded field: a class, not a literal (why: claims.ts, claimedCell). */

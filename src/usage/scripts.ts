@@ -1,9 +1,38 @@
 /**
  * Lua scripts of the usage counters. Every key one call touches carries the same shard hash tag
- * `{u<s>}` (keys.ts), so each call runs atomically on one Redis Cluster slot; no script spans two
- * shards. SQL-like: the text lives here, apart from the code that runs it (recorder.ts, claims.ts,
- * query.ts).
+ * `{u<s>}` (keys.ts), so each call runs atomically on one Redis Cluster slot; only the client's
+ * RECORD_SHARDS_SCRIPT spans shards, and only on a single Redis. SQL-like: the text lives here, apart from the code that runs it (client.ts, claims.ts,
+ * usage-query.ts).
  */
+
+/**
+ * The per-shard step of both record scripts below: counts n events with ids, then m without, into
+ * one shard's pending hash.
+ *
+ *   pending      the shard's pending hash
+ *   KEYS[k+1 .. k+n]                 one dedupe key per event with an id, in order
+ *   ARGV[a .. a+2n-1]                field, value of each event with an id (pair i goes with KEYS[k+i])
+ *   ARGV[a+2n .. a+2n+2m-1]          field, value pairs of events without an id (always counted)
+ *
+ * Returns n characters: `1` where that event's id was already counted (nothing added), `0` where
+ * it was counted now. An id is remembered for `ttl` seconds; dedupe and increment are one step.
+ */
+const RECORD_SHARD_FUNCTION = `
+local function record(pending, ttl, k, a, n, m)
+  local dup = {}
+  for i = 1, n do
+    local field, value = ARGV[a + 2 * i - 2], ARGV[a + 2 * i - 1]
+    if redis.call('SET', KEYS[k + i], '1', 'NX', 'EX', ttl) then
+      if value ~= '0' then redis.call('HINCRBY', pending, field, value) end
+      dup[i] = '0'
+    else
+      dup[i] = '1'
+    end
+  end
+  for j = a + 2 * n, a + 2 * (n + m) - 1, 2 do redis.call('HINCRBY', pending, ARGV[j], ARGV[j + 1]) end
+  return table.concat(dup)
+end
+`;
 
 /**
  * record — counts events in one shard, each event with an id at most once per USAGE_DEDUPE_SECONDS.
@@ -20,20 +49,32 @@
  * Output: a string of n characters, `1` where that event's id was already counted (a duplicate:
  * nothing added), `0` where it was counted now. The same id twice in one call counts once.
  */
-export const RECORD_SCRIPT = `
-local pending, ttl, n = KEYS[1], ARGV[1], tonumber(ARGV[2])
-local dup = {}
-for i = 1, n do
-  local field, value = ARGV[1 + 2 * i], ARGV[2 + 2 * i]
-  if redis.call('SET', KEYS[1 + i], '1', 'NX', 'EX', ttl) then
-    if value ~= '0' then redis.call('HINCRBY', pending, field, value) end
-    dup[i] = '0'
-  else
-    dup[i] = '1'
-  end
+export const RECORD_SCRIPT = `${RECORD_SHARD_FUNCTION}
+local n = tonumber(ARGV[2])
+return record(KEYS[1], ARGV[1], 1, 3, n, (#ARGV - 2 - 2 * n) / 2)
+`;
+
+/**
+ * record-shards — RECORD_SCRIPT for several shards in one call: what the TypeScript client sends.
+ * On a single Redis one call carries every shard a tick touched (one command instead of up to 16:
+ * a script call costs Redis and Node far more than the increments in it). On a Redis Cluster the
+ * client sends it once per shard, since one call must stay in one slot.
+ *
+ *   KEYS    for each shard in turn: its pending hash, then its n dedupe keys (as RECORD_SCRIPT)
+ *   ARGV[1] USAGE_DEDUPE_SECONDS
+ *   ARGV[2 ..] for each shard in turn: n, m, the n (field, value) pairs of events with an id (in
+ *           the order of its dedupe keys), the m (field, value) pairs of events without
+ *
+ * Output: one string per shard, in order, as RECORD_SCRIPT's output.
+ */
+export const RECORD_SHARDS_SCRIPT = `${RECORD_SHARD_FUNCTION}
+local out, k, a = {}, 0, 2
+while a <= #ARGV do
+  local n, m = tonumber(ARGV[a]), tonumber(ARGV[a + 1])
+  out[#out + 1] = record(KEYS[k + 1], ARGV[1], k + 1, a + 2, n, m)
+  k, a = k + 1 + n, a + 2 + 2 * (n + m)
 end
-for i = 3 + 2 * n, #ARGV, 2 do redis.call('HINCRBY', pending, ARGV[i], ARGV[i + 1]) end
-return table.concat(dup)
+return out
 `;
 
 /**

@@ -8,6 +8,7 @@ import { Redis } from 'ioredis';
 import { RECORD_SCRIPT } from '../../src/usage/scripts';
 import { UsageClient } from '../../src/usage/client';
 import { customerKeys, usageKeys, LEGACY } from '../../src/usage/keys';
+import { shardOf } from '../../src/usage/shard';
 import { windowStart } from '../../src/usage/window';
 import { startTestService, TestService } from '../support/service';
 import { add, clearPending, nowSeconds, openClaims, pendingCells, rawRedis, standInTotals } from '../support/usage';
@@ -100,6 +101,29 @@ test('the client: 50 concurrent one-event calls, then retried with new ids among
   expect(sum(await pendingCells(redis, t.prefix))).toBe(75);
 });
 
+test('the client: one tick over many shards is one script call; each cell lands in its customer’s shard, each caller gets its own duplicates', async () => {
+  const client = new UsageClient({ redis, keyPrefix: t.prefix, dedupeSeconds: 60 });
+  const w = windowStart(at(), 3600);
+  const customers = Array.from({ length: 40 }, (_, i) => `cus_tick${i}`);
+  expect(new Set(customers.map(shardOf)).size).toBeGreaterThan(10);
+  await client.record(customers.map((customer) => ({ customer, meter: 'api_calls', value: 1, timestamp: at(), id: 'seen' })));
+  const evalshas: string[][] = [];
+  const monitor = await redis.monitor();
+  monitor.on('monitor', (_time: string, args: string[]) => { if (args[0].toLowerCase() === 'evalsha') evalshas.push(args); });
+  const answers = await Promise.all(customers.map((customer, i) => client.record([
+    { customer, meter: 'api_calls', value: 2, timestamp: at(), id: i % 2 ? 'seen' : `new-${i}` },
+    { customer, meter: 'api_calls', value: 3, timestamp: at() },
+  ])));
+  await new Promise((ok) => setTimeout(ok, 100)); // MONITOR lines trail the replies
+  monitor.disconnect();
+  expect(evalshas).toHaveLength(1);
+  expect(answers.map((a) => a.duplicates)).toEqual(customers.map((_, i) => i % 2));
+  for (const [i, customer] of customers.entries()) {
+    expect(await redis.hget(customerKeys(t.prefix, customer).pending, `${customer}|api_calls|${w}`)).toBe(String(1 + 3 + (i % 2 ? 0 : 2)));
+  }
+  expect(Object.keys(await pendingCells(redis, t.prefix))).toHaveLength(40);
+});
+
 test('any language: one EVAL of the documented script on the customer’s shard', async () => {
   const customer = 'cus_NffrFeUfNV2Hib'; // shard 2, as docs/usage.md says
   const keys = usageKeys(t.prefix, 2);
@@ -108,6 +132,9 @@ test('any language: one EVAL of the documented script on the customer’s shard'
   expect(await call()).toBe('0');
   expect(await call()).toBe('1');
   expect(await redis.hget(keys.pending, field)).toBe('5');
+  // Events without an id follow, as field, value pairs: counted on every call.
+  expect(await redis.eval(RECORD_SCRIPT, 1, keys.pending, 86400, 0, field, 2, field, 1)).toBe('');
+  expect(await redis.hget(keys.pending, field)).toBe('8');
 });
 
 test('upgrade: counters and an open claim in the layout before shards are drained, not lost', async () => {

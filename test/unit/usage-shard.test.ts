@@ -1,5 +1,5 @@
 import { crc32, SHARD_COUNT, shardOf } from '../../src/usage/shard';
-import { addEvents, byShard, countDuplicates, emptyBatch, recordCall } from '../../src/usage/record-call';
+import { addEvents, byShard, countDuplicates, emptyBatch, recordShardsCall } from '../../src/usage/record-call';
 
 describe('CRC32 (IEEE), the any-language shard rule', () => {
   test.each([
@@ -30,13 +30,19 @@ describe('record calls', () => {
     expect([...groups.keys()]).toEqual([2, 15]);
     expect(groups.get(2)!.map((e) => e.value)).toEqual([1, 3]);
   });
-  test('ids go first, one key each; plain events are summed per field, zeros dropped', () => {
+  test('ids go first, one key each; plain events are summed per field, zeros dropped; several shards make one call', () => {
     const batch = emptyBatch(15);
     expect(addEvents(batch, [ev('cus_123', 1, 'a'), ev('cus_123', 2), ev('cus_123', 0)], 'p', 3600)).toEqual([0, 1]);
     expect(addEvents(batch, [ev('cus_123', 4, 'a'), ev('cus_123', 9007199254740991)], 'p', 3600)).toEqual([1, 2]);
-    expect(recordCall(batch, 'p:usage:{u15}:pending', 60)).toEqual({
-      keys: ['p:usage:{u15}:pending', 'p:usage:{u15}:id:cus_123|a', 'p:usage:{u15}:id:cus_123|a'],
-      args: ['60', '2', 'cus_123|m|7200', '1', 'cus_123|m|7200', '4', 'cus_123|m|7200', '9007199254740993'],
+    const other = emptyBatch(2);
+    addEvents(other, [ev('cus_NffrFeUfNV2Hib', 3), ev('cus_NffrFeUfNV2Hib', 5)], 'p', 3600);
+    expect(recordShardsCall([batch, other], (shard) => `p:usage:{u${shard}}:pending`, 60)).toEqual({
+      keys: ['p:usage:{u15}:pending', 'p:usage:{u15}:id:cus_123|a', 'p:usage:{u15}:id:cus_123|a', 'p:usage:{u2}:pending'],
+      args: [
+        '60',
+        '2', '1', 'cus_123|m|7200', '1', 'cus_123|m|7200', '4', 'cus_123|m|7200', '9007199254740993',
+        '0', '1', 'cus_NffrFeUfNV2Hib|m|7200', '8',
+      ],
     });
   });
   test('each caller counts the duplicates of its own range', () => {
