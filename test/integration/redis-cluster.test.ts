@@ -1,7 +1,7 @@
 /**
  * The engine on a real local Redis Cluster (three masters started by the test itself):
  *  - in-process: preflight, /readyz, Bull Board over every partition, webhooks applied, usage
- *    counted and drained (the usage scripts' keys share the `{u}` tag), queue slots as computed;
+ *    counted and drained (each usage script call's keys share one shard's `{u<s>}` tag), queue slots as computed;
  *  - chaos scenario 8 (CI size): two apis and three worker processes, 6 partitions, a worker
  *    SIGKILLed, usage through both apis, a master shut down and restarted during delivery, with
  *    probes on its partitions;
