@@ -7,6 +7,7 @@ import { Redis } from 'ioredis';
 import { Client } from 'pg';
 import { benchAccess } from './access';
 import { benchCluster } from './cluster';
+import { coreSpeed } from './cpu';
 import { benchEndToEnd } from './e2e';
 import { BenchEnv } from './env';
 import { benchIngest } from './ingest';
@@ -44,6 +45,7 @@ export async function runBench(opts: BenchOptions): Promise<Report> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
+    const speedBefore = coreSpeed();
     const [postgres, redis] = await versions(env);
     const prefix = env.prefix('q');
     const api = await opts.launcher.service(env, { role: 'api', prefix });
@@ -73,7 +75,7 @@ export async function runBench(opts: BenchOptions): Promise<Report> {
     if (cluster) log(`5/5 Redis Cluster: ingest ${cluster.ingestRatio.toFixed(3)} and end to end ${cluster.endToEndRatio.toFixed(3)} of the single Redis`);
     const partial = {
       scale: opts.scale.name, date: new Date().toISOString(), launcher: opts.launcher.kind,
-      machine: machine(postgres, redis), ingest, endToEnd, usage, usageMemory, access, memory, ...(cluster ? { cluster } : {}),
+      machine: machine(postgres, redis, { start: speedBefore, end: coreSpeed() }), ingest, endToEnd, usage, usageMemory, access, memory, ...(cluster ? { cluster } : {}),
     };
     return { ...partial, goals: goals(partial) };
   } finally {

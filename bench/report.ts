@@ -22,6 +22,8 @@ export interface Machine {
   redis: string;
   /** 1/5/15-minute load averages when the run ended: other work on the box skews every figure. */
   loadAverage: number[];
+  /** One core's speed (cpu.ts, coreSpeed) before and after the run; absent in older reports. */
+  coreSpeed?: { start: number; end: number };
 }
 
 export interface Goal {
@@ -48,12 +50,12 @@ export interface Report {
   goals: Goal[];
 }
 
-export function machine(postgres: string, redis: string): Machine {
+export function machine(postgres: string, redis: string, coreSpeed: Machine['coreSpeed']): Machine {
   const cpu = cpus();
   return {
     cpus: cpu.length, cpuModel: cpu[0]?.model ?? 'unknown', memoryGb: Math.round(totalmem() / 2 ** 30),
     os: `${process.platform} ${release()}`, node: process.version, postgres, redis,
-    loadAverage: loadavg().map((l) => Math.round(l * 100) / 100),
+    loadAverage: loadavg().map((l) => Math.round(l * 100) / 100), coreSpeed,
   };
 }
 
@@ -139,6 +141,7 @@ export function markdown(r: Report, before?: Report, notes = ''): string {
     '',
     `${r.machine.cpus} × ${r.machine.cpuModel}, ${r.machine.memoryGb} GB, ${r.machine.os}; Node ${r.machine.node}; ${r.machine.postgres}; Redis ${r.machine.redis}.`,
     `Load generator, service, PostgreSQL and Redis all share these cores; load average at the end of the run: ${r.machine.loadAverage?.join(' / ') ?? 'n/a'}.`,
+    ...(r.machine.coreSpeed ? [`One core, with the run's processes idle: ${f(r.machine.coreSpeed.start)} HMAC-SHA256/ms before the run, ${f(r.machine.coreSpeed.end)} after (≈ 320 when this box has its cores to itself; well below that, another tenant was taking them and every absolute rate here is low with it; ratios within the run suffer less).`] : []),
     '',
     '## Reproduce',
     '',
@@ -200,10 +203,7 @@ function usageSection(r: Report): string[] {
     `| \`POST /v1/usage\`, ${u.http.eventsPerRequest} events per request | ${f(u.http.count)} | ${f(u.http.seconds, 2)} | ${f(u.http.perSec)} | ${f(u.http.perSec / u.rawIncr.perSec, 3)} |`,
     `| \`POST /v1/usage\`, one event per request | ${f(u.httpSingle.count)} | ${f(u.httpSingle.seconds, 2)} | ${f(u.httpSingle.perSec)} | ${f(u.httpSingle.perSec / u.rawIncr.perSec, 3)} |`,
     '',
-    ...(u.roundRatios ? [
-      `Raw INCR and the client each ran one round untimed first, then ${u.roundRatios.length} alternating rounds; the rows are the median round (client / raw INCR by round: ${u.roundRatios.map((x) => f(x, 3)).join(', ')}).`,
-      '',
-    ] : []),
+    ...(u.roundRatios ? [`Raw INCR and the client each ran one round untimed first, then ${u.roundRatios.length} alternating rounds; the rows are the median round (client / raw INCR by round: ${u.roundRatios.map((x) => f(x, 3)).join(', ')}).`, ''] : []),
     `Drain of ${f(u.drain.pairs)} (customer, meter) pairs: **${f(u.drain.requests)} Stripe requests** (⌈pairs/100⌉ = ${f(u.drain.expectedRequests)}) in **${f(u.drain.seconds, 2)} s**; ${f(u.drain.eventsAccepted)} meter events accepted`,
     `(worker with STRIPE_METER_RATE_LIMIT_PER_SECOND=${u.drain.rateLimitPerSecond}, Stripe's live v2 limit; the default 20/s would make it ≈ ${f(u.drain.requests / 20)} s).`,
   ];

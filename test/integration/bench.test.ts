@@ -30,7 +30,9 @@ test('the tiny benchmark measures every figure', async () => {
   expect(e2e.stripeReads).toBeLessThanOrEqual(e2e.ties);
 
   const u = report.usage;
-  expect([u.rawIncr, u.client, u.http, u.httpSingle].every((t) => positive(t.perSec))).toBe(true);
+  expect([u.rawIncr, u.client, u.clientWithIds!, u.http, u.httpSingle].every((t) => positive(t.perSec))).toBe(true);
+  expect(u.roundRatios).toHaveLength(5);
+  expect(u.client.perSec / u.rawIncr.perSec).toBe([...u.roundRatios!].sort((x, y) => x - y)[2]);
   expect(u.drain.requests).toBe(u.drain.expectedRequests);
   expect(u.drain.eventsAccepted).toBe(u.drain.pairs);
   expect(positive(memory.apiPeakRssMb) && positive(memory.workerPeakRssMb)).toBe(true);
@@ -41,4 +43,6 @@ test('the tiny benchmark measures every figure', async () => {
   expect(a.checked).toBeGreaterThan(0);
   expect(report.goals.map((g) => g.name)).toEqual(expect.arrayContaining(['webhook ingest / verify-only', 'end to end / ceiling', 'Stripe reads per event']));
   expect(markdown(report)).toContain('## 4. Memory');
+  expect(positive(report.machine.coreSpeed!.start) && positive(report.machine.coreSpeed!.end)).toBe(true);
+  expect(markdown(report)).toContain('HMAC-SHA256/ms before the run');
 });
