@@ -38,10 +38,13 @@ export function cpuSpent(before: CpuSnapshot, after: CpuSnapshot, select: (pid: 
   return ms;
 }
 
+/** coreSpeed() on this box when no other tenant takes its cores (≈ 170 when one does). */
+export const QUIET_CORE_SPEED = 320;
+
 /**
  * One core's speed now: HMAC-SHA256 digests of 64 bytes per ms, for half a second in this process.
  * Taken with nothing else running, before and after a run, so a report made while the host was
- * busy says so (on this box: ≈ 320 when quiet, ≈ 170 when another tenant takes the cores).
+ * busy says so.
  */
 export function coreSpeed(ms = 500): number {
   let digest: Buffer = Buffer.alloc(64);
@@ -52,4 +55,14 @@ export function coreSpeed(ms = 500): number {
     count += 1000;
   }
   return Math.round(count / (performance.now() - started));
+}
+
+/** The report's warning under its goals when a run's core speed was well below quiet; empty otherwise. */
+export function busyHostWarning(speed: { start: number; end: number } | undefined): string[] {
+  if (!speed || Math.min(speed.start, speed.end) >= 0.85 * QUIET_CORE_SPEED) return [];
+  return [
+    `**The host was busy during this run:** one core did ${speed.start} and ${speed.end} HMAC-SHA256/ms before and after it, against ≈ ${QUIET_CORE_SPEED} when this box has its cores to itself (see Machine).`,
+    'Every rate and latency suffers, and so do ratios whose service side runs more processes than its ceiling (ingest, end to end): compare with quiet runs with care.',
+    '',
+  ];
 }

@@ -7,6 +7,7 @@ import type { AccessBenchResult } from './access';
 import { accessSection } from './access-report';
 import { f } from './format';
 import type { ClusterResult } from './cluster';
+import { busyHostWarning, QUIET_CORE_SPEED } from './cpu';
 import type { EndToEndResult } from './e2e';
 import type { IngestResult } from './ingest';
 import type { UsageResult } from './usage';
@@ -97,6 +98,7 @@ export function markdown(r: Report, before?: Report, notes = ''): string {
     '| --- | ---: | --- | --- |',
     ...r.goals.map((g) => `| ${g.name} | ${f(g.figure, 3)} | ${g.goal} | ${g.met ? 'yes' : '**no**'} |`),
     '',
+    ...busyHostWarning(r.machine.coreSpeed),
     '## 1. Webhook ingest (`POST /webhooks/stripe`)',
     '',
     `Distinct signed events (1.5–5 KB, Stripe's sample objects), autocannon, ${r.scale === 'full' ? 32 : 8} connections, each body sent once.`,
@@ -141,7 +143,7 @@ export function markdown(r: Report, before?: Report, notes = ''): string {
     '',
     `${r.machine.cpus} × ${r.machine.cpuModel}, ${r.machine.memoryGb} GB, ${r.machine.os}; Node ${r.machine.node}; ${r.machine.postgres}; Redis ${r.machine.redis}.`,
     `Load generator, service, PostgreSQL and Redis all share these cores; load average at the end of the run: ${r.machine.loadAverage?.join(' / ') ?? 'n/a'}.`,
-    ...(r.machine.coreSpeed ? [`One core, with the run's processes idle: ${f(r.machine.coreSpeed.start)} HMAC-SHA256/ms before the run, ${f(r.machine.coreSpeed.end)} after (≈ 320 when this box has its cores to itself; well below that, another tenant was taking them and every absolute rate here is low with it; ratios within the run suffer less).`] : []),
+    ...(r.machine.coreSpeed ? [`One core, with the run's processes idle: ${f(r.machine.coreSpeed.start)} HMAC-SHA256/ms before the run, ${f(r.machine.coreSpeed.end)} after (≈ ${QUIET_CORE_SPEED} when this box has its cores to itself; well below that, another tenant was taking them).`] : []),
     '',
     '## Reproduce',
     '',
