@@ -91,10 +91,10 @@ export interface ClientRatio {
 /**
  * Raw pipelined INCR (the ceiling) against `UsageClient.record`, one event per call, CLIENTS calls
  * at once, in the same run: the client coalesces the calls of a tick into one script call.
- * Both first run one round untimed (the first calls pay for JIT compilation and script loading,
- * which a long-running service pays once; a tenth of a round left the client's first timed round
- * still ~30 % slow), then RATIO_ROUNDS alternating rounds, so a busy moment of this shared machine
- * moves one round, not the figure.
+ * Both first run one round untimed (in a fresh process the client's first round ran about a third
+ * slower than the next ones: JIT compilation and script loading, which a long-running service pays
+ * once), then RATIO_ROUNDS alternating rounds, so a busy moment of this shared machine moves one
+ * round, not the figure.
  */
 export async function benchClientRatio(redis: Redis, prefix: string, n: number): Promise<ClientRatio> {
   const pipeline = 16;
