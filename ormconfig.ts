@@ -1,27 +1,8 @@
 /**
- * The TypeORM DataSource: entities and reviewed migrations, never `synchronize`.
- * `createDataSource(url)` is used by the service and the tests; the default export serves the
- * TypeORM CLI (`npx typeorm-ts-node-commonjs migration:generate -d ormconfig.ts`).
+ * The DataSource for TypeORM's CLI (`npx typeorm migration:generate -d dist/ormconfig.js`, after
+ * `npm run build`). The service builds its own from src/db/data-source.ts; this file only points
+ * the CLI at DATABASE_URL.
  */
-import 'reflect-metadata';
-import { DataSource } from 'typeorm';
-import { entities } from './src/entities';
-import { migrations } from './migrations';
-
-export interface DataSourceOptions {
-  poolSize?: number;
-}
-
-export function createDataSource(url: string, options: DataSourceOptions = {}): DataSource {
-  return new DataSource({
-    type: 'postgres',
-    url,
-    entities,
-    migrations,
-    synchronize: false,
-    migrationsTableName: 'typeorm_migrations',
-    extra: { max: options.poolSize ?? 20, connectionTimeoutMillis: 5000 },
-  });
-}
+import { createDataSource } from './src/db/data-source';
 
 export default createDataSource(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/billing');

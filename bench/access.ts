@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
 import { Client } from 'pg';
-import { publishAccessInvalidation } from '../src/access/access-change-feed';
+import { publishAccessInvalidation } from '../src/access/change-feed';
 import { seededRandom, shuffle } from '../stand-in/util';
 import type { AccessAnswers } from './access-ceiling';
 import { BENCH_API_KEY, BenchEnv } from './env';

@@ -5,7 +5,7 @@
  */
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
-import { createDataSource } from '../ormconfig';
+import { createDataSource } from '../src/db/data-source';
 import { adminQuery, databaseUrl, dropDatabase } from '../test/support/postgres';
 import { deleteKeys, TEST_REDIS_URL } from '../test/support/redis';
 import { StripeStandIn } from '../stand-in/index';

@@ -5,11 +5,11 @@
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { loadConfig } from '../src/config';
 import { createLogger } from '../src/logger';
 import { startService } from '../src/service';
+import { freePort } from '../chaos/infra/ports';
 import { BENCH_API_KEY, BENCH_STRIPE_KEY, BENCH_WEBHOOK_SECRET, BenchEnv } from './env';
 import { withEventQueues } from './queues';
 import { listenAccessCeiling, readAnswers } from './access-ceiling';
@@ -46,14 +46,6 @@ export function peakRssKb(pid: number): number | undefined {
   } catch {
     return undefined;
   }
-}
-
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((ok) => server.close(ok));
-  return port;
 }
 
 export function serviceEnv(env: BenchEnv, opts: RoleOptions, port: number): Record<string, string> {

@@ -5,7 +5,7 @@
  */
 import { Agent, request } from 'node:http';
 import { signedDelivery } from '../stand-in/events';
-import { sleep } from './infra/ports';
+import { sleep } from '../src/lib/wait';
 
 export interface Attempt {
   eventId: string;

@@ -4,7 +4,7 @@
  * truth; no notification at all must mean "no access" (the first answer of every customer).
  */
 import { verifySignature } from '../src/notify/signature';
-import { sleep } from './infra/ports';
+import { sleep } from '../src/lib/wait';
 import { Receiver } from '../test/support/receiver';
 import { accessOracle } from './verify';
 import type { World } from './world';

@@ -5,7 +5,7 @@
  */
 import { Agent } from 'node:http';
 import { post } from './delivery';
-import { sleep } from './infra/ports';
+import { sleep } from '../src/lib/wait';
 
 export interface ProductTraffic {
   /** Stops asking; resolves to the answers seen by HTTP status. */

@@ -61,10 +61,10 @@ const HOW_IT_WORKS = `## Failures the suite found, and their fixes
 
 | scenario | failure | cause | fix | regression test |
 |---|---|---|---|---|
-| 7 | \`GET /V1/customers/:id/access\` answered 200 **without a token** | @koa/router matches routes case-insensitively but a prefix-wide \`router.use\` middleware case-sensitively, so the bearer check never ran for \`/V1/…\` | the bearer check runs before routing for every spelling of \`/v1\` (src/api/app.ts) | test/integration/v1-auth-paths.test.ts |
-| 7 | \`TRACE\` (any route) answered **501** | Koa Router's \`allowedMethods\` answers 501 to methods no router implements | methods no route serves get 405 with \`Allow\` (src/api/app.ts) | test/integration/http-methods.test.ts |
-| 3 | 3 of 10,000 events **lost** after 5 worker SIGKILLs | BullMQ's default \`maxStalledCount: 1\`: a job caught by two crashes is failed ("job stalled more than allowable limit") though Stripe already had its 200 and never redelivers | the Stripe event worker allows 20 stalls (src/jobs/worker.ts); processed_events makes every re-run safe | test/integration/stalled-jobs.test.ts |
-| 8 | after the master restart, the workers of one Stripe event partition (not the stopped master's) **stopped taking jobs** until their process restarted: queues never drained in 4 of 11 CI-scale runs | ioredis' \`Cluster#connect()\` never settles when its ready check sees \`cluster_state:fail\` (it reconnects on a new promise), and BullMQ awaits it when it resets a worker's blocking connection | cluster connections skip ioredis' ready check; commands during a cluster failure fail and are retried instead (src/runtime/redis.ts) | test/integration/redis-cluster.test.ts (a worker connection connects while the cluster reports \`cluster_state:fail\`) |
+| 7 | \`GET /V1/customers/:id/access\` answered 200 **without a token** | @koa/router matches routes case-insensitively but a prefix-wide \`router.use\` middleware case-sensitively, so the bearer check never ran for \`/V1/…\` | the bearer check runs before routing for every spelling of \`/v1\` (src/api/app.ts) | test/api/auth.int.test.ts |
+| 7 | \`TRACE\` (any route) answered **501** | Koa Router's \`allowedMethods\` answers 501 to methods no router implements | methods no route serves get 405 with \`Allow\` (src/api/app.ts) | test/api/http-methods.int.test.ts |
+| 3 | 3 of 10,000 events **lost** after 5 worker SIGKILLs | BullMQ's default \`maxStalledCount: 1\`: a job caught by two crashes is failed ("job stalled more than allowable limit") though Stripe already had its 200 and never redelivers | the Stripe event worker allows 20 stalls (src/jobs/worker.ts); processed_events makes every re-run safe | test/jobs/stripe-events.int.test.ts |
+| 8 | after the master restart, the workers of one Stripe event partition (not the stopped master's) **stopped taking jobs** until their process restarted: queues never drained in 4 of 11 CI-scale runs | ioredis' \`Cluster#connect()\` never settles when its ready check sees \`cluster_state:fail\` (it reconnects on a new promise), and BullMQ awaits it when it resets a worker's blocking connection | cluster connections skip ioredis' ready check; commands during a cluster failure fail and are retried instead (src/runtime/redis.ts) | test/runtime/redis-cluster.int.test.ts (a worker connection connects while the cluster reports \`cluster_state:fail\`) |
 
 ## How to reproduce
 
@@ -108,9 +108,9 @@ Needs the PostgreSQL server binaries (\`/usr/lib/postgresql/<version>/bin\`, or 
 | 7 | hostile input | random and mutated requests to every route; nothing may be recorded, no 5xx, no answer without credentials |
 | 8 | Redis Cluster | a private three-master cluster (AOF), 6 partitions, 2 api and 3 worker processes: lifecycles shuffled and sent to both apis, a worker SIGKILLed, usage through both apis, then a master shut down (\`SHUTDOWN NOSAVE\`) mid-delivery and restarted from its nodes file. The partitions it serves are read from the cluster, and probes (two events of one customer per such partition) go to both apis while it is gone: each must be answered 503 within the enqueue timeout (+1 s), no event of its partitions may get a 2xx while it is gone, both apis must accept the probes again once the cluster is ok, and each probe must be applied exactly once. Non-2xx redelivered; usage totals at Stripe and in the ledger checked too |
 
-A shortened version of scenarios 1–4 and 7 runs inside \`npm test\` (\`test/integration/chaos.test.ts\`,
+A shortened version of scenarios 1–4 and 7 runs inside \`npm test\` (\`test/chaos/chaos.int.test.ts\`,
 \`CHAOS_SCALE=ci\` sizes): there the service runs from its TypeScript sources through
 \`test/support/ts-register.js\`, PostgreSQL is the test server (own database per scenario) and Redis is the test
 server (own prefix) except for the outage scenario, which starts its own \`redis-server\`. Scenario 8 runs in
-\`test/integration/redis-cluster.test.ts\` (it starts its own cluster; \`redis-cli\` on the PATH too).
+\`test/runtime/redis-cluster.int.test.ts\` (it starts its own cluster; \`redis-cli\` on the PATH too).
 `;

@@ -12,7 +12,8 @@ import { Client, Pool } from 'pg';
 import { StripeStandIn } from '../stand-in/index';
 import { stripeEventQueueNames } from '../src/queues/partitions';
 import type { RedisCluster } from '../test/support/redis-cluster';
-import { freePort, until } from './infra/ports';
+import { freePort } from './infra/ports';
+import { waitFor } from '../src/lib/wait';
 import { Entry, ServiceProcess } from './infra/processes';
 import type { PrivatePostgres } from './infra/private-postgres';
 import type { PrivateRedis } from './infra/private-redis';
@@ -161,7 +162,7 @@ export class Stack {
 
   /** Waits until the queues (default: every Stripe event partition) have nothing waiting, delayed or active. */
   async settle(timeoutMs: number, queues = this.eventQueueNames): Promise<void> {
-    await until(async () => {
+    await waitFor(async () => {
       // A server just restarted (an outage scenario) may refuse a read or two: ask again.
       const counts = await this.jobCounts(queues, ['wait', 'active', 'delayed', 'prioritized', 'waiting-children']).catch(() => undefined);
       return counts !== undefined && Object.values(counts).every((n) => n === 0);

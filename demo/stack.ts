@@ -5,7 +5,7 @@
  */
 import { Client } from 'pg';
 import { Redis } from 'ioredis';
-import { createDataSource } from '../ormconfig';
+import { createDataSource } from '../src/db/data-source';
 import { StripeStandIn } from '../stand-in/index';
 import { loadConfig } from '../src/config';
 import { createLogger } from '../src/logger';

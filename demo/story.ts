@@ -8,6 +8,7 @@
  *   4. usage is counted (POST /v1/usage) and drained         → the stand-in holds the meter events
  */
 import type Stripe from 'stripe';
+import { waitFor } from '../src/lib/wait';
 import { http } from '../stand-in/http-client';
 import { customer, event, invoice, price, product, signedDelivery, subscription } from '../stand-in/events';
 import { DEMO_ADMIN, DEMO_API_KEY, DEMO_WEBHOOK_SECRET, DemoStack } from './stack';
@@ -39,16 +40,6 @@ async function deliver(story: Story, type: string, object: { id: string; object:
   const res = await http('POST', `${story.stack.baseUrl}/webhooks/stripe`, { body, headers: { 'content-type': 'application/json', 'stripe-signature': signature } });
   if (res.status !== 200) throw new Error(`webhook ${type} answered ${res.status}: ${res.text}`);
   story.print(`    → webhook ${type} (${object.id}) accepted`);
-}
-
-async function until<T>(check: () => Promise<T | undefined | false>, what: string, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`demo: timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 const v1 = (story: Story, method: string, path: string, body?: unknown) =>
@@ -95,19 +86,19 @@ export async function runDemoStory(stack: DemoStack, print: Print): Promise<Demo
   const catalog = [['product.created', prod], ['price.created', licensed], ['price.created', metered], ['customer.created', cus],
     ['customer.subscription.created', sub], ['invoice.paid', { ...first, attempted: true }]] as Array<[string, { id: string; object: string }]>;
   for (const [type, obj] of catalog) await deliver(story, type, obj);
-  await until(async () => (await invoiceRow(story, first.id))?.status === 'paid', 'the first invoice in the mirror');
+  await waitFor(async () => (await invoiceRow(story, first.id))?.status === 'paid', 30_000, 'the first invoice in the mirror', 50);
   await checkAccess(story, 'subscribe and pay', cus.id, true);
 
   print('2. A month later the renewal payment fails');
   const renewal = invoice({ customer: cus.id, subscription: sub.id, status: 'open', amount_due: 2000, period_start: start + 30 * day, period_end: start + 30 * day });
   const failed = { ...renewal, attempted: true, attempt_count: 1 } as Stripe.Invoice;
   await deliver(story, 'invoice.payment_failed', failed);
-  await until(async () => (await invoiceRow(story, renewal.id))?.payment_failed_at, 'the failed renewal in the mirror');
+  await waitFor(async () => (await invoiceRow(story, renewal.id))?.payment_failed_at, 30_000, 'the failed renewal in the mirror', 50);
   await checkAccess(story, 'renewal payment fails', cus.id, false);
 
   print('3. The customer fixes the card; Stripe retries and the invoice is paid');
   await deliver(story, 'invoice.paid', { ...failed, status: 'paid', amount_paid: 2000, amount_remaining: 0, attempt_count: 2 } as Stripe.Invoice);
-  await until(async () => (await invoiceRow(story, renewal.id))?.status === 'paid', 'the paid renewal in the mirror');
+  await waitFor(async () => (await invoiceRow(story, renewal.id))?.status === 'paid', 30_000, 'the paid renewal in the mirror', 50);
   await checkAccess(story, 'invoice paid after the card is fixed', cus.id, true);
 
   print('4. The product counts API requests; the drain sends them to Stripe as meter events');

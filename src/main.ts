@@ -4,7 +4,7 @@
  * run the roles named by ROLE, and shut down gracefully on SIGTERM/SIGINT.
  */
 import 'reflect-metadata';
-import { createDataSource } from '../ormconfig';
+import { createDataSource } from './db/data-source';
 import { ConfigError, loadConfig } from './config';
 import { createLogger } from './logger';
 import { migrateWithLock } from './db/database';

@@ -39,7 +39,7 @@ export interface Metrics {
   processedEventsPruned: Counter;
   /** Adds a queue to the depth gauge (idempotent per queue name). */
   watchQueue(queue: Queue): void;
-  /** Reports the api's access cache (src/access/access-cache.ts) at scrape time. */
+  /** Reports the api's access cache (src/access/cache.ts) at scrape time. */
   watchAccessCache(cache: WatchedAccessCache): void;
 }
 

@@ -16,7 +16,7 @@ import { compareAccess, compareMirror } from '../../chaos/verify';
 import { Deliverer, post } from '../../chaos/delivery';
 import type { Entry } from '../../chaos/infra/processes';
 import { PrivateRedis } from '../../chaos/infra/private-redis';
-import { sleep, until } from '../../chaos/infra/ports';
+import { sleep, waitFor } from '../../src/lib/wait';
 import { CHAOS_API_KEY, CHAOS_WEBHOOK_SECRET, Stack } from '../../chaos/stack';
 import { usageSettled } from '../../chaos/verify';
 import { seededRandom } from '../../stand-in/util';
@@ -152,7 +152,7 @@ async function soak(o: SoakOptions, stack: Stack, runSeconds: number, window: nu
   await stack.settle(180_000);
   const countedUnits = [...counted.values()].reduce((a, b) => a + b, 0);
   const atStripe = () => [...stack.standIn.meterTotals().values()].reduce((a, b) => a + b, 0);
-  await until(async () => (await usageSettled(stack.redis, stack.prefix)) && atStripe() >= countedUnits, 180_000, 'usage to drain', 250);
+  await waitFor(async () => (await usageSettled(stack.redis, stack.prefix)) && atStripe() >= countedUnits, 180_000, 'usage to drain', 250);
   const truth = workload.truth();
   const mirror = await compareMirror(stack.db, truth);
   const access = await compareAccess(stack.apiUrl, CHAOS_API_KEY, truth, workload.customers);

@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
-import { freePort, until } from './ports';
+import { freePort } from './ports';
+import { waitFor } from '../../src/lib/wait';
 
 const run = promisify(execFile);
 
@@ -51,7 +52,7 @@ export class PrivatePostgres {
     // fsync off: the box does not crash in this suite; a stopped *server* still loses nothing committed.
     const opts = `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200 -c shared_buffers=64MB`;
     await this.pgTool('pg_ctl', ['-D', this.dataDir, '-l', join(this.dir, 'postgres.log'), '-o', opts, '-w', '-t', '60', 'start']);
-    await until(() => this.ping(), 30_000, `PostgreSQL on port ${this.port}`, 100);
+    await waitFor(() => this.ping(), 30_000, `PostgreSQL on port ${this.port}`, 100);
   }
 
   /** `immediate` = crash-like (no checkpoint, clients cut off); `fast` = clean shutdown. */

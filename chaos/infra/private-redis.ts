@@ -8,7 +8,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { freePort, until } from './ports';
+import { freePort } from './ports';
+import { waitFor } from '../../src/lib/wait';
 
 export class PrivateRedis {
   private child?: ChildProcess;
@@ -33,7 +34,7 @@ export class PrivateRedis {
       '--maxmemory-policy', 'noeviction', '--save', '', '--daemonize', 'no', '--logfile', join(this.dir, 'redis.log')];
     this.child = spawn('redis-server', args, { stdio: 'ignore' });
     this.child.once('error', () => undefined);
-    await until(() => this.ping(), 15_000, `redis-server on port ${this.port}`, 50);
+    await waitFor(() => this.ping(), 15_000, `redis-server on port ${this.port}`, 50);
   }
 
   /** Clean shutdown (SIGTERM: Redis flushes the AOF and exits); resolves once the process is gone. */

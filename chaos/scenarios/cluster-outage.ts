@@ -8,12 +8,13 @@
  */
 import type Stripe from 'stripe';
 import { DEFAULT_ENQUEUE_TIMEOUT_MS } from '../../src/api/webhooks';
-import { eventPartitionKey, keySlot, partitionOf } from '../../src/queues/partitions';
+import { keySlot } from '../../src/lib/cluster-slot';
+import { eventPartitionKey, partitionOf } from '../../src/queues/partitions';
 import type { StripeEvent } from '../../src/queues/stripe-event';
 import { customer, event } from '../../stand-in/events';
 import type { RedisCluster } from '../../test/support/redis-cluster';
 import { Attempt, Deliverer, keepAliveAgent, paced, post } from '../delivery';
-import { sleep, until } from '../infra/ports';
+import { sleep, waitFor } from '../../src/lib/wait';
 import { publishTruth } from '../scenario';
 import type { Stack } from '../stack';
 import { workerOutcomes } from '../verify';
@@ -115,7 +116,7 @@ export async function masterOutage(o: MasterOutage): Promise<MasterOutageResult>
       t.up = Date.now();
       await cluster.restart(victim);
       t.to = Date.now();
-      await until(() => cluster.healthy(), 30_000, 'the cluster to be ok again', 100);
+      await waitFor(() => cluster.healthy(), 30_000, 'the cluster to be ok again', 100);
       t.ok = Date.now();
       // Stripe's retries of the probes: every api must take them again now the master is back.
       await deliverProbes(probes, deliverers, true, async (d, e) => t.recovered.push(await d.untilAccepted(e, t.ok + RECOVERY_MS, 1000)));

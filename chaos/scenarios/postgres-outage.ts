@@ -3,7 +3,7 @@
  * back after the outage → the webhook kept accepting, every job retried and applied, none failed.
  */
 import { Deliverer, paced } from '../delivery';
-import { sleep, until } from '../infra/ports';
+import { sleep, waitFor } from '../../src/lib/wait';
 import { publishTruth, Scenario, verifyEvents } from '../scenario';
 import { CHAOS_WEBHOOK_SECRET, Stack } from '../stack';
 import { generateWorld } from '../world';
@@ -25,7 +25,7 @@ export const postgresOutage: Scenario = {
       const outage = { from: 0, to: 0, activeAtStop: 0 };
       ctx.log(`POSTing ${n} events over ~${windowMs / 1000} s; PostgreSQL down for ${outageMs / 1000} s while jobs apply`);
       const fault = (async () => {
-        await until(async () => (await stack.jobCounts()).completed > 0, 60_000, 'the first applied job');
+        await waitFor(async () => (await stack.jobCounts()).completed > 0, 60_000, 'the first applied job');
         await sleep(windowMs / 5);
         // Stop it under a transaction: batched workers finish jobs quickly, so wait (≤ 5 s) for one.
         const busyBy = Date.now() + 5_000;

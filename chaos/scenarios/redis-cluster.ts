@@ -11,7 +11,7 @@
  */
 import type { Pool } from 'pg';
 import { Deliverer, keepAliveAgent, paced, pool, post } from '../delivery';
-import { sleep, until } from '../infra/ports';
+import { sleep, waitFor } from '../../src/lib/wait';
 import { publishTruth, Scenario, verifyEvents } from '../scenario';
 import { CHAOS_API_KEY, CHAOS_WEBHOOK_SECRET, Stack } from '../stack';
 import { usageSettled } from '../verify';
@@ -110,7 +110,7 @@ export const redisCluster: Scenario = {
       ctx.log('waiting for every event and all usage to be applied and drained');
       await s.settle(5 * 60_000);
       ctx.log('every event applied; waiting for usage');
-      await until(() => usageSettled(s.redis, s.prefix).catch(() => false), 5 * 60_000, 'usage to drain', 250);
+      await waitFor(() => usageSettled(s.redis, s.prefix).catch(() => false), 5 * 60_000, 'usage to drain', 250);
       const verdict = await verifyEvents(s, merge(before, during, outage.probes));
       const probesWrong = probesNotAppliedOnce(s, outage.probes);
       const stripeWrong = differences(s.standIn.meterTotals(), usage);

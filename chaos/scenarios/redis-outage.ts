@@ -4,7 +4,7 @@
  * without a restart; Stripe-style redelivery of every non-2xx then gets everything applied.
  */
 import { Deliverer, paced, pool } from '../delivery';
-import { sleep } from '../infra/ports';
+import { sleep } from '../../src/lib/wait';
 import { publishTruth, Scenario, verifyEvents } from '../scenario';
 import { CHAOS_WEBHOOK_SECRET, Stack } from '../stack';
 import { generateWorld } from '../world';

@@ -7,7 +7,7 @@
  * answers' `duplicates` equal the repeated events.
  */
 import { keepAliveAgent, post } from '../delivery';
-import { sleep, until } from '../infra/ports';
+import { sleep, waitFor } from '../../src/lib/wait';
 import { Scenario } from '../scenario';
 import { CHAOS_API_KEY, Stack } from '../stack';
 import { usageSettled } from '../verify';
@@ -99,7 +99,7 @@ export const usageUnderFire: Scenario = {
           await sleep(4000 + rng() * 3000);
           // Wait for a drain in flight (an open claim and meter batches reaching Stripe right now),
           // then kill every worker: the drainer among them.
-          await until(async () => (await openClaims()) > 0 && (await sendingToStripe()), 120_000, 'a drain in flight', 20);
+          await waitFor(async () => (await openClaims()) > 0 && (await sendingToStripe()), 120_000, 'a drain in flight', 20);
           drainsKilled.push(await openClaims());
           ctx.log(`SIGKILL both workers during a drain (${drainsKilled[k]} open claims)`);
           for (let i = 0; i < stack.workers.length; i++) await stack.workers[i].kill('SIGKILL');
@@ -109,7 +109,7 @@ export const usageUnderFire: Scenario = {
       await Promise.all([load, killer]);
       agent.destroy();
       ctx.log('waiting until every counter is drained and every claim released');
-      await until(() => usageSettled(stack.redis, stack.prefix), 15 * 60_000, 'usage to drain', 500);
+      await waitFor(() => usageSettled(stack.redis, stack.prefix), 15 * 60_000, 'usage to drain', 500);
       const totals = stack.standIn.meterTotals();
       let lost = 0;
       let doubled = 0;

@@ -7,7 +7,7 @@
  * invalidation a kill lost would show as a wrong answer at the end.
  */
 import { Deliverer, paced } from '../delivery';
-import { sleep } from '../infra/ports';
+import { sleep } from '../../src/lib/wait';
 import { publishTruth, Scenario, verifyEvents } from '../scenario';
 import { CHAOS_API_KEY, CHAOS_WEBHOOK_SECRET, Stack } from '../stack';
 import { askAccessMeanwhile } from '../product-traffic';

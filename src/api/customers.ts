@@ -3,7 +3,7 @@ import Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
 import type Stripe from 'stripe';
 import type { DataSource } from 'typeorm';
-import type { AccessReader } from '../access/access-query';
+import type { AccessReader } from '../access/query';
 import { CUSTOMER_ID } from '../lib/ids';
 import { createPortalSession } from './portal';
 

@@ -7,7 +7,7 @@
 import { parseArgs } from 'node:util';
 import { ALL_RESOURCES, BackfillProgress, BackfillResource, runBackfill } from '../ops/backfill';
 import { RateLimiter } from '../lib/rate-limiter';
-import { publishAccessInvalidation } from '../access/access-change-feed';
+import { publishAccessInvalidation } from '../access/change-feed';
 import { connectRedis, createProducerRedis, redisTarget } from '../runtime/redis';
 import { fail, openOpsContext } from './ops-context';
 

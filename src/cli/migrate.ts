@@ -1,6 +1,6 @@
 /** `npm run migrate`: create the database if missing, apply pending migrations, exit. */
 import 'reflect-metadata';
-import { createDataSource } from '../../ormconfig';
+import { createDataSource } from '../db/data-source';
 import { loadMigrateConfig } from '../config';
 import { ensureDatabase, migrateWithLock } from '../db/database';
 

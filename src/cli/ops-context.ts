@@ -5,7 +5,7 @@
 import 'reflect-metadata';
 import type { DataSource } from 'typeorm';
 import type Stripe from 'stripe';
-import { createDataSource } from '../../ormconfig';
+import { createDataSource } from '../db/data-source';
 import { Config, ConfigError, loadConfig } from '../config';
 import { createLogger, Logger } from '../logger';
 import { ensureDatabase, migrateWithLock } from '../db/database';

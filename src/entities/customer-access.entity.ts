@@ -2,7 +2,7 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { bigintColumn } from './columns';
 
 /**
- * Each customer's access answer as of its newest committed change (src/access/access-sync.ts):
+ * Each customer's access answer as of its newest committed change (src/access/sync.ts):
  * what GET /v1/customers/:id/access reads with one primary-key lookup, and the "before" that an
  * access-change notification is computed against. `version` grows with every change of the row.
  */

@@ -1,11 +1,11 @@
 /**
- * Runs the access step (src/access/access-sync.ts) inside an event or snapshot transaction:
+ * Runs the access step (src/access/sync.ts) inside an event or snapshot transaction:
  * with the handlers' writes sent, read the affected customers' rows, decide what changed, and
  * return the writes that record it, to go with COMMIT. No affected customer: no extra round trip.
  */
 import type { QueryResult } from 'pg';
 import type { DataSource } from 'typeorm';
-import { AccessChange, accessReadStatements, accessWriteStatements, decideAccessChanges } from '../access/access-sync';
+import { AccessChange, accessReadStatements, accessWriteStatements, decideAccessChanges } from '../access/sync';
 import { Statement, withOpenedTransaction } from '../db/transaction';
 import { locksStatement } from './event-transaction';
 
@@ -15,7 +15,7 @@ export interface AccessOptions {
   notify: boolean;
   /**
    * Names customers whose answer or entitlements may have changed on the access change feed
-   * (access/access-change-feed.ts), after their transaction committed, before any notification.
+   * (access/change-feed.ts), after their transaction committed, before any notification.
    */
   invalidate?: (customers: string[]) => Promise<void>;
   /** Told the changes after their transaction committed and the feed named them (notification enqueue). */

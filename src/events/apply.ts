@@ -22,7 +22,7 @@ import type { DataSource } from 'typeorm';
 import { mergeUpserts, Statement, withOpenedTransaction } from '../db/transaction';
 import type { Logger } from '../logger';
 import { parseStripeEvent, type StripeEvent } from '../queues/stripe-event';
-import type { AccessChange } from '../access/access-sync';
+import type { AccessChange } from '../access/sync';
 import { AccessOptions, accessStep } from './access-step';
 import { dedupeStatement, forgetStatement, locksStatement } from './event-transaction';
 import { AfterCommitEffects, ApplyOutcome, EventHandler, NeedsStripeRead, PermanentError, StripeReadReason } from './handler-types';

@@ -14,8 +14,8 @@ import { publishAccessChanges, type StripeEventDeps } from './apply';
 import { accessStep } from './access-step';
 import { locksStatement } from './event-transaction';
 import type { ApplyOutcome, StripeObject } from './handler-types';
-import { decideMirrored, Mirror } from './mirror';
-import { mirrorOf } from './mirrors';
+import { decideMirrored, Mirror } from './mirror-write';
+import { mirrorOf } from './mirror-registry';
 
 export async function applySnapshot(
   deps: Pick<StripeEventDeps, 'dataSource' | 'stripe' | 'onStripeRead' | 'access' | 'log'>,

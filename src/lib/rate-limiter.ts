@@ -2,9 +2,7 @@
  * The one rate limiter of the code base: spaces calls evenly to at most `perSecond` starts per
  * second within one process (backfill and replay paging Stripe, the usage drain's meter stream).
  */
-
-export type Sleep = (ms: number) => Promise<void>;
-export const sleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+import { sleep, type Sleep } from './wait';
 
 /** When the next call may start, given the slot the previous one got (ms). Pure. */
 export function nextSlot(previousSlot: number, now: number, intervalMs: number): number {

@@ -4,20 +4,14 @@
  * ACCESS_WEBHOOK_URL, signed, and a non-2xx or 10 s without an answer throws so BullMQ retries.
  * The `sweep` job (every ACCESS_SWEEP_INTERVAL_MS) recomputes customers whose grace period ran
  * out, re-enqueues outbox rows nobody enqueued (a crash after commit), and prunes old rows.
- * The worker runs apart from the event worker, so a slow receiver never holds up events.
+ * The queue's processor is jobs/access-notifications.ts.
  */
-import { Worker } from 'bullmq';
 import type { DataSource } from 'typeorm';
-import type { AccessChange } from '../access/access-sync';
+import type { AccessChange } from '../access/sync';
 import { AccessOptions, recomputeAccess } from '../events/access-step';
 import { publishAccessChanges } from '../events/apply';
 import type { Logger } from '../logger';
-import { cappedExponentialBackoff } from '../queues/job-options';
-import { clusterQueueName } from '../queues/partitions';
-import type { RedisConnection } from '../runtime/redis';
-import {
-  ACCESS_NOTIFICATIONS_QUEUE, AccessNotificationJob, AccessNotificationsQueue, enqueueDeliveries,
-} from '../queues/access-notifications-queue';
+import { AccessNotificationsQueue, enqueueDeliveries } from '../queues/access-notifications-queue';
 import { graceExpired, markEnqueued, pruneOutbox, unenqueued } from './outbox';
 import { signatureHeader } from './signature';
 
@@ -65,15 +59,4 @@ export async function sweep(deps: NotifierDeps): Promise<{ graceExpired: number;
   await enqueueDeliveries(deps.queue, pending);
   await markEnqueued(deps.dataSource, pending.map((b) => b.id));
   return { graceExpired: customers.length, relayed: pending.length, pruned: await pruneOutbox(deps.dataSource) };
-}
-
-export function createNotificationWorker(deps: NotifierDeps, options: { connection: RedisConnection; prefix: string; concurrency: number }): Worker<AccessNotificationJob> {
-  const worker = new Worker<AccessNotificationJob>(
-    clusterQueueName(ACCESS_NOTIFICATIONS_QUEUE, options.connection.isCluster),
-    async (job) => (job.name === 'sweep' ? sweep(deps) : deliver(deps.url, deps.secret, (job.data as { body: Record<string, unknown> }).body)),
-    { connection: options.connection, prefix: options.prefix, concurrency: options.concurrency, settings: { backoffStrategy: (attempts) => cappedExponentialBackoff(attempts) } },
-  );
-  worker.on('failed', (job, error) => deps.log.warn({ jobId: job?.id, attemptsMade: job?.attemptsMade, err: error.message }, 'access notification failed'));
-  worker.on('error', (error) => deps.log.error({ err: error.message }, 'access notification worker error'));
-  return worker;
 }

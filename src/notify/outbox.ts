@@ -1,6 +1,6 @@
-/** SQL of the access_notifications outbox (written by src/access/access-sync.ts). */
+/** SQL of the access_notifications outbox (written by src/access/sync.ts). */
 import type { DataSource } from 'typeorm';
-import type { AccessNotificationBody } from '../access/access-sync';
+import type { AccessNotificationBody } from '../access/sync';
 
 /** Rows left unenqueued for at least this long are the relay's (the committer had its chance). */
 const RELAY_AFTER_SECONDS = 5;

@@ -2,7 +2,7 @@
  * Backfill: pages Stripe's list APIs (products, prices, customers, subscriptions with status=all
  * and their embedded items, invoices, then the objects of LISTED_OBJECT_TYPES kept in
  * stripe_objects) into the mirror through the same mirrors, lock and watermark rule as webhook
- * events (events/snapshot.ts, over the registry events/mirrors.ts).
+ * events (events/snapshot.ts, over the registry events/mirror-registry.ts).
  *
  * Which watermark a listed object gets: a list answer shows the object as it is at listing time,
  * but its own last-change second is unknown. Each page counts as `listing time − safetySeconds`
@@ -26,7 +26,7 @@ import { OBJECT_PATHS } from '../events/handlers/object-paths';
 import { applySnapshot } from '../events/snapshot';
 import type { Logger } from '../logger';
 import type { RateLimiter } from '../lib/rate-limiter';
-import { BackoffOptions, paced } from './rate-limit';
+import { BackoffOptions, paced } from './paced-stripe-calls';
 
 type Listed = { id: string; object: string };
 type ListParams = { limit: number; starting_after?: string };

@@ -4,7 +4,7 @@
  * ACCESS_SWEEP_INTERVAL_MS (grace periods running out, outbox relay, pruning; src/notify/).
  *
  * Retries: capped exponential backoff (1 s … 1 h, ±20 %) over 110 attempts, which spans more than
- * three days even at the low end of the jitter (test/unit/access-notify.test.ts), as the contract
+ * three days even at the low end of the jitter (test/notify/notifications.test.ts), as the contract
  * asks. Failed deliveries stay 30 days, visible in Bull Board.
  */
 import { JobsOptions, Queue } from 'bullmq';

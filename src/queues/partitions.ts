@@ -7,33 +7,8 @@
  * redelivery of an event lands in the same queue (its jobId still dedupes) and the events of one
  * customer stay in one queue, in the order they were enqueued.
  */
+import { CLUSTER_SLOTS, crc16 } from '../lib/cluster-slot';
 import { STRIPE_EVENTS_QUEUE } from './names';
-
-/** Redis Cluster's slot count (CRC16 of the key, or of its hash tag, modulo 16384). */
-export const CLUSTER_SLOTS = 16384;
-
-const CRC16_TABLE = Array.from({ length: 256 }, (_, byte) => {
-  let crc = byte << 8;
-  for (let bit = 0; bit < 8; bit++) crc = crc & 0x8000 ? ((crc << 1) ^ 0x1021) & 0xffff : (crc << 1) & 0xffff;
-  return crc;
-});
-
-/** CRC16/XMODEM of the UTF-8 bytes of `text`, the checksum Redis Cluster hashes keys with. */
-export function crc16(text: string): number {
-  let crc = 0;
-  for (const byte of Buffer.from(text, 'utf8')) crc = ((crc << 8) & 0xffff) ^ CRC16_TABLE[((crc >> 8) ^ byte) & 0xff];
-  return crc;
-}
-
-/** The cluster slot of `key`: only the first non-empty `{…}` counts when there is one (Redis' rule). */
-export function keySlot(key: string): number {
-  const open = key.indexOf('{');
-  if (open >= 0) {
-    const close = key.indexOf('}', open + 1);
-    if (close > open + 1) return crc16(key.slice(open + 1, close)) % CLUSTER_SLOTS;
-  }
-  return crc16(key) % CLUSTER_SLOTS;
-}
 
 /**
  * The hash tag of partition `index` of `count`: the first `0`, `1`, `2`, … whose slot falls in the

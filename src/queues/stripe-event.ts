@@ -9,6 +9,8 @@
  * rest, such as `request` and `previous_attributes`, is left out of the job) around the same
  * `data.object`, not a copy.
  */
+import { isRecord } from '../lib/is-record';
+
 /** The event's object. Most have `id` and `object`; some have no `id` (balance, invoice previews, entitlement summaries). */
 export interface StripeEventObject {
   id?: string;
@@ -29,8 +31,6 @@ export interface StripeEvent {
 
 const EVENT_ID = /^evt_[A-Za-z0-9_]+$/;
 
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 const isText = (value: unknown): value is string => typeof value === 'string' && value.length > 0;
 

@@ -3,19 +3,10 @@
  * tried and how to start it, then the caller exits non-zero. Passwords in URLs are masked.
  */
 import { Cluster, Redis } from 'ioredis';
+import { maskUrl } from '../lib/mask-url';
 import { withTimeout } from './timeout';
 import { ensureDatabase } from '../db/database';
 import { describeTarget, pingRedis, RedisConnection, RedisTarget } from './redis';
-
-export function maskUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return '(unparseable url)';
-  }
-}
 
 export const HOW_TO_START = 'start it with `docker compose up -d` or point the variable at a running server';
 

@@ -4,7 +4,8 @@
  * connection around takes a {@link RedisConnection}, whichever it is.
  */
 import { Cluster, Redis, RedisOptions } from 'ioredis';
-import { CLUSTER_SLOTS } from '../queues/partitions';
+import { CLUSTER_SLOTS } from '../lib/cluster-slot';
+import { maskUrl } from '../lib/mask-url';
 
 export type RedisConnection = Redis | Cluster;
 
@@ -24,13 +25,7 @@ export function redisTarget(config: { REDIS_URL: string; REDIS_CLUSTER_NODES?: r
 /** How to name the target in a message (no password). */
 export function describeTarget(target: RedisTarget): string {
   if ('clusterNodes' in target) return `REDIS_CLUSTER_NODES=${target.clusterNodes.map((n) => `${n.host}:${n.port}`).join(',')}`;
-  try {
-    const u = new URL(target.url);
-    if (u.password) u.password = '***';
-    return `REDIS_URL=${u.toString()}`;
-  } catch {
-    return 'REDIS_URL=(unparseable url)';
-  }
+  return `REDIS_URL=${maskUrl(target.url)}`;
 }
 
 function connect(target: RedisTarget, node: RedisOptions, offlineQueue: boolean): RedisConnection {
@@ -95,4 +90,9 @@ export async function pingRedis(redis: RedisConnection): Promise<void> {
   const missing = [...new Set(owners.map((nodes) => nodes[0]))].filter((key) => !connected.has(key));
   if (missing.length > 0) throw new Error(`cluster master ${missing.join(', ')} is not connected`);
   await Promise.all([...connected.values()].map((node) => node.ping()));
+}
+
+/** Closes a connection politely (QUIT), or drops it when Redis cannot answer. */
+export async function quitRedis(redis: RedisConnection): Promise<void> {
+  await redis.quit().catch(() => redis.disconnect());
 }

@@ -1,4 +1,4 @@
-/** Runs Lua scripts by SHA, loading the text only when Redis lacks it (usage/scripts.ts, access/access-change-feed.ts). */
+/** Runs Lua scripts by SHA, loading the text only when Redis lacks it (usage/scripts.ts, access/change-feed.ts). */
 import { createHash } from 'node:crypto';
 import type { RedisConnection } from './redis';
 

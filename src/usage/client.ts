@@ -9,7 +9,7 @@
  * ```
  */
 import { usageKeys } from './keys';
-import { addEvents, byShard, countDuplicates, emptyBatch, recordShardsCall, type ShardBatch } from './record-call';
+import { addEvents, byShard, countDuplicates, emptyBatch, recordShardsCall, type ShardBatch } from './record-batches';
 import type { RedisConnection } from '../runtime/redis';
 import { runScript } from '../runtime/run-script';
 import { RECORD_SHARDS_SCRIPT } from './scripts';

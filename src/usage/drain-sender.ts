@@ -9,7 +9,7 @@ import type { DataSource } from 'typeorm';
 import type { RateLimiter } from '../lib/rate-limiter';
 import type { Logger } from '../logger';
 import type { UsageDrainResult as DrainResult } from '../queues/usage-drain-queue';
-import type { UsageStore } from './claims';
+import type { UsageStore } from './usage-store';
 import type { MeterStream } from './meter-stream';
 import { recordSent } from './ledger';
 import { MAX_EVENTS_PER_BATCH, type PlannedEvent, toStreamEvent } from './plan';

@@ -12,7 +12,7 @@
  * events are accepted; a crash anywhere leaves it in Redis.
  */
 import type { UsageDrainResult } from '../queues/usage-drain-queue';
-import { claimWindowSeconds, isPagedClaim, type ClaimContents, type ClaimedCell, type OpenClaim } from './claims';
+import { claimWindowSeconds, isPagedClaim, type ClaimContents, type ClaimedCell, type OpenClaim } from './claim';
 import { encodeField } from './keys';
 import { invoiceFlushClaim } from './invoice-flush';
 import { alreadySent } from './ledger';

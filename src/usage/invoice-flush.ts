@@ -18,7 +18,8 @@
 import type { DataSource } from 'typeorm';
 import type { Logger } from '../logger';
 import { requestDrain, type UsageDrainQueue } from '../queues/usage-drain-queue';
-import type { FlushClaim, FlushRequest, UsageStore } from './claims';
+import type { UsageStore } from './usage-store';
+import type { FlushClaim, FlushRequest } from './claim';
 import type { UsageKeys } from './keys';
 
 /** Per subscription: its items, and how many might be metered (a price the mirror lacks counts as "might"). */

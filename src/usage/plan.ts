@@ -3,7 +3,7 @@
  * deterministic identifier → batches of at most 100 (the v2 meter event stream's limit).
  */
 import { createHash } from 'node:crypto';
-import { claimedCell, isPagedClaim, type ClaimedCell } from './claims';
+import { claimedCell, isPagedClaim, type ClaimedCell } from './claim';
 import type { StreamEvent } from './meter-stream';
 import { eventTimestamp, windowEnd, windowStart } from './window';
 

@@ -3,7 +3,7 @@
  * snapshots and the ledger, in the order usage-totals.ts relies on (Redis first, then PostgreSQL).
  */
 import type { DataSource } from 'typeorm';
-import { parseCells } from './claims';
+import { parseCells } from './claim';
 import { customerKeys, FIELD_SEPARATOR, LEGACY, usageKeys, type UsageKeys } from './keys';
 import type { RedisConnection } from '../runtime/redis';
 import { runScript } from '../runtime/run-script';

@@ -19,7 +19,7 @@
  *    already pending: it is left out. The 10 minutes absorb clock skew between drain and Redis.
  * Usage falls in [from, to) by its window start, as the ledger's `window_start`.
  */
-import { claimTimeMs, claimWindowSeconds, type ClaimedCell } from './claims';
+import { claimTimeMs, claimWindowSeconds, type ClaimedCell } from './claim';
 import { planClaim } from './plan';
 import { windowStart } from './window';
 

@@ -3,6 +3,7 @@
  * caller passes "now". A batch is all or nothing; the error names the offending field.
  */
 import { CUSTOMER_ID } from '../lib/ids';
+import { isRecord } from '../lib/is-record';
 import { EVENT_ID, METER_EVENT_NAME } from './keys';
 import { STRIPE_FUTURE_LIMIT_S, STRIPE_PAST_LIMIT_S } from './window';
 
@@ -30,7 +31,6 @@ export const MAX_EVENTS_PER_REQUEST = 1000;
 
 export type Validation<T> = { ok: true; value: T } | { ok: false; error: string };
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const ALLOWED = new Set(['customer', 'meter', 'value', 'timestamp', 'id']);
 
 /** Validates one event; `path` prefixes the field in the error (e.g. `events[3].`). */

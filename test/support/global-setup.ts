@@ -1,6 +1,6 @@
 /** Jest global setup: one migrated template database for this run (see postgres.ts). */
 import 'reflect-metadata';
-import { createDataSource } from '../../ormconfig';
+import { createDataSource } from '../../src/db/data-source';
 import { adminQuery, databaseUrl, dropDatabase, dropStaleDatabases } from './postgres';
 
 export default async function globalSetup(): Promise<void> {

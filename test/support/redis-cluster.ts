@@ -11,7 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Cluster, Redis } from 'ioredis';
-import { freePort, until } from '../../chaos/infra/ports';
+import { freePort } from '../../chaos/infra/ports';
+import { waitFor } from '../../src/lib/wait';
 
 export interface RedisClusterOptions {
   masters?: number;
@@ -63,7 +64,7 @@ export class RedisCluster {
     try {
       for (let i = 0; i < masters.length; i++) await cluster.restart(i);
       await promisify(execFile)('redis-cli', ['--cluster', 'create', ...masters.map((m) => `127.0.0.1:${m.port}`), '--cluster-replicas', '0', '--cluster-yes']);
-      await until(() => cluster.healthy(), 20_000, 'cluster_state:ok on every master', 100);
+      await waitFor(() => cluster.healthy(), 20_000, 'cluster_state:ok on every master', 100);
     } catch (error) {
       await cluster.destroy();
       throw error;
@@ -132,7 +133,7 @@ export class RedisCluster {
     live.add(child);
     child.once('exit', () => live.delete(child));
     child.once('error', () => undefined);
-    await until(() => this.onMaster(i, (r) => r.ping()).then(() => true, () => false), 15_000, `redis-server on port ${m.port}`, 50);
+    await waitFor(() => this.onMaster(i, (r) => r.ping()).then(() => true, () => false), 15_000, `redis-server on port ${m.port}`, 50);
   }
 
   /** Kills every server and removes the directory. */

@@ -6,7 +6,8 @@
 import { loadConfig, Config } from '../../src/config';
 import { createLogger } from '../../src/logger';
 import { RunningService, startService } from '../../src/service';
-import { http, HttpResponse, waitFor } from '../../stand-in/http-client';
+import { http, HttpResponse } from '../../stand-in/http-client';
+import { waitFor } from '../../src/lib/wait';
 import { createTestDatabase, TestDatabase } from './postgres';
 import { deleteKeys, TEST_REDIS_URL, testPrefix } from './redis';
 import { signedDelivery } from '../../stand-in/events';
@@ -49,7 +50,7 @@ export async function startTestService(env: Record<string, string> = {}): Promis
     DATABASE_POOL_SIZE: '6',
     // The scheduled replay would call the stand-in's Events API at start-up; tests opt in.
     REPLAY_INTERVAL_MS: '0',
-    // Likewise the scheduled prune of processed_events (test/integration/prune.test.ts schedules its own).
+    // Likewise the scheduled prune of processed_events (test/ops/prune.int.test.ts schedules its own).
     PROCESSED_EVENTS_PRUNE_INTERVAL_MS: '0',
     ...env,
   });

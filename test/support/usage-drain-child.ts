@@ -4,10 +4,10 @@
  * the ledger write) and then hangs, waiting to be SIGKILLed. Otherwise it prints the DrainResult.
  */
 import 'reflect-metadata';
-import { createDataSource } from '../../ormconfig';
+import { createDataSource } from '../../src/db/data-source';
 import { loadConfig } from '../../src/config';
 import { drainUsage } from '../../src/usage/drain';
-import { createDrainDeps } from '../../src/usage/drain-worker';
+import { createDrainDeps } from '../../src/usage/drain-deps';
 import { createLogger } from '../../src/logger';
 import { createWorkerRedis, redisTarget } from '../../src/runtime/redis';
 import { createStripeClient } from '../../src/stripe';

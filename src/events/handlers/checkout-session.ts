@@ -1,7 +1,7 @@
 /** checkout.session.completed → checkout_sessions: which customer bought what, for provisioning. */
 import { z } from 'zod';
 import { CheckoutSession } from '../../entities';
-import { Mirror, MirrorFields, mirrorHandlers } from '../mirror';
+import { Mirror, MirrorFields, mirrorHandlers } from '../mirror-write';
 import { byCustomer, parseObject, stripeRef } from './parse';
 import { retrieveOrDeleted } from './refetch';
 

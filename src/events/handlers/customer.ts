@@ -1,7 +1,7 @@
 /** customer.created | customer.updated | customer.deleted → customers. */
 import { z } from 'zod';
 import { Customer } from '../../entities';
-import { Mirror, MirrorFields, mirrorHandlers } from '../mirror';
+import { Mirror, MirrorFields, mirrorHandlers } from '../mirror-write';
 import { byId, objectId, parseObject } from './parse';
 import { retrieveOrDeleted } from './refetch';
 

@@ -3,14 +3,14 @@
  * handling, typed by Stripe's event names (`satisfies` makes a misspelt type a compile error);
  * after-commit effects are declared in the per-object tables (invoice.created's usage flush in
  * invoice.ts). Every other event whose object has an id goes to that object type's mirror
- * (events/mirrors.ts): its typed table, or stripe_objects. Objects without an id and no entry
+ * (events/mirror-registry.ts): its typed table, or stripe_objects. Objects without an id and no entry
  * here (balance.available, invoice.upcoming) are acknowledged and not stored.
  */
 import type Stripe from 'stripe';
 import type { StripeEvent } from '../../queues/stripe-event';
 import type { EventHandler } from '../handler-types';
-import { mirrorHandler } from '../mirror';
-import { mirrorOf } from '../mirrors';
+import { mirrorHandler } from '../mirror-write';
+import { mirrorOf } from '../mirror-registry';
 import { checkoutSessionHandlers } from './checkout-session';
 import { customerHandlers } from './customer';
 import { entitlementHandlers } from './entitlements';

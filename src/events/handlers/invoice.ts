@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { Invoice } from '../../entities';
 import type { AfterCommitRequest } from '../handler-types';
-import { Mirror, MirrorFields, mirrorHandlers } from '../mirror';
+import { Mirror, MirrorFields, mirrorHandlers } from '../mirror-write';
 import { byCustomer, customerOf, parseObject, stripeRef } from './parse';
 import { retrieveOrDeleted } from './refetch';
 

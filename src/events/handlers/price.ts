@@ -1,7 +1,7 @@
 /** price.created | price.updated | price.deleted → prices (amounts cached for display only). */
 import { z } from 'zod';
 import { Price } from '../../entities';
-import { Mirror, MirrorFields, mirrorHandlers } from '../mirror';
+import { Mirror, MirrorFields, mirrorHandlers } from '../mirror-write';
 import { byId, parseObject, stripeRef } from './parse';
 import { retrieveOrDeleted } from './refetch';
 

@@ -1,7 +1,7 @@
 /** product.created | product.updated | product.deleted → products. */
 import { z } from 'zod';
 import { Product } from '../../entities';
-import { Mirror, MirrorFields, mirrorHandlers } from '../mirror';
+import { Mirror, MirrorFields, mirrorHandlers } from '../mirror-write';
 import { byId, parseObject } from './parse';
 import { retrieveOrDeleted } from './refetch';
 

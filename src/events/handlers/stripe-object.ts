@@ -5,7 +5,7 @@
  */
 import { StripeObjectRow } from '../../entities';
 import type { HandlerContext } from '../handler-types';
-import type { Mirror, MirrorFields } from '../mirror';
+import type { Mirror, MirrorFields } from '../mirror-write';
 import { withoutCardDetails } from './card-details';
 import { retrievePath } from './object-paths';
 import { byCustomer, customerOf, objectId } from './parse';

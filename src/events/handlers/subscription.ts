@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { placeholderList, placeholderRows } from '../../db/sql';
 import type { Literal, Statement } from '../../db/transaction';
 import { Subscription, SubscriptionItem } from '../../entities';
-import { Mirror, MirrorFields, mirrorHandlers } from '../mirror';
+import { Mirror, MirrorFields, mirrorHandlers } from '../mirror-write';
 import { PermanentError } from '../handler-types';
 import { byCustomer, customerOf, parseObject, stripeRef } from './parse';
 import { retrieveOrDeleted } from './refetch';

@@ -6,7 +6,7 @@
 import type Stripe from 'stripe';
 import { ConfigError, loadConfig, loadConfigFields, type Config } from '../../config';
 import { handlers } from '../../events/handlers';
-import { maskUrl } from '../../runtime/preflight';
+import { maskUrl } from '../../lib/mask-url';
 import { describeTarget, redisTarget } from '../../runtime/redis';
 import { createStripeClient, STRIPE_API_VERSION } from '../../stripe';
 import { readDatabase, knownMigrationNames } from './fetch-database';

@@ -1,0 +1,33 @@
+/** The maintenance queue's processor: scheduled replays of missed Stripe events and prunes of processed_events, one at a time. */
+import { Worker } from 'bullmq';
+import { instrumentWorker } from '../metrics';
+import { clusterQueueName } from '../queues/partitions';
+import type { RedisConnection } from '../runtime/redis';
+import { MAINTENANCE_QUEUE, MaintenanceJob, PRUNE_JOB, PruneJob, ReplayJob } from '../queues/maintenance-queue';
+import { pruneProcessedEvents, PruneReport } from '../ops/prune';
+import { ReplayDeps, ReplayReport, runReplay } from '../ops/replay';
+
+export type MaintenanceReport = ReplayReport | PruneReport;
+
+export function createMaintenanceWorker(deps: ReplayDeps, options: { connection: RedisConnection; prefix: string }): Worker<MaintenanceJob, MaintenanceReport> {
+  const worker = new Worker<MaintenanceJob, MaintenanceReport>(
+    clusterQueueName(MAINTENANCE_QUEUE, options.connection.isCluster),
+    async (job) => {
+      const log = deps.log.child({ jobId: job.id, queue: MAINTENANCE_QUEUE });
+      if (job.name === PRUNE_JOB) {
+        const report = await pruneProcessedEvents(deps.dataSource, { retentionDays: (job.data as PruneJob).retentionDays });
+        deps.metrics?.processedEventsPruned.inc(report.deleted);
+        log.info({ ...report }, 'processed_events pruned');
+        return report;
+      }
+      const data = job.data as ReplayJob;
+      const since = Math.floor(Date.now() / 1000) - data.lookbackSeconds;
+      return runReplay({ ...deps, log }, { since, undeliveredOnly: data.undeliveredOnly, waitMs: 5 * 60_000 });
+    },
+    { connection: options.connection, prefix: options.prefix, concurrency: 1 },
+  );
+  worker.on('failed', (job, error) => deps.log.warn({ jobId: job?.id, err: error.message }, 'maintenance job failed'));
+  worker.on('error', (error) => deps.log.error({ err: error.message }, 'maintenance worker error'));
+  if (deps.metrics) instrumentWorker(worker, deps.metrics);
+  return worker;
+}

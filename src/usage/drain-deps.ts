@@ -1,0 +1,54 @@
+/**
+ * Everything one drain needs (drain.ts `DrainDeps`), built from the configuration: the usage
+ * store, the meter event stream with its own session clients, the rate limiter and the ledger's
+ * database. Used by the worker role and by a bare drain process (tests that kill one).
+ */
+import type Stripe from 'stripe';
+import type { DataSource } from 'typeorm';
+import type { Config } from '../config';
+import { RateLimiter } from '../lib/rate-limiter';
+import type { Logger } from '../logger';
+import type { RedisConnection } from '../runtime/redis';
+import { createStripeClient } from '../stripe';
+import type { DrainDeps } from './drain';
+import { MeterStream } from './meter-stream';
+import { UsageStore } from './usage-store';
+
+export type UsageDrainConfig = Pick<
+  Config,
+  | 'KEY_PREFIX'
+  | 'STRIPE_SECRET_KEY'
+  | 'STRIPE_API_URL'
+  | 'USAGE_FLUSH_INTERVAL_MS'
+  | 'USAGE_FLUSH_THRESHOLD'
+  | 'USAGE_WINDOW_SECONDS'
+  | 'USAGE_THRESHOLD_CHECK_MS'
+  | 'STRIPE_METER_RATE_LIMIT_PER_SECOND'
+  | 'USAGE_INVOICE_FLUSH_DELAY_MS'
+>;
+
+export interface UsageDrainContext {
+  config: UsageDrainConfig;
+  connection: RedisConnection;
+  dataSource: DataSource;
+  stripe: Stripe;
+  log: Logger;
+}
+
+export function createDrainDeps(deps: UsageDrainContext, hooks: Pick<DrainDeps, 'afterBatchAccepted'> = {}): DrainDeps {
+  const { config } = deps;
+  return {
+    store: new UsageStore(deps.connection, config.KEY_PREFIX),
+    dataSource: deps.dataSource,
+    stream: new MeterStream({
+      stripe: deps.stripe,
+      sessionClient: (token) =>
+        createStripeClient({ secretKey: token, apiUrl: config.STRIPE_API_URL, maxNetworkRetries: 3 }),
+    }),
+    limiter: new RateLimiter(config.STRIPE_METER_RATE_LIMIT_PER_SECOND),
+    log: deps.log.child({ component: 'usage-drain' }),
+    keyPrefix: config.KEY_PREFIX,
+    windowSeconds: config.USAGE_WINDOW_SECONDS,
+    ...hooks,
+  };
+}
