@@ -7,11 +7,13 @@ import type { AccessBenchResult } from './access';
 import { accessSection } from './access-report';
 import { f } from './format';
 import type { ClusterResult } from './cluster';
+import { clusterSection } from './cluster-report';
 import { busyHostWarning, QUIET_CORE_SPEED } from './cpu';
 import type { EndToEndResult } from './e2e';
 import type { IngestResult } from './ingest';
 import type { UsageResult } from './usage';
 import type { UsageMemoryResult } from './usage-memory';
+import { usageMemorySection, usageSection } from './usage-report';
 
 export interface Machine {
   cpus: number;
@@ -129,7 +131,7 @@ export function markdown(r: Report, before?: Report, notes = ''): string {
     '',
     '## 3. Usage',
     '',
-    ...usageSection(r),
+    ...usageSection(r.usage),
     '',
     ...(r.usageMemory ? usageMemorySection(r.usageMemory) : []),
     '## 4. Memory (peak RSS, VmHWM)',
@@ -160,70 +162,6 @@ export function markdown(r: Report, before?: Report, notes = ''): string {
     '',
   ];
   return `${lines.join('\n')}${notes ? `\n${notes.trim()}\n` : ''}`;
-}
-
-/** Section 5; `npm run bench -- --only=cluster` rewrites just this part of BENCHMARKS.md. */
-export function clusterSection(c: ClusterResult, scale: string): string[] {
-  const row = (what: string, s: ClusterResult['single']) =>
-    `| ${what} | ${f(s.ingestRps)} | ${f(s.ingestP99, 1)} | ${f(s.eventsPerSec)} | ${f(s.ceilingTxPerSec)} | ${f(s.endToEndRatio, 3)} | ${s.non2xx} |`;
-  return [
-    CLUSTER_HEADING,
-    '',
-    `Scale **${scale}**: the same ingest peak run and end-to-end run as above (one api, one worker process), each in a fresh`,
-    `database: on the single Redis with 1 and with ${c.partitions} partitions, and on a local Redis Cluster of ${c.masters} masters`,
-    `(\`redis-cli --cluster create\`, no replicas, same box) with EVENT_QUEUE_PARTITIONS=${c.partitions}.`,
-    ...(c.rounds > 1 ? [`Each setup ran ${c.rounds} times, interleaved (A B C C B A); each figure is the better of its runs.`] : []),
-    '',
-    '| Redis | ingest req/s | ingest p99 ms | end-to-end events/s | ceiling tx/s | end to end / ceiling | non-2xx + failed jobs |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
-    row('single', c.single),
-    row(`single, ${c.partitions} partitions`, c.singlePartitioned),
-    row(`cluster, ${c.masters} masters`, c.cluster),
-    '',
-    `Cluster / single: ingest **${f(c.ingestRatio, 3)}**, end to end **${f(c.endToEndRatio, 3)}**. Keys per master afterwards: ${c.keysPerMaster.map((k) => f(k)).join(', ')}.`,
-    'On one 2-core box the cluster is not expected to be faster: three Redis processes share the cores with the load',
-    'generator, the service and PostgreSQL. The row with partitions on the single Redis separates the cost of the partitions',
-    '(the api batches each partition\'s enqueues on its own: one `addBulk` and one `ZMSCORE` per partition) from that of the',
-    'cluster client. On this shared machine (load average',
-    `${c.loadAverage.map((l) => f(l, 1)).join(' / ')} at the end of the run) repeated runs of one setup differed by up to 40 %, so read the`,
-    'ratios as rough; a real cluster gives each master its own cores.',
-    '',
-  ];
-}
-
-export const CLUSTER_HEADING = '## 5. Redis Cluster';
-
-
-function usageSection(r: Report): string[] {
-  const u = r.usage;
-  return [
-    '| path | increments | seconds | increments/s | vs raw INCR |',
-    '| --- | ---: | ---: | ---: | ---: |',
-    `| raw INCR from Node, pipelines of ${u.rawIncr.pipeline}, 50 at once (ceiling) | ${f(u.rawIncr.count)} | ${f(u.rawIncr.seconds, 2)} | ${f(u.rawIncr.perSec)} | 1.000 |`,
-    `| TypeScript client, one event per call, 50 at once | ${f(u.client.count)} | ${f(u.client.seconds, 2)} | ${f(u.client.perSec)} | ${f(u.client.perSec / u.rawIncr.perSec, 3)} |`,
-    ...(u.clientWithIds ? [`| the same, each event with an id | ${f(u.clientWithIds.count)} | ${f(u.clientWithIds.seconds, 2)} | ${f(u.clientWithIds.perSec)} | ${f(u.clientWithIds.perSec / u.rawIncr.perSec, 3)} |`] : []),
-    `| \`POST /v1/usage\`, ${u.http.eventsPerRequest} events per request | ${f(u.http.count)} | ${f(u.http.seconds, 2)} | ${f(u.http.perSec)} | ${f(u.http.perSec / u.rawIncr.perSec, 3)} |`,
-    `| \`POST /v1/usage\`, one event per request | ${f(u.httpSingle.count)} | ${f(u.httpSingle.seconds, 2)} | ${f(u.httpSingle.perSec)} | ${f(u.httpSingle.perSec / u.rawIncr.perSec, 3)} |`,
-    '',
-    ...(u.roundRatios ? [`Raw INCR and the client each ran one round untimed first, then ${u.roundRatios.length} alternating rounds; the rows are the median round (client / raw INCR by round: ${u.roundRatios.map((x) => f(x, 3)).join(', ')}).`, ''] : []),
-    `Drain of ${f(u.drain.pairs)} (customer, meter) pairs: **${f(u.drain.requests)} Stripe requests** (⌈pairs/100⌉ = ${f(u.drain.expectedRequests)}) in **${f(u.drain.seconds, 2)} s**; ${f(u.drain.eventsAccepted)} meter events accepted`,
-    `(worker with STRIPE_METER_RATE_LIMIT_PER_SECOND=${u.drain.rateLimitPerSecond}, Stripe's live v2 limit; the default 20/s would make it ≈ ${f(u.drain.requests / 20)} s).`,
-  ];
-}
-
-export function usageMemorySection(m: UsageMemoryResult): string[] {
-  const d = m.drain;
-  const perDay = (m.ids.usedMemoryBytesPerId * 1000 * 86_400) / 2 ** 30;
-  return [
-    '### Drain memory and event ids',
-    '',
-    `Drain of **${f(d.pairs)} (customer, meter) pairs** by a worker-role process: **peak RSS ${f(d.workerPeakRssMb)} MB** (goal ≤ 200; ${f(d.workerRssBeforeMb)} MB before the drain),`,
-    `${f(d.requests)} Stripe requests in ${f(d.seconds, 1)} s. The claim is read with HSCAN, ${'1,000'} fields a page, and sent in batches shared across shards.`,
-    '',
-    `One usage event id costs **${f(m.ids.usedMemoryBytesPerId)} bytes** of Redis (INFO used_memory over ${f(m.ids.count)} ids; MEMORY USAGE of one id key: ${f(m.ids.memoryUsageBytesPerKey)} bytes, without its expiry entry).`,
-    `At 1,000 events/s with ids and USAGE_DEDUPE_SECONDS=86400 that is ≈ ${f(perDay, 1)} GiB held at all times.`,
-    '',
-  ];
 }
 
 function beforeAfter(before: Report, after: Report): string[] {

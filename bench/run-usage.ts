@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import { Redis } from 'ioredis';
 import { BenchEnv } from './env';
 import { processLauncher } from './launch';
-import { usageMemorySection } from './report';
+import { usageMemorySection } from './usage-report';
 import { pickScale } from './scale';
 import { benchClientRatio } from './usage';
 import { benchDrainMemory, measureIdMemory } from './usage-memory';

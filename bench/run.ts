@@ -10,7 +10,8 @@ import { resolve } from 'node:path';
 import { runBench } from './bench';
 import { benchCluster } from './cluster';
 import { processLauncher } from './launch';
-import { CLUSTER_HEADING, clusterSection, markdown, Report } from './report';
+import { CLUSTER_HEADING, clusterSection } from './cluster-report';
+import { markdown, Report } from './report';
 import { pickScale } from './scale';
 
 const root = resolve(__dirname, '..', '..');

@@ -10,10 +10,9 @@
  * sent (PROCESSED_EVENTS_PRUNE_INTERVAL_MS a third of that). window = 5 % of the run, 5–60 s.
  */
 import type { Redis } from 'ioredis';
-import { Agent } from 'node:http';
 import type Stripe from 'stripe';
 import { compareAccess, compareMirror } from '../../chaos/verify';
-import { Deliverer, post } from '../../chaos/delivery';
+import { Deliverer } from '../../chaos/delivery';
 import type { Entry } from '../../chaos/infra/processes';
 import { PrivateRedis } from '../../chaos/infra/private-redis';
 import { sleep, waitFor } from '../../src/lib/wait';
@@ -22,6 +21,7 @@ import { usageSettled } from '../../chaos/verify';
 import { seededRandom } from '../../stand-in/util';
 import { judgeSeries, minuteRow, SeriesVerdict, WARMUP_FRACTION } from './report';
 import { bytesPerCompletedJob, redisUsedMemoryMb, Sample, takeSample } from './sample';
+import { usageLoad } from './usage-load';
 import { SteadyWorkload } from './workload';
 
 export interface SoakOptions {
@@ -61,7 +61,6 @@ export interface SoakReport {
   pass: boolean;
 }
 
-const METERS = ['api_calls', 'storage_gb'];
 const RETENTION_DAYS = 45;
 
 export const soakWindowSeconds = (runSeconds: number): number => Math.round(Math.min(60, Math.max(5, runSeconds * 0.05)));
@@ -177,26 +176,4 @@ async function soak(o: SoakOptions, stack: Stack, runSeconds: number, window: nu
     options, windowSeconds: window, warmupSeconds: runSeconds * WARMUP_FRACTION, runSeconds, redisBaselineMb, bytesPerCompletedJob: jobBytes, samples, verdicts, checks,
     pass: exact && verdicts.every((v) => !v.judged || v.flat),
   };
-}
-
-/** Once a second until `end`, POSTs `perSecond` usage events to /v1/usage; returns the units accepted per pair. */
-async function usageLoad(stack: Stack, customers: string[], perSecond: number, end: number, rng: () => number): Promise<{ counted: Map<string, number>; statuses: Record<string, number> }> {
-  const counted = new Map<string, number>();
-  const statuses: Record<string, number> = {};
-  const agent = new Agent({ keepAlive: true, maxSockets: 2 });
-  const headers = { authorization: `Bearer ${CHAOS_API_KEY}`, 'content-type': 'application/json' };
-  for (let tick = Date.now(); tick < end && perSecond > 0; tick += 1000) {
-    await sleep(tick - Date.now());
-    for (let sent = 0; sent < perSecond; sent += 1000) {
-      const batch = Array.from({ length: Math.min(1000, perSecond - sent) }, () => ({
-        customer: customers[Math.floor(rng() * customers.length)], meter: METERS[Math.floor(rng() * METERS.length)], value: 1 + Math.floor(rng() * 5),
-      }));
-      const res = await post(agent, `${stack.apiUrl}/v1/usage`, JSON.stringify({ events: batch }), headers, 15_000);
-      statuses[res.status] = (statuses[res.status] ?? 0) + 1;
-      if (res.status !== 202) continue; // nothing is recorded from a rejected request
-      for (const e of batch) counted.set(`${e.customer}|${e.meter}`, (counted.get(`${e.customer}|${e.meter}`) ?? 0) + e.value);
-    }
-  }
-  agent.destroy();
-  return { counted, statuses };
 }

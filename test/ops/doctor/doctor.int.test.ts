@@ -1,9 +1,6 @@
 /**
- * `npm run doctor` as a user runs it: the real CLI in a child process (sources through the require
- * hook, no build) against a Stripe stand-in, this file's migrated database and Redis prefix.
+ * `npm run doctor` as a user runs it: the real CLI in a child process (test/support/cli.ts) against a Stripe stand-in, this file's migrated database and Redis prefix.
  */
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { Client } from 'pg';
 import { Redis } from 'ioredis';
 import { handlers } from '../../../src/events/handlers';
@@ -14,8 +11,8 @@ import { StripeStandIn } from '../../../stand-in/index';
 import { adminQuery, createTestDatabase, databaseUrl, dropDatabase, TestDatabase, testDatabaseName } from '../../support/postgres';
 import { knownMigrationNames } from '../../../src/ops/doctor/fetch-database';
 import { deleteKeys, TEST_REDIS_URL, testPrefix } from '../../support/redis';
+import { CliRun, linesStarting, runCli } from '../../support/cli';
 
-const ROOT = join(__dirname, '..', '..', '..');
 const TEST_KEY = 'sk_test_doctorKey1234abcd';
 const LIVE_KEY = 'sk_live_doctorKey5678wxyz';
 const WEBHOOK_SECRET = 'whsec_doctorSecret9876';
@@ -24,28 +21,16 @@ let db: TestDatabase;
 let standIn: StripeStandIn;
 const prefix = testPrefix();
 
-interface Run {
-  code: number | null;
-  lines: string[];
-  output: string;
-}
+type Run = CliRun;
 
-/** Runs `src/cli/doctor.ts` with this file's services and `env` on top. */
-function doctor(env: Record<string, string | undefined> = {}): Promise<Run> {
-  const base: Record<string, string | undefined> = {
-    PATH: process.env.PATH, DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL, KEY_PREFIX: prefix,
-    STRIPE_SECRET_KEY: TEST_KEY, STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET, STRIPE_API_URL: standIn.url,
-  };
-  const child = spawn(process.execPath, ['-r', join(ROOT, 'test/support/ts-register.js'), join(ROOT, 'src/cli/doctor.ts')], {
-    cwd: ROOT, env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+/** Runs `npm run doctor`'s CLI with this file's services and `env` on top. */
+const doctor = (env: Record<string, string | undefined> = {}): Promise<Run> =>
+  runCli('doctor', {
+    DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL, KEY_PREFIX: prefix,
+    STRIPE_SECRET_KEY: TEST_KEY, STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET, STRIPE_API_URL: standIn.url, ...env,
   });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => { output += chunk.toString(); });
-  child.stderr.on('data', (chunk: Buffer) => { output += chunk.toString(); });
-  return new Promise((resolve) => child.once('close', (code) => resolve({ code, output, lines: output.trim().split('\n') })));
-}
 
-const line = (run: Run, start: string) => run.lines.filter((l) => l.startsWith(start));
+const line = linesStarting;
 
 /** Endpoint, meters for every counted name, portal configuration: everything a deployment needs. */
 function putRightSetup(livemode = false): void {
