@@ -17,5 +17,8 @@ export default tseslint.config(
     files: ['test/**', 'bench/**', 'chaos/**', 'demo/**', 'stand-in/main.ts', 'src/cli/**', '*.js', '*.cjs', '*.mjs'],
     rules: { 'no-console': 'off', '@typescript-eslint/no-require-imports': 'off' },
   },
-  { files: ['*.js', '*.cjs'], languageOptions: { globals: { module: 'writable', require: 'readonly', __dirname: 'readonly' } } },
+  {
+    files: ['*.js', '*.cjs'],
+    languageOptions: { globals: { module: 'writable', require: 'readonly', __dirname: 'readonly' } },
+  },
 );

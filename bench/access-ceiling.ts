@@ -7,7 +7,10 @@ import { createServer, Server } from 'node:http';
 import { readFileSync } from 'node:fs';
 import Koa from 'koa';
 
-export type AccessAnswers = Record<string, { customer: string; access: boolean; status: string | null; reason: string }>;
+export type AccessAnswers = Record<
+  string,
+  { customer: string; access: boolean; status: string | null; reason: string }
+>;
 
 export function listenAccessCeiling(answers: AccessAnswers, port: number): Promise<Server> {
   const byId = new Map(Object.entries(answers));

@@ -3,7 +3,8 @@ import type { AccessBenchResult } from './access';
 import { f } from './format';
 
 export function accessSection(a: AccessBenchResult, scale: string): string[] {
-  const row = (what: string, l: AccessBenchResult['service']) => `| ${what} | ${f(l.requests)} | ${f(l.rps)} | ${f(l.p50, 1)} | ${f(l.p99, 1)} | ${l.non2xx} |`;
+  const row = (what: string, l: AccessBenchResult['service']) =>
+    `| ${what} | ${f(l.requests)} | ${f(l.rps)} | ${f(l.p50, 1)} | ${f(l.p99, 1)} | ${l.non2xx} |`;
   return [
     '## 6. Access API (`GET /v1/customers/:id/access`)',
     '',

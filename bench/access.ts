@@ -41,9 +41,10 @@ function answers(): AccessAnswers {
   const out: AccessAnswers = {};
   for (let n = 0; n < ACCESS_CUSTOMERS; n++) {
     const customer = `cus_bacc${n}`;
-    out[customer] = n % 4 === 0
-      ? { customer, access: false, status: 'past_due', reason: 'subscription_past_due' }
-      : { customer, access: true, status: 'active', reason: 'subscription_active' };
+    out[customer] =
+      n % 4 === 0
+        ? { customer, access: false, status: 'past_due', reason: 'subscription_past_due' }
+        : { customer, access: true, status: 'active', reason: 'subscription_active' };
   }
   return out;
 }
@@ -64,17 +65,44 @@ async function seed(env: BenchEnv, all: AccessAnswers): Promise<void> {
   }
 }
 
-function getAccess(url: string, ids: readonly string[], connections: number, seconds: number, rate?: number): Promise<LoadResult> {
+function getAccess(
+  url: string,
+  ids: readonly string[],
+  connections: number,
+  seconds: number,
+  rate?: number,
+): Promise<LoadResult> {
   let next = 0;
   return new Promise((resolve, reject) => {
-    autocannon({
-      url, connections, pipelining: 1, duration: seconds, timeout: 10, ...(rate ? { overallRate: rate } : {}),
-      headers: { authorization: `Bearer ${BENCH_API_KEY}` },
-      requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: `/v1/customers/${ids[next++ % ids.length]}/access` }) }],
-    }, (error, r) => (error ? reject(error) : resolve({
-      requests: r.requests.total, seconds: r.duration, rps: r.requests.total / r.duration,
-      p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors + r.timeouts,
-    })));
+    autocannon(
+      {
+        url,
+        connections,
+        pipelining: 1,
+        duration: seconds,
+        timeout: 10,
+        ...(rate ? { overallRate: rate } : {}),
+        headers: { authorization: `Bearer ${BENCH_API_KEY}` },
+        requests: [
+          {
+            method: 'GET',
+            setupRequest: (req) => ({ ...req, path: `/v1/customers/${ids[next++ % ids.length]}/access` }),
+          },
+        ],
+      },
+      (error, r) =>
+        error
+          ? reject(error)
+          : resolve({
+              requests: r.requests.total,
+              seconds: r.duration,
+              rps: r.requests.total / r.duration,
+              p50: r.latency.p50,
+              p99: r.latency.p99,
+              non2xx: r.non2xx,
+              errors: r.errors + r.timeouts,
+            }),
+    );
   });
 }
 
@@ -82,7 +110,9 @@ function getAccess(url: string, ids: readonly string[], connections: number, sec
 async function wrongAnswers(url: string, all: AccessAnswers, sample: readonly string[]): Promise<number> {
   let wrong = 0;
   for (const id of sample) {
-    const res = await fetch(`${url}/v1/customers/${id}/access`, { headers: { authorization: `Bearer ${BENCH_API_KEY}` } });
+    const res = await fetch(`${url}/v1/customers/${id}/access`, {
+      headers: { authorization: `Bearer ${BENCH_API_KEY}` },
+    });
     if (JSON.stringify(await res.json()) !== JSON.stringify(all[id])) wrong++;
   }
   return wrong;
@@ -92,16 +122,27 @@ async function wrongAnswers(url: string, all: AccessAnswers, sample: readonly st
  * After the load: flips the stored answer of `sample` as the worker's access step would (the row,
  * then the access change feed) and asks at once; returns how many answers were still the old one.
  */
-async function staleAfterChange(env: BenchEnv, url: string, prefix: string, all: AccessAnswers, sample: readonly string[]): Promise<number> {
+async function staleAfterChange(
+  env: BenchEnv,
+  url: string,
+  prefix: string,
+  all: AccessAnswers,
+  sample: readonly string[],
+): Promise<number> {
   const db = new Client({ connectionString: env.dbUrl });
   const redis = new Redis(env.redisUrl);
   await db.connect();
   try {
-    await db.query('UPDATE customer_access SET access = NOT access, version = version + 1 WHERE stripe_customer_id = ANY($1)', [sample]);
+    await db.query(
+      'UPDATE customer_access SET access = NOT access, version = version + 1 WHERE stripe_customer_id = ANY($1)',
+      [sample],
+    );
     await publishAccessInvalidation(redis, prefix, sample);
     let stale = 0;
     for (const id of sample) {
-      const res = await fetch(`${url}/v1/customers/${id}/access`, { headers: { authorization: `Bearer ${BENCH_API_KEY}` } });
+      const res = await fetch(`${url}/v1/customers/${id}/access`, {
+        headers: { authorization: `Bearer ${BENCH_API_KEY}` },
+      });
       if (((await res.json()) as { access: boolean }).access === all[id].access) stale++;
     }
     return stale;
@@ -111,7 +152,13 @@ async function staleAfterChange(env: BenchEnv, url: string, prefix: string, all:
   }
 }
 
-export async function benchAccess(env: BenchEnv, launcher: Launcher, api: Running, prefix: string, scale: BenchScale): Promise<AccessBenchResult> {
+export async function benchAccess(
+  env: BenchEnv,
+  launcher: Launcher,
+  api: Running,
+  prefix: string,
+  scale: BenchScale,
+): Promise<AccessBenchResult> {
   const all = answers();
   await seed(env, all);
   const dir = mkdtempSync(join(tmpdir(), 'bench-access-'));
@@ -132,5 +179,15 @@ export async function benchAccess(env: BenchEnv, launcher: Launcher, api: Runnin
   const sample = ids.filter((_, i) => i % 50 === 0);
   const wrong = await wrongAnswers(api.url!, all, sample);
   const stale = await staleAfterChange(env, api.url!, prefix, all, sample);
-  return { customers: ACCESS_CUSTOMERS, ceiling, service, halfRate: { ...halfRate, targetRps }, ratio: service.rps / ceiling.rps, checked: sample.length, wrong, changed: sample.length, stale };
+  return {
+    customers: ACCESS_CUSTOMERS,
+    ceiling,
+    service,
+    halfRate: { ...halfRate, targetRps },
+    ratio: service.rps / ceiling.rps,
+    checked: sample.length,
+    wrong,
+    changed: sample.length,
+    stale,
+  };
 }

@@ -51,31 +51,68 @@ export async function runBench(opts: BenchOptions): Promise<Report> {
     const api = await opts.launcher.service(env, { role: 'api', prefix });
     log('1/4 webhook ingest');
     const ingest = await benchIngest(env, opts.launcher, api, prefix, opts.scale);
-    log(`    ingest ${ingest.service.rps.toFixed(0)} req/s vs verify-only ${ingest.verifyOnly.rps.toFixed(0)} (ratio ${ingest.ratio.toFixed(3)}), p99 at half ${ingest.halfRate.p99} ms`);
+    log(
+      `    ingest ${ingest.service.rps.toFixed(0)} req/s vs verify-only ${ingest.verifyOnly.rps.toFixed(0)} (ratio ${ingest.ratio.toFixed(3)}), p99 at half ${ingest.halfRate.p99} ms`,
+    );
     log('2/4 end to end');
-    const { worker, ...endToEnd } = await benchEndToEnd(env, api, () => opts.launcher.service(env, { role: 'worker', prefix, env: { ...BENCH_WORKER_ENV, WORKER_CONCURRENCY: String(opts.scale.workerConcurrency), DATABASE_POOL_SIZE: String(opts.scale.poolSize) } }), prefix, opts.scale);
-    log(`    ${endToEnd.eventsPerSec.toFixed(0)} events/s vs ceiling ${endToEnd.ceiling.txPerSec.toFixed(0)} tx/s (ratio ${endToEnd.ratio.toFixed(3)}), ${endToEnd.stripeReads} Stripe reads`);
+    const { worker, ...endToEnd } = await benchEndToEnd(
+      env,
+      api,
+      () =>
+        opts.launcher.service(env, {
+          role: 'worker',
+          prefix,
+          env: {
+            ...BENCH_WORKER_ENV,
+            WORKER_CONCURRENCY: String(opts.scale.workerConcurrency),
+            DATABASE_POOL_SIZE: String(opts.scale.poolSize),
+          },
+        }),
+      prefix,
+      opts.scale,
+    );
+    log(
+      `    ${endToEnd.eventsPerSec.toFixed(0)} events/s vs ceiling ${endToEnd.ceiling.txPerSec.toFixed(0)} tx/s (ratio ${endToEnd.ratio.toFixed(3)}), ${endToEnd.stripeReads} Stripe reads`,
+    );
     log('3/4 usage');
     const usage = await benchUsage(env, api, prefix, opts.scale);
-    log(`    client ${usage.client.perSec.toFixed(0)}/s, http ${usage.http.perSec.toFixed(0)}/s, raw INCR ${usage.rawIncr.perSec.toFixed(0)}/s; drain ${usage.drain.pairs} pairs: ${usage.drain.requests} requests in ${usage.drain.seconds.toFixed(2)} s`);
+    log(
+      `    client ${usage.client.perSec.toFixed(0)}/s, http ${usage.http.perSec.toFixed(0)}/s, raw INCR ${usage.rawIncr.perSec.toFixed(0)}/s; drain ${usage.drain.pairs} pairs: ${usage.drain.requests} requests in ${usage.drain.seconds.toFixed(2)} s`,
+    );
     log('access API');
     const access = await benchAccess(env, opts.launcher, api, prefix, opts.scale);
-    log(`    ${access.service.rps.toFixed(0)} req/s vs bare route ${access.ceiling.rps.toFixed(0)} (ratio ${access.ratio.toFixed(3)}), p99 at half ${access.halfRate.p99} ms, ${access.wrong} of ${access.checked} answers wrong, ${access.stale} of ${access.changed} stale after a change`);
+    log(
+      `    ${access.service.rps.toFixed(0)} req/s vs bare route ${access.ceiling.rps.toFixed(0)} (ratio ${access.ratio.toFixed(3)}), p99 at half ${access.halfRate.p99} ms, ${access.wrong} of ${access.checked} answers wrong, ${access.stale} of ${access.changed} stale after a change`,
+    );
     log('3b/4 usage at scale');
     const usageMemory = {
       drain: await benchDrainMemory(env, opts.launcher, opts.scale.drainMemoryPairs, opts.scale.phaseTimeoutMs * 5),
       ids: await measureIdMemory(env, opts.scale.idMemoryCount),
     };
-    log(`    drain of ${usageMemory.drain.pairs} pairs: worker peak RSS ${usageMemory.drain.workerPeakRssMb} MB in ${usageMemory.drain.seconds.toFixed(1)} s; ${usageMemory.ids.usedMemoryBytesPerId} B per event id`);
+    log(
+      `    drain of ${usageMemory.drain.pairs} pairs: worker peak RSS ${usageMemory.drain.workerPeakRssMb} MB in ${usageMemory.drain.seconds.toFixed(1)} s; ${usageMemory.ids.usedMemoryBytesPerId} B per event id`,
+    );
     log('4/4 memory');
     const memory = { apiPeakRssMb: mb(api.peakRssKb()), workerPeakRssMb: mb(worker.peakRssKb()) };
     await api.stop();
     await worker.stop();
     const cluster = opts.cluster ? await benchCluster(opts.launcher, opts.scale, log) : undefined;
-    if (cluster) log(`5/5 Redis Cluster: ingest ${cluster.ingestRatio.toFixed(3)} and end to end ${cluster.endToEndRatio.toFixed(3)} of the single Redis`);
+    if (cluster)
+      log(
+        `5/5 Redis Cluster: ingest ${cluster.ingestRatio.toFixed(3)} and end to end ${cluster.endToEndRatio.toFixed(3)} of the single Redis`,
+      );
     const partial = {
-      scale: opts.scale.name, date: new Date().toISOString(), launcher: opts.launcher.kind,
-      machine: machine(postgres, redis, { start: speedBefore, end: coreSpeed() }), ingest, endToEnd, usage, usageMemory, access, memory, ...(cluster ? { cluster } : {}),
+      scale: opts.scale.name,
+      date: new Date().toISOString(),
+      launcher: opts.launcher.kind,
+      machine: machine(postgres, redis, { start: speedBefore, end: coreSpeed() }),
+      ingest,
+      endToEnd,
+      usage,
+      usageMemory,
+      access,
+      memory,
+      ...(cluster ? { cluster } : {}),
     };
     return { ...partial, goals: goals(partial) };
   } finally {

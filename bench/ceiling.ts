@@ -24,7 +24,10 @@ const snake = (k: string) => k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 function upsert(table: string, row: Record<string, unknown>, watermark: number): { sql: string; values: unknown[] } {
   const cols = [...Object.keys(row).map(snake), 'watermark'];
   const values = [...Object.values(row), watermark];
-  const sets = cols.filter((c) => c !== 'stripe_id').map((c) => `${c} = EXCLUDED.${c}`).join(', ');
+  const sets = cols
+    .filter((c) => c !== 'stripe_id')
+    .map((c) => `${c} = EXCLUDED.${c}`)
+    .join(', ');
   const sql = `INSERT INTO ${table} (${cols.join(', ')}) VALUES (${cols.map((_, i) => `$${i + 1}`).join(', ')})
     ON CONFLICT (stripe_id) DO UPDATE SET ${sets} WHERE ${table}.watermark < EXCLUDED.watermark`;
   return { sql, values };
@@ -49,27 +52,33 @@ export interface CeilingResult {
 }
 
 /** Runs one transaction per event (duplicates included), `poolSize` at a time. */
-export async function runCeiling(databaseUrl: string, events: readonly Stripe.Event[], poolSize: number): Promise<CeilingResult> {
+export async function runCeiling(
+  databaseUrl: string,
+  events: readonly Stripe.Event[],
+  poolSize: number,
+): Promise<CeilingResult> {
   const work = events.map(prepare);
   const pool = new Pool({ connectionString: databaseUrl, max: poolSize });
   try {
     await Promise.all(Array.from({ length: poolSize }, () => pool.query('SELECT 1')));
     let next = 0;
     const started = process.hrtime.bigint();
-    await Promise.all(Array.from({ length: poolSize }, async () => {
-      const client = await pool.connect();
-      try {
-        for (let i = next++; i < work.length; i = next++) {
-          const w = work[i];
-          await client.query('BEGIN');
-          const inserted = await client.query(DEDUPE_SQL, w.dedupe);
-          if (inserted.rowCount) await client.query(w.upsertSql, w.upsertValues);
-          await client.query('COMMIT');
+    await Promise.all(
+      Array.from({ length: poolSize }, async () => {
+        const client = await pool.connect();
+        try {
+          for (let i = next++; i < work.length; i = next++) {
+            const w = work[i];
+            await client.query('BEGIN');
+            const inserted = await client.query(DEDUPE_SQL, w.dedupe);
+            if (inserted.rowCount) await client.query(w.upsertSql, w.upsertValues);
+            await client.query('COMMIT');
+          }
+        } finally {
+          client.release();
         }
-      } finally {
-        client.release();
-      }
-    }));
+      }),
+    );
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     await pool.query('TRUNCATE processed_events, customers, subscriptions, subscription_items, invoices');
     return { transactions: work.length, seconds, txPerSec: work.length / seconds, poolSize };

@@ -44,7 +44,12 @@ export interface ClusterResult {
   loadAverage: number[];
 }
 
-async function measureSide(launcher: Launcher, scale: BenchScale, partitions: number, cluster?: RedisCluster): Promise<ClusterSide> {
+async function measureSide(
+  launcher: Launcher,
+  scale: BenchScale,
+  partitions: number,
+  cluster?: RedisCluster,
+): Promise<ClusterSide> {
   const env = await BenchEnv.create();
   env.partitions = partitions;
   if (cluster) env.clusterNodes = cluster.masters.map((m) => ({ host: '127.0.0.1', port: m.port }));
@@ -53,11 +58,25 @@ async function measureSide(launcher: Launcher, scale: BenchScale, partitions: nu
     const api = await launcher.service(env, { role: 'api', prefix });
     const [ingest] = await measure(api.url!, scale);
     await storedAndCleared(env, prefix);
-    const workerEnv = { ...BENCH_WORKER_ENV, WORKER_CONCURRENCY: String(scale.workerConcurrency), DATABASE_POOL_SIZE: String(scale.poolSize) };
-    const e2e = await benchEndToEnd(env, api, () => launcher.service(env, { role: 'worker', prefix, env: workerEnv }), prefix, scale);
+    const workerEnv = {
+      ...BENCH_WORKER_ENV,
+      WORKER_CONCURRENCY: String(scale.workerConcurrency),
+      DATABASE_POOL_SIZE: String(scale.poolSize),
+    };
+    const e2e = await benchEndToEnd(
+      env,
+      api,
+      () => launcher.service(env, { role: 'worker', prefix, env: workerEnv }),
+      prefix,
+      scale,
+    );
     return {
-      ingestRps: ingest.rps, ingestP99: ingest.p99, eventsPerSec: e2e.eventsPerSec, ceilingTxPerSec: e2e.ceiling.txPerSec,
-      endToEndRatio: e2e.ratio, non2xx: ingest.non2xx + e2e.checks.non2xx + e2e.checks.failedJobs,
+      ingestRps: ingest.rps,
+      ingestP99: ingest.p99,
+      eventsPerSec: e2e.eventsPerSec,
+      ceilingTxPerSec: e2e.ceiling.txPerSec,
+      endToEndRatio: e2e.ratio,
+      non2xx: ingest.non2xx + e2e.checks.non2xx + e2e.checks.failedJobs,
     };
   } finally {
     await env.cleanup();
@@ -72,21 +91,33 @@ export function bestOf(a: ClusterSide, b: ClusterSide): ClusterSide {
   const ingest = a.ingestRps >= b.ingestRps ? a : b;
   const e2e = a.eventsPerSec >= b.eventsPerSec ? a : b;
   return {
-    ingestRps: ingest.ingestRps, ingestP99: ingest.ingestP99,
-    eventsPerSec: e2e.eventsPerSec, ceilingTxPerSec: e2e.ceilingTxPerSec, endToEndRatio: e2e.endToEndRatio, non2xx: a.non2xx + b.non2xx,
+    ingestRps: ingest.ingestRps,
+    ingestP99: ingest.ingestP99,
+    eventsPerSec: e2e.eventsPerSec,
+    ceilingTxPerSec: e2e.ceilingTxPerSec,
+    endToEndRatio: e2e.endToEndRatio,
+    non2xx: a.non2xx + b.non2xx,
   };
 }
 
 /** Runs per setup: two at full scale, in the order A B C C B A, so a burst of other load hits no setup alone. */
 const rounds = (scale: BenchScale) => (scale.name === 'full' ? 2 : 1);
 
-export async function benchCluster(launcher: Launcher, scale: BenchScale, log: (line: string) => void = () => {}): Promise<ClusterResult> {
+export async function benchCluster(
+  launcher: Launcher,
+  scale: BenchScale,
+  log: (line: string) => void = () => {},
+): Promise<ClusterResult> {
   const cluster = await RedisCluster.start();
   try {
     const setups = [
       { name: 'single Redis', partitions: 1 },
       { name: `single Redis, ${BENCH_CLUSTER_PARTITIONS} partitions`, partitions: BENCH_CLUSTER_PARTITIONS },
-      { name: `Redis Cluster, ${cluster.masters.length} masters, ${BENCH_CLUSTER_PARTITIONS} partitions`, partitions: BENCH_CLUSTER_PARTITIONS, cluster },
+      {
+        name: `Redis Cluster, ${cluster.masters.length} masters, ${BENCH_CLUSTER_PARTITIONS} partitions`,
+        partitions: BENCH_CLUSTER_PARTITIONS,
+        cluster,
+      },
     ];
     const runs: ClusterSide[][] = setups.map(() => []);
     const order = rounds(scale) === 2 ? [0, 1, 2, 2, 1, 0] : [0, 1, 2];
@@ -96,8 +127,14 @@ export async function benchCluster(launcher: Launcher, scale: BenchScale, log: (
     }
     const [single, singlePartitioned, onCluster] = runs.map((r) => r.reduce(bestOf));
     return {
-      masters: cluster.masters.length, partitions: BENCH_CLUSTER_PARTITIONS, rounds: rounds(scale), single, singlePartitioned, cluster: onCluster,
-      ingestRatio: onCluster.ingestRps / single.ingestRps, endToEndRatio: onCluster.eventsPerSec / single.eventsPerSec,
+      masters: cluster.masters.length,
+      partitions: BENCH_CLUSTER_PARTITIONS,
+      rounds: rounds(scale),
+      single,
+      singlePartitioned,
+      cluster: onCluster,
+      ingestRatio: onCluster.ingestRps / single.ingestRps,
+      endToEndRatio: onCluster.eventsPerSec / single.eventsPerSec,
       keysPerMaster: await cluster.keysPerMaster(),
       loadAverage: loadavg(),
     };

@@ -32,7 +32,11 @@ export function cpuSnapshot(): CpuSnapshot {
  * between count from zero; ones that ended before `after` are missed, so keep the measured
  * processes alive until then).
  */
-export function cpuSpent(before: CpuSnapshot, after: CpuSnapshot, select: (pid: number, name: string) => boolean): number {
+export function cpuSpent(
+  before: CpuSnapshot,
+  after: CpuSnapshot,
+  select: (pid: number, name: string) => boolean,
+): number {
   let ms = 0;
   for (const [pid, [name, total]] of after) if (select(pid, name)) ms += total - (before.get(pid)?.[1] ?? 0);
   return ms;

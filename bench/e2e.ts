@@ -14,7 +14,6 @@ import { postWebhooks } from './load';
 import { withEventQueues } from './queues';
 import type { BenchScale } from './scale';
 
-
 export interface EndToEndResult {
   deliveries: number;
   distinct: number;
@@ -44,9 +43,24 @@ async function count(db: Client, table: string): Promise<number> {
   return Number((await db.query(`SELECT count(*)::int AS n FROM ${table}`)).rows[0].n);
 }
 
-export async function benchEndToEnd(env: BenchEnv, api: Running, startWorker: () => Promise<Running>, prefix: string, scale: BenchScale): Promise<EndToEndResult & { worker: Running }> {
-  const mix = eventMix({ customers: scale.customers, total: scale.events, secret: BENCH_WEBHOOK_SECRET, put: (o) => env.standIn.put(o) });
-  const ceiling = await runCeiling(env.dbUrl, mix.deliveries.map((d) => JSON.parse(d.body) as Stripe.Event), scale.poolSize);
+export async function benchEndToEnd(
+  env: BenchEnv,
+  api: Running,
+  startWorker: () => Promise<Running>,
+  prefix: string,
+  scale: BenchScale,
+): Promise<EndToEndResult & { worker: Running }> {
+  const mix = eventMix({
+    customers: scale.customers,
+    total: scale.events,
+    secret: BENCH_WEBHOOK_SECRET,
+    put: (o) => env.standIn.put(o),
+  });
+  const ceiling = await runCeiling(
+    env.dbUrl,
+    mix.deliveries.map((d) => JSON.parse(d.body) as Stripe.Event),
+    scale.poolSize,
+  );
   const worker = await startWorker();
   const db = new Client({ connectionString: env.dbUrl });
   await db.connect();
@@ -58,7 +72,8 @@ export async function benchEndToEnd(env: BenchEnv, api: Running, startWorker: ()
     const load = await postWebhooks({ url: api.url!, deliveries: mix.deliveries, connections: scale.connections });
     const deadline = Date.now() + scale.phaseTimeoutMs;
     while ((await count(db, 'processed_events')) < mix.distinct) {
-      if (Date.now() > deadline) throw new Error(`end-to-end: not every event applied within ${scale.phaseTimeoutMs} ms`);
+      if (Date.now() > deadline)
+        throw new Error(`end-to-end: not every event applied within ${scale.phaseTimeoutMs} ms`);
       await new Promise((ok) => setTimeout(ok, 20));
     }
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
@@ -73,7 +88,9 @@ export async function benchEndToEnd(env: BenchEnv, api: Running, startWorker: ()
       loadGenerator: perEvent((self.user + self.system) / 1000),
     };
     // Object retrievals (a refetch on a tie); the replay scheduler's /v1/events reads are not per event.
-    const stripeReads = env.standIn.countRequests((r) => r.method === 'GET' && /^\/v1\/(customers|subscriptions|invoices|prices|products|checkout)\//.test(r.path));
+    const stripeReads = env.standIn.countRequests(
+      (r) => r.method === 'GET' && /^\/v1\/(customers|subscriptions|invoices|prices|products|checkout)\//.test(r.path),
+    );
     const checks = {
       processedEvents: await count(db, 'processed_events'),
       customers: await count(db, 'customers'),
@@ -83,13 +100,23 @@ export async function benchEndToEnd(env: BenchEnv, api: Running, startWorker: ()
     };
     const eventsPerSec = mix.deliveries.length / seconds;
     return {
-      deliveries: mix.deliveries.length, distinct: mix.distinct, duplicates: mix.duplicates, ties: mix.ties, customers: mix.customers,
+      deliveries: mix.deliveries.length,
+      distinct: mix.distinct,
+      duplicates: mix.duplicates,
+      ties: mix.ties,
+      customers: mix.customers,
       workerConcurrency: scale.workerConcurrency,
-      seconds, eventsPerSec, ceiling, ratio: eventsPerSec / ceiling.txPerSec,
-      stripeReads, stripeReadsPerEvent: stripeReads / mix.deliveries.length, cpuPerEventUs, checks, worker,
+      seconds,
+      eventsPerSec,
+      ceiling,
+      ratio: eventsPerSec / ceiling.txPerSec,
+      stripeReads,
+      stripeReadsPerEvent: stripeReads / mix.deliveries.length,
+      cpuPerEventUs,
+      checks,
+      worker,
     };
   } finally {
     await db.end();
   }
 }
-

@@ -69,7 +69,8 @@ export class BenchEnv {
   async cleanup(): Promise<void> {
     if (this.cleaned) return;
     this.cleaned = true;
-    for (const prefix of this.prefixes) this.undo.unshift({ what: `redis keys ${prefix}:*`, run: () => deleteKeys(prefix, this.redisUrl) });
+    for (const prefix of this.prefixes)
+      this.undo.unshift({ what: `redis keys ${prefix}:*`, run: () => deleteKeys(prefix, this.redisUrl) });
     // Database and keys go after the processes that use them (those were registered later).
     for (const step of this.undo.reverse()) {
       await step.run().catch((error: Error) => console.error(`bench cleanup: ${step.what} failed: ${error.message}`));

@@ -44,10 +44,19 @@ export interface EventMix {
   customers: number;
 }
 
-interface Timed { event: Stripe.Event; at: number }
+interface Timed {
+  event: Stripe.Event;
+  at: number;
+}
 
 /** One customer's life: sign-up, subscription, then monthly invoices (a few failing, some tied). */
-function customerStory(budget: number, start: number, price: Stripe.Price, random: () => number, tieRate: number): Timed[] {
+function customerStory(
+  budget: number,
+  start: number,
+  price: Stripe.Price,
+  random: () => number,
+  tieRate: number,
+): Timed[] {
   const out: Timed[] = [];
   let t = start;
   const emit = (type: string, object: object, sameSecond = false) => {
@@ -57,7 +66,8 @@ function customerStory(budget: number, start: number, price: Stripe.Price, rando
   const cus = build.customer();
   emit('customer.created', cus);
   const subId = `sub_${cus.id.slice(4)}`;
-  const sub = (status: Stripe.Subscription.Status) => build.subscription({ id: subId, customer: cus.id, status, items: [{ id: `si_${cus.id.slice(4)}`, price }] });
+  const sub = (status: Stripe.Subscription.Status) =>
+    build.subscription({ id: subId, customer: cus.id, status, items: [{ id: `si_${cus.id.slice(4)}`, price }] });
   emit('customer.subscription.created', sub('active'));
   while (out.length < budget) {
     const invId = `in_${cus.id.slice(4)}${out.length.toString(36)}`;
@@ -83,13 +93,23 @@ function customerStory(budget: number, start: number, price: Stripe.Price, rando
  * `duplicateRate` of them redelivered later. Every object's final state is put into `stripe`
  * (the stand-in), so a refetch on a tie reads what "Stripe" holds now.
  */
-export function eventMix(opts: { customers: number; total: number; secret: string; duplicateRate?: number; tieRate?: number; seed?: number; put(object: { id: string; object: string }): void }): EventMix {
+export function eventMix(opts: {
+  customers: number;
+  total: number;
+  secret: string;
+  duplicateRate?: number;
+  tieRate?: number;
+  seed?: number;
+  put(object: { id: string; object: string }): void;
+}): EventMix {
   // Deterministic, so every run sends the same story.
   const random = seededRandom(opts.seed ?? 42);
   const price = build.price();
   const perCustomer = Math.max(4, Math.round(opts.total / opts.customers));
   const base = Math.floor(Date.now() / 1000) - 30 * 24 * 3600;
-  const timed = Array.from({ length: opts.customers }, () => customerStory(perCustomer, base + Math.floor(random() * 3600), price, random, opts.tieRate ?? 0.05)).flat();
+  const timed = Array.from({ length: opts.customers }, () =>
+    customerStory(perCustomer, base + Math.floor(random() * 3600), price, random, opts.tieRate ?? 0.05),
+  ).flat();
   timed.sort((a, b) => a.at - b.at);
   for (const { event } of timed) opts.put(event.data.object as unknown as { id: string; object: string });
   const events = timed.map((t) => t.event);
@@ -110,7 +130,14 @@ export function eventMix(opts: { customers: number; total: number; secret: strin
   });
   withDuplicates.push(...later.map((l) => l.body));
   const ties = countTies(events);
-  return { deliveries: withDuplicates.map((b) => sign(b, opts.secret)), distinct: events.length, duplicates, ties, events, customers: opts.customers };
+  return {
+    deliveries: withDuplicates.map((b) => sign(b, opts.secret)),
+    distinct: events.length,
+    duplicates,
+    ties,
+    events,
+    customers: opts.customers,
+  };
 }
 
 function countTies(events: Stripe.Event[]): number {

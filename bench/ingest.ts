@@ -21,30 +21,51 @@ export interface IngestResult {
 }
 
 let runTag = 0;
-const fresh = (n: number) => distinctDeliveries(n, BENCH_WEBHOOK_SECRET, `b${Date.now().toString(36)}${(runTag++).toString(36)}x`);
+const fresh = (n: number) =>
+  distinctDeliveries(n, BENCH_WEBHOOK_SECRET, `b${Date.now().toString(36)}${(runTag++).toString(36)}x`);
 
 const ok = (r: LoadResult) => r.requests - r.non2xx;
 
 /** A warm-up of a tenth of the size, then the measured run; returns it and the 2xx count of both. */
 export async function measure(url: string, scale: BenchScale): Promise<[LoadResult, number]> {
-  const warm = await postWebhooks({ url, deliveries: fresh(Math.ceil(scale.ingestRequests / 10)), connections: scale.connections });
+  const warm = await postWebhooks({
+    url,
+    deliveries: fresh(Math.ceil(scale.ingestRequests / 10)),
+    connections: scale.connections,
+  });
   const run = await postWebhooks({ url, deliveries: fresh(scale.ingestRequests), connections: scale.connections });
   return [run, ok(warm) + ok(run)];
 }
 
-export async function benchIngest(env: BenchEnv, launcher: Launcher, api: Running, prefix: string, scale: BenchScale): Promise<IngestResult> {
+export async function benchIngest(
+  env: BenchEnv,
+  launcher: Launcher,
+  api: Running,
+  prefix: string,
+  scale: BenchScale,
+): Promise<IngestResult> {
   const baseline = await launcher.verifyOnly(env);
   const [verifyOnly] = await measure(baseline.url!, scale);
   await baseline.stop();
   const [service, serviceOk] = await measure(api.url!, scale);
   const targetRps = Math.max(1, Math.round(service.rps / 2));
   const halfRate = await postWebhooks({
-    url: api.url!, deliveries: fresh(Math.ceil(targetRps * scale.halfRateSeconds * 1.2) + 10),
-    connections: scale.connections, rate: targetRps, seconds: scale.halfRateSeconds,
+    url: api.url!,
+    deliveries: fresh(Math.ceil(targetRps * scale.halfRateSeconds * 1.2) + 10),
+    connections: scale.connections,
+    rate: targetRps,
+    seconds: scale.halfRateSeconds,
   });
   const jobsStored = await storedAndCleared(env, prefix);
   const accepted = serviceOk + ok(halfRate);
-  return { verifyOnly, service, halfRate: { ...halfRate, targetRps }, ratio: service.rps / verifyOnly.rps, jobsStored, accepted };
+  return {
+    verifyOnly,
+    service,
+    halfRate: { ...halfRate, targetRps },
+    ratio: service.rps / verifyOnly.rps,
+    jobsStored,
+    accepted,
+  };
 }
 
 /** Jobs stored in every partition, which are then removed: the e2e run reuses the api and wants empty queues. */

@@ -66,7 +66,12 @@ export function serviceEnv(env: BenchEnv, opts: RoleOptions, port: number): Reco
   };
 }
 
-async function poll(what: string, timeoutMs: number, check: () => Promise<boolean>, failed: () => string | undefined): Promise<void> {
+async function poll(
+  what: string,
+  timeoutMs: number,
+  check: () => Promise<boolean>,
+  failed: () => string | undefined,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const reason = failed();
@@ -81,7 +86,9 @@ const httpReady = (url: string) => async () => (await fetch(`${url}/healthz`)).o
 
 /** True once a BullMQ worker is connected to every Stripe event partition under `prefix`. */
 async function workerConnected(env: BenchEnv, prefix: string): Promise<boolean> {
-  const counts = await withEventQueues(env, prefix, (queues) => Promise.all(queues.partitions.map((q) => q.getWorkersCount())));
+  const counts = await withEventQueues(env, prefix, (queues) =>
+    Promise.all(queues.partitions.map((q) => q.getWorkersCount())),
+  );
   return counts.every((n) => n > 0);
 }
 
@@ -95,8 +102,16 @@ function nodeFlags(name: string): string[] {
   return (process.env[`BENCH_NODE_FLAGS_${name.toUpperCase().replace(/-/g, '_')}`] ?? '').split(/\s+/).filter(Boolean);
 }
 
-function spawnChild(env: BenchEnv, name: string, script: string, childEnv: Record<string, string>): { child: ChildProcess; tail: string[]; stop: () => Promise<void> } {
-  const child = spawn(process.execPath, [...nodeFlags(name), script], { env: { ...process.env, ...childEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+function spawnChild(
+  env: BenchEnv,
+  name: string,
+  script: string,
+  childEnv: Record<string, string>,
+): { child: ChildProcess; tail: string[]; stop: () => Promise<void> } {
+  const child = spawn(process.execPath, [...nodeFlags(name), script], {
+    env: { ...process.env, ...childEnv },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   live.add(child);
   const tail: string[] = [];
   const keep = (chunk: Buffer) => {
@@ -120,31 +135,54 @@ function spawnChild(env: BenchEnv, name: string, script: string, childEnv: Recor
 }
 
 const exitReason = (child: ChildProcess, tail: string[]) => () =>
-  child.exitCode !== null || child.signalCode !== null ? `exited (${child.exitCode ?? child.signalCode}):\n${tail.join('\n')}` : undefined;
+  child.exitCode !== null || child.signalCode !== null
+    ? `exited (${child.exitCode ?? child.signalCode}):\n${tail.join('\n')}`
+    : undefined;
 
 export const processLauncher: Launcher = {
   kind: 'processes',
   async service(env, opts) {
     const port = await freePort();
     const name = opts.role;
-    const { child, tail, stop } = spawnChild(env, name, resolve(__dirname, '../src/main.js'), serviceEnv(env, opts, port));
+    const { child, tail, stop } = spawnChild(
+      env,
+      name,
+      resolve(__dirname, '../src/main.js'),
+      serviceEnv(env, opts, port),
+    );
     const url = `http://127.0.0.1:${port}`;
     const ready = opts.role === 'api' ? httpReady(url) : () => workerConnected(env, opts.prefix);
     await poll(`${name} role`, 30_000, ready, exitReason(child, tail));
-    return { pid: child.pid!, url: opts.role === 'api' ? url : undefined, peakRssKb: () => peakRssKb(child.pid!), stop };
+    return {
+      pid: child.pid!,
+      url: opts.role === 'api' ? url : undefined,
+      peakRssKb: () => peakRssKb(child.pid!),
+      stop,
+    };
   },
   async verifyOnly(env) {
     const port = await freePort();
     const script = resolve(__dirname, 'verify-only-main.js');
-    const { child, tail, stop } = spawnChild(env, 'verify-only', script, { PORT: String(port), STRIPE_WEBHOOK_SECRET: BENCH_WEBHOOK_SECRET });
+    const { child, tail, stop } = spawnChild(env, 'verify-only', script, {
+      PORT: String(port),
+      STRIPE_WEBHOOK_SECRET: BENCH_WEBHOOK_SECRET,
+    });
     const url = `http://127.0.0.1:${port}`;
-    await poll('verify-only baseline', 15_000, async () => (await fetch(`${url}/`)).status === 404, exitReason(child, tail));
+    await poll(
+      'verify-only baseline',
+      15_000,
+      async () => (await fetch(`${url}/`)).status === 404,
+      exitReason(child, tail),
+    );
     return { pid: child.pid!, url, peakRssKb: () => peakRssKb(child.pid!), stop };
   },
   async accessCeiling(env, answersPath) {
     const port = await freePort();
     const script = resolve(__dirname, 'access-ceiling-main.js');
-    const { child, tail, stop } = spawnChild(env, 'access-ceiling', script, { PORT: String(port), ACCESS_ANSWERS: answersPath });
+    const { child, tail, stop } = spawnChild(env, 'access-ceiling', script, {
+      PORT: String(port),
+      ACCESS_ANSWERS: answersPath,
+    });
     const url = `http://127.0.0.1:${port}`;
     await poll('access ceiling', 15_000, async () => (await fetch(`${url}/`)).status === 404, exitReason(child, tail));
     return { pid: child.pid!, url, peakRssKb: () => peakRssKb(child.pid!), stop };
@@ -159,20 +197,52 @@ export const inProcessLauncher: Launcher = {
     const stop = () => service.stop();
     env.onCleanup(`in-process ${opts.role}`, stop);
     const url = service.port === undefined ? undefined : `http://127.0.0.1:${service.port}`;
-    return { pid: process.pid, url, peakRssKb: () => peakRssKb(process.pid), stop: async () => { env.forget(stop); await stop(); } };
+    return {
+      pid: process.pid,
+      url,
+      peakRssKb: () => peakRssKb(process.pid),
+      stop: async () => {
+        env.forget(stop);
+        await stop();
+      },
+    };
   },
   async verifyOnly(env) {
     const server = await listenVerifyOnly(BENCH_WEBHOOK_SECRET, 0);
-    const stop = () => new Promise<void>((ok) => { server.close(() => ok()); server.closeAllConnections(); });
+    const stop = () =>
+      new Promise<void>((ok) => {
+        server.close(() => ok());
+        server.closeAllConnections();
+      });
     env.onCleanup('in-process verify-only', stop);
     const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-    return { pid: process.pid, url, peakRssKb: () => peakRssKb(process.pid), stop: async () => { env.forget(stop); await stop(); } };
+    return {
+      pid: process.pid,
+      url,
+      peakRssKb: () => peakRssKb(process.pid),
+      stop: async () => {
+        env.forget(stop);
+        await stop();
+      },
+    };
   },
   async accessCeiling(env, answersPath) {
     const server = await listenAccessCeiling(readAnswers(answersPath), 0);
-    const stop = () => new Promise<void>((ok) => { server.close(() => ok()); server.closeAllConnections(); });
+    const stop = () =>
+      new Promise<void>((ok) => {
+        server.close(() => ok());
+        server.closeAllConnections();
+      });
     env.onCleanup('in-process access ceiling', stop);
     const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-    return { pid: process.pid, url, peakRssKb: () => peakRssKb(process.pid), stop: async () => { env.forget(stop); await stop(); } };
+    return {
+      pid: process.pid,
+      url,
+      peakRssKb: () => peakRssKb(process.pid),
+      stop: async () => {
+        env.forget(stop);
+        await stop();
+      },
+    };
   },
 };

@@ -36,22 +36,33 @@ export async function postWebhooks(opts: LoadOptions): Promise<LoadResult> {
   let last = started;
   let instance: autocannon.Instance | undefined;
   const finished = new Promise<autocannon.Result>((resolve, reject) => {
-    instance = autocannon({
-    url: opts.url,
-    connections: opts.connections,
-    pipelining: 1,
-    ...(opts.seconds ? { duration: opts.seconds } : { amount: opts.deliveries.length, sampleInt: FIXED_AMOUNT_SAMPLE_MS }),
-    ...(opts.rate ? { overallRate: opts.rate } : {}),
-    timeout: 10,
-    requests: [{
-      method: 'POST',
-      path: '/webhooks/stripe',
-      setupRequest: (req) => {
-        const d = opts.deliveries[next++ % opts.deliveries.length];
-        return { ...req, body: d.body, headers: { 'content-type': 'application/json', 'stripe-signature': d.signature } };
+    instance = autocannon(
+      {
+        url: opts.url,
+        connections: opts.connections,
+        pipelining: 1,
+        ...(opts.seconds
+          ? { duration: opts.seconds }
+          : { amount: opts.deliveries.length, sampleInt: FIXED_AMOUNT_SAMPLE_MS }),
+        ...(opts.rate ? { overallRate: opts.rate } : {}),
+        timeout: 10,
+        requests: [
+          {
+            method: 'POST',
+            path: '/webhooks/stripe',
+            setupRequest: (req) => {
+              const d = opts.deliveries[next++ % opts.deliveries.length];
+              return {
+                ...req,
+                body: d.body,
+                headers: { 'content-type': 'application/json', 'stripe-signature': d.signature },
+              };
+            },
+          },
+        ],
       },
-    }],
-    }, (error, result) => (error ? reject(error) : resolve(result)));
+      (error, result) => (error ? reject(error) : resolve(result)),
+    );
   });
   // A fixed-amount run is timed to its last response, not to the tick that ends it.
   instance?.on('response', () => (last = process.hrtime.bigint()));

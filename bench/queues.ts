@@ -4,7 +4,11 @@ import { connectRedis, createWorkerRedis } from '../src/runtime/redis';
 import type { BenchEnv } from './env';
 
 /** Opens every partition under `prefix`, runs `use`, and closes the queues and their connection. */
-export async function withEventQueues<T>(env: BenchEnv, prefix: string, use: (queues: StripeEventQueues) => Promise<T>): Promise<T> {
+export async function withEventQueues<T>(
+  env: BenchEnv,
+  prefix: string,
+  use: (queues: StripeEventQueues) => Promise<T>,
+): Promise<T> {
   const connection = createWorkerRedis(env.clusterNodes ? { clusterNodes: env.clusterNodes } : { url: env.redisUrl });
   await connectRedis(connection);
   const queues = createStripeEventQueues(connection, prefix, env.partitions);

@@ -56,21 +56,42 @@ export interface Report {
 export function machine(postgres: string, redis: string, coreSpeed: Machine['coreSpeed']): Machine {
   const cpu = cpus();
   return {
-    cpus: cpu.length, cpuModel: cpu[0]?.model ?? 'unknown', memoryGb: Math.round(totalmem() / 2 ** 30),
-    os: `${process.platform} ${release()}`, node: process.version, postgres, redis,
-    loadAverage: loadavg().map((l) => Math.round(l * 100) / 100), coreSpeed,
+    cpus: cpu.length,
+    cpuModel: cpu[0]?.model ?? 'unknown',
+    memoryGb: Math.round(totalmem() / 2 ** 30),
+    os: `${process.platform} ${release()}`,
+    node: process.version,
+    postgres,
+    redis,
+    loadAverage: loadavg().map((l) => Math.round(l * 100) / 100),
+    coreSpeed,
   };
 }
 
 export function goals(r: Omit<Report, 'goals'>): Goal[] {
   const list: Goal[] = [
     { name: 'webhook ingest / verify-only', figure: r.ingest.ratio, goal: '≥ 0.75', met: r.ingest.ratio >= 0.75 },
-    { name: 'webhook p99 at half peak (ms)', figure: r.ingest.halfRate.p99, goal: '≤ 20', met: r.ingest.halfRate.p99 <= 20 },
+    {
+      name: 'webhook p99 at half peak (ms)',
+      figure: r.ingest.halfRate.p99,
+      goal: '≤ 20',
+      met: r.ingest.halfRate.p99 <= 20,
+    },
     { name: 'end to end / ceiling', figure: r.endToEnd.ratio, goal: '≥ 0.65', met: r.endToEnd.ratio >= 0.65 },
-    { name: 'Stripe reads per event', figure: r.endToEnd.stripeReadsPerEvent, goal: '≤ 0.02', met: r.endToEnd.stripeReadsPerEvent <= 0.02 },
+    {
+      name: 'Stripe reads per event',
+      figure: r.endToEnd.stripeReadsPerEvent,
+      goal: '≤ 0.02',
+      met: r.endToEnd.stripeReadsPerEvent <= 0.02,
+    },
   ];
   const d = r.usage.drain;
-  list.push({ name: 'drain requests = ⌈pairs/100⌉', figure: d.requests, goal: `= ${d.expectedRequests}`, met: d.requests === d.expectedRequests });
+  list.push({
+    name: 'drain requests = ⌈pairs/100⌉',
+    figure: d.requests,
+    goal: `= ${d.expectedRequests}`,
+    met: d.requests === d.expectedRequests,
+  });
   const a = r.access;
   list.push(
     { name: 'access API / bare route', figure: a.ratio, goal: '≥ 0.5', met: a.ratio >= 0.5 },
@@ -80,10 +101,15 @@ export function goals(r: Omit<Report, 'goals'>): Goal[] {
   const clientRatio = r.usage.client.perSec / r.usage.rawIncr.perSec;
   list.push({ name: 'usage client / raw pipelined INCR', figure: clientRatio, goal: '≥ 0.5', met: clientRatio >= 0.5 });
   const rss = r.usageMemory?.drain.workerPeakRssMb;
-  if (rss !== undefined && rss !== null) list.push({ name: `worker peak RSS (MB), drain of ${f(r.usageMemory!.drain.pairs)} pairs`, figure: rss, goal: '≤ 200', met: rss <= 200 });
+  if (rss !== undefined && rss !== null)
+    list.push({
+      name: `worker peak RSS (MB), drain of ${f(r.usageMemory!.drain.pairs)} pairs`,
+      figure: rss,
+      goal: '≤ 200',
+      met: rss <= 200,
+    });
   return list;
 }
-
 
 export function markdown(r: Report, before?: Report, notes = ''): string {
   const i = r.ingest;
@@ -145,7 +171,11 @@ export function markdown(r: Report, before?: Report, notes = ''): string {
     '',
     `${r.machine.cpus} × ${r.machine.cpuModel}, ${r.machine.memoryGb} GB, ${r.machine.os}; Node ${r.machine.node}; ${r.machine.postgres}; Redis ${r.machine.redis}.`,
     `Load generator, service, PostgreSQL and Redis all share these cores; load average at the end of the run: ${r.machine.loadAverage?.join(' / ') ?? 'n/a'}.`,
-    ...(r.machine.coreSpeed ? [`One core, with the run's processes idle: ${f(r.machine.coreSpeed.start)} HMAC-SHA256/ms before the run, ${f(r.machine.coreSpeed.end)} after (≈ ${QUIET_CORE_SPEED} when this box has its cores to itself; well below that, another tenant was taking them).`] : []),
+    ...(r.machine.coreSpeed
+      ? [
+          `One core, with the run's processes idle: ${f(r.machine.coreSpeed.start)} HMAC-SHA256/ms before the run, ${f(r.machine.coreSpeed.end)} after (≈ ${QUIET_CORE_SPEED} when this box has its cores to itself; well below that, another tenant was taking them).`,
+        ]
+      : []),
     '',
     '## Reproduce',
     '',

@@ -21,7 +21,10 @@ async function main(): Promise<void> {
     await api.stop();
     const dir = resolve(__dirname, '..', '..', 'bench', 'results');
     mkdirSync(dir, { recursive: true });
-    writeFileSync(resolve(dir, `access-${scale.name}.json`), `${JSON.stringify({ scale: scale.name, date: new Date().toISOString(), ...result }, null, 2)}\n`);
+    writeFileSync(
+      resolve(dir, `access-${scale.name}.json`),
+      `${JSON.stringify({ scale: scale.name, date: new Date().toISOString(), ...result }, null, 2)}\n`,
+    );
     console.log(accessSection(result, scale.name).join('\n'));
   } finally {
     await env.cleanup();

@@ -23,11 +23,19 @@ async function main(): Promise<void> {
       drain: await benchDrainMemory(env, processLauncher, scale.drainMemoryPairs, scale.phaseTimeoutMs * 5),
       ids: await measureIdMemory(env, scale.idMemoryCount),
     };
-    const result = { scale: scale.name, date: new Date().toISOString(), ...ratio, ratio: ratio.client.perSec / ratio.rawIncr.perSec, usageMemory };
+    const result = {
+      scale: scale.name,
+      date: new Date().toISOString(),
+      ...ratio,
+      ratio: ratio.client.perSec / ratio.rawIncr.perSec,
+      usageMemory,
+    };
     const dir = resolve(__dirname, '..', '..', 'bench', 'results');
     mkdirSync(dir, { recursive: true });
     writeFileSync(resolve(dir, `usage-${scale.name}.json`), `${JSON.stringify(result, null, 2)}\n`);
-    console.log(`client ${ratio.client.perSec.toFixed(0)}/s vs raw INCR ${ratio.rawIncr.perSec.toFixed(0)}/s: ratio ${result.ratio.toFixed(3)} (goal ≥ 0.5; rounds ${ratio.roundRatios.map((x) => x.toFixed(3)).join(', ')}); with ids ${ratio.clientWithIds.perSec.toFixed(0)}/s`);
+    console.log(
+      `client ${ratio.client.perSec.toFixed(0)}/s vs raw INCR ${ratio.rawIncr.perSec.toFixed(0)}/s: ratio ${result.ratio.toFixed(3)} (goal ≥ 0.5; rounds ${ratio.roundRatios.map((x) => x.toFixed(3)).join(', ')}); with ids ${ratio.clientWithIds.perSec.toFixed(0)}/s`,
+    );
     console.log(usageMemorySection(usageMemory).join('\n'));
   } finally {
     await env.cleanup();

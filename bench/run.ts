@@ -21,7 +21,10 @@ const results = resolve(root, 'bench', 'results');
 async function clusterOnly(scale: ReturnType<typeof pickScale>): Promise<void> {
   const result = await benchCluster(processLauncher, scale, (line) => console.log(line));
   mkdirSync(results, { recursive: true });
-  writeFileSync(resolve(results, 'cluster.json'), `${JSON.stringify({ scale: scale.name, date: new Date().toISOString(), ...result }, null, 2)}\n`);
+  writeFileSync(
+    resolve(results, 'cluster.json'),
+    `${JSON.stringify({ scale: scale.name, date: new Date().toISOString(), ...result }, null, 2)}\n`,
+  );
   const section = clusterSection(result, scale.name).join('\n');
   console.log(`\n${section}`);
   const path = resolve(root, 'BENCHMARKS.md');
@@ -29,7 +32,10 @@ async function clusterOnly(scale: ReturnType<typeof pickScale>): Promise<void> {
   const text = readFileSync(path, 'utf8');
   // Replace the section (it ends where the next one starts), or put it where markdown() would: before "Before → after" or "Machine".
   const found = text.indexOf(CLUSTER_HEADING);
-  const start = found >= 0 ? found : [text.indexOf('## Before'), text.indexOf('## Machine')].filter((i) => i >= 0).sort((a, b) => a - b)[0];
+  const start =
+    found >= 0
+      ? found
+      : [text.indexOf('## Before'), text.indexOf('## Machine')].filter((i) => i >= 0).sort((a, b) => a - b)[0];
   const end = found >= 0 ? text.indexOf('\n## ', found + CLUSTER_HEADING.length) + 1 : start;
   writeFileSync(path, `${text.slice(0, start)}${section}\n${text.slice(end)}`);
 }
@@ -49,7 +55,8 @@ async function main(): Promise<void> {
   const text = markdown(report, before, notes);
   if (scale.name === 'full') writeFileSync(resolve(root, 'BENCHMARKS.md'), text);
   console.log(`\n${text}`);
-  for (const g of report.goals) console.log(`${g.met ? 'met   ' : 'MISSED'} ${g.name}: ${g.figure.toFixed(3)} (goal ${g.goal})`);
+  for (const g of report.goals)
+    console.log(`${g.met ? 'met   ' : 'MISSED'} ${g.name}: ${g.figure.toFixed(3)} (goal ${g.goal})`);
 }
 
 main().catch((error: Error) => {

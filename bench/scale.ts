@@ -29,12 +29,34 @@ export interface BenchScale {
 
 export const SCALES: Record<BenchScale['name'], BenchScale> = {
   tiny: {
-    name: 'tiny', connections: 8, ingestRequests: 300, halfRateSeconds: 1,
-    workerConcurrency: 4, poolSize: 4, customers: 20, events: 300, usageIncrements: 2_000, drainPairs: 1_000, drainMemoryPairs: 2_000, idMemoryCount: 1_000, phaseTimeoutMs: 20_000,
+    name: 'tiny',
+    connections: 8,
+    ingestRequests: 300,
+    halfRateSeconds: 1,
+    workerConcurrency: 4,
+    poolSize: 4,
+    customers: 20,
+    events: 300,
+    usageIncrements: 2_000,
+    drainPairs: 1_000,
+    drainMemoryPairs: 2_000,
+    idMemoryCount: 1_000,
+    phaseTimeoutMs: 20_000,
   },
   full: {
-    name: 'full', connections: 32, ingestRequests: 40_000, halfRateSeconds: 8,
-    workerConcurrency: 100, poolSize: 20, customers: 1_000, events: 20_000, usageIncrements: 100_000, drainPairs: 100_000, drainMemoryPairs: 1_000_000, idMemoryCount: 100_000, phaseTimeoutMs: 180_000,
+    name: 'full',
+    connections: 32,
+    ingestRequests: 40_000,
+    halfRateSeconds: 8,
+    workerConcurrency: 100,
+    poolSize: 20,
+    customers: 1_000,
+    events: 20_000,
+    usageIncrements: 100_000,
+    drainPairs: 100_000,
+    drainMemoryPairs: 1_000_000,
+    idMemoryCount: 100_000,
+    phaseTimeoutMs: 180_000,
   },
 };
 

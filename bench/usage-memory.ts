@@ -13,7 +13,13 @@ import type { Launcher } from './launch';
 import { BENCH_WORKER_ENV, usageLeft } from './usage';
 
 export interface UsageMemoryResult {
-  drain: { pairs: number; requests: number; seconds: number; workerPeakRssMb: number | null; workerRssBeforeMb: number | null };
+  drain: {
+    pairs: number;
+    requests: number;
+    seconds: number;
+    workerPeakRssMb: number | null;
+    workerRssBeforeMb: number | null;
+  };
   ids: { count: number; usedMemoryBytesPerId: number; memoryUsageBytesPerKey: number };
 }
 
@@ -26,13 +32,22 @@ async function fill(redis: Redis, prefix: string, pairs: number): Promise<void> 
     const p = redis.pipeline();
     for (let j = i; j < Math.min(pairs, i + 10_000); j++) {
       const customer = `cus_mem${Math.floor(j / 2)}`;
-      p.hincrby(customerKeys(prefix, customer).pending, encodeField({ customer, meter: j % 2 ? 'storage_gb' : 'api_calls', windowStart: w }), 1 + (j % 7));
+      p.hincrby(
+        customerKeys(prefix, customer).pending,
+        encodeField({ customer, meter: j % 2 ? 'storage_gb' : 'api_calls', windowStart: w }),
+        1 + (j % 7),
+      );
     }
     await p.exec();
   }
 }
 
-export async function benchDrainMemory(env: BenchEnv, launcher: Launcher, pairs: number, timeoutMs: number): Promise<UsageMemoryResult['drain']> {
+export async function benchDrainMemory(
+  env: BenchEnv,
+  launcher: Launcher,
+  pairs: number,
+  timeoutMs: number,
+): Promise<UsageMemoryResult['drain']> {
   const prefix = env.prefix('m');
   const redis = new Redis(env.redisUrl);
   const worker = await launcher.service(env, { role: 'worker', prefix, env: BENCH_WORKER_ENV });
@@ -74,15 +89,31 @@ export async function measureIdMemory(env: BenchEnv, count: number): Promise<Usa
     const field = encodeField({ customer, meter: 'api_calls', windowStart: 0 });
     const before = await used();
     for (let i = 0; i < count; i += 500) {
-      const ids = Array.from({ length: Math.min(500, count - i) }, (_, k) => keys.eventId(customer, `req_${(i + k).toString(36).padStart(12, '0')}`));
-      await redis.eval(RECORD_SCRIPT, ids.length + 1, keys.pending, ...ids, 86_400, ids.length, ...ids.flatMap(() => [field, '0']));
+      const ids = Array.from({ length: Math.min(500, count - i) }, (_, k) =>
+        keys.eventId(customer, `req_${(i + k).toString(36).padStart(12, '0')}`),
+      );
+      await redis.eval(
+        RECORD_SCRIPT,
+        ids.length + 1,
+        keys.pending,
+        ...ids,
+        86_400,
+        ids.length,
+        ...ids.flatMap(() => [field, '0']),
+      );
     }
     const after = await used();
     const step = Math.max(1, Math.floor(count / 1000));
-    const sample = Array.from({ length: Math.min(1000, count) }, (_, i) => keys.eventId(customer, `req_${(i * step).toString(36).padStart(12, '0')}`));
+    const sample = Array.from({ length: Math.min(1000, count) }, (_, i) =>
+      keys.eventId(customer, `req_${(i * step).toString(36).padStart(12, '0')}`),
+    );
     const sizes = await Promise.all(sample.map((k) => redis.memory('USAGE', k, 'SAMPLES', 0)));
     await redis.del(usageKeys(prefix, keys.namespace).pending);
-    return { count, usedMemoryBytesPerId: Math.round((after - before) / count), memoryUsageBytesPerKey: Math.round(sizes.reduce((a: number, b) => a + Number(b), 0) / sizes.length) };
+    return {
+      count,
+      usedMemoryBytesPerId: Math.round((after - before) / count),
+      memoryUsageBytesPerKey: Math.round(sizes.reduce((a: number, b) => a + Number(b), 0) / sizes.length),
+    };
   } finally {
     await redis.quit();
   }

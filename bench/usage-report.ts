@@ -9,11 +9,20 @@ export function usageSection(u: UsageResult): string[] {
     '| --- | ---: | ---: | ---: | ---: |',
     `| raw INCR from Node, pipelines of ${u.rawIncr.pipeline}, 50 at once (ceiling) | ${f(u.rawIncr.count)} | ${f(u.rawIncr.seconds, 2)} | ${f(u.rawIncr.perSec)} | 1.000 |`,
     `| TypeScript client, one event per call, 50 at once | ${f(u.client.count)} | ${f(u.client.seconds, 2)} | ${f(u.client.perSec)} | ${f(u.client.perSec / u.rawIncr.perSec, 3)} |`,
-    ...(u.clientWithIds ? [`| the same, each event with an id | ${f(u.clientWithIds.count)} | ${f(u.clientWithIds.seconds, 2)} | ${f(u.clientWithIds.perSec)} | ${f(u.clientWithIds.perSec / u.rawIncr.perSec, 3)} |`] : []),
+    ...(u.clientWithIds
+      ? [
+          `| the same, each event with an id | ${f(u.clientWithIds.count)} | ${f(u.clientWithIds.seconds, 2)} | ${f(u.clientWithIds.perSec)} | ${f(u.clientWithIds.perSec / u.rawIncr.perSec, 3)} |`,
+        ]
+      : []),
     `| \`POST /v1/usage\`, ${u.http.eventsPerRequest} events per request | ${f(u.http.count)} | ${f(u.http.seconds, 2)} | ${f(u.http.perSec)} | ${f(u.http.perSec / u.rawIncr.perSec, 3)} |`,
     `| \`POST /v1/usage\`, one event per request | ${f(u.httpSingle.count)} | ${f(u.httpSingle.seconds, 2)} | ${f(u.httpSingle.perSec)} | ${f(u.httpSingle.perSec / u.rawIncr.perSec, 3)} |`,
     '',
-    ...(u.roundRatios ? [`Raw INCR and the client each ran one round untimed first, then ${u.roundRatios.length} alternating rounds; the rows are the median round (client / raw INCR by round: ${u.roundRatios.map((x) => f(x, 3)).join(', ')}).`, ''] : []),
+    ...(u.roundRatios
+      ? [
+          `Raw INCR and the client each ran one round untimed first, then ${u.roundRatios.length} alternating rounds; the rows are the median round (client / raw INCR by round: ${u.roundRatios.map((x) => f(x, 3)).join(', ')}).`,
+          '',
+        ]
+      : []),
     `Drain of ${f(u.drain.pairs)} (customer, meter) pairs: **${f(u.drain.requests)} Stripe requests** (⌈pairs/100⌉ = ${f(u.drain.expectedRequests)}) in **${f(u.drain.seconds, 2)} s**; ${f(u.drain.eventsAccepted)} meter events accepted`,
     `(worker with STRIPE_METER_RATE_LIMIT_PER_SECOND=${u.drain.rateLimitPerSecond}, Stripe's live v2 limit; the default 20/s would make it ≈ ${f(u.drain.requests / 20)} s).`,
   ];

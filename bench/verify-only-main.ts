@@ -3,10 +3,11 @@ import { listenVerifyOnly } from './verify-only';
 
 const secret = process.env.STRIPE_WEBHOOK_SECRET ?? '';
 listenVerifyOnly(secret, Number(process.env.PORT ?? 0)).then(
-  (server) => process.on('SIGTERM', () => {
-    server.close(() => process.exit(0));
-    server.closeAllConnections();
-  }),
+  (server) =>
+    process.on('SIGTERM', () => {
+      server.close(() => process.exit(0));
+      server.closeAllConnections();
+    }),
   (error: Error) => {
     console.error(`verify-only baseline failed to start: ${error.message}`);
     process.exit(1);

@@ -33,7 +33,14 @@ export function keepAliveAgent(maxSockets: number): Agent {
 }
 
 /** One HTTP request with a hard timeout; never rejects (status 0 on any transport failure, its code as `text`). */
-export function post(agent: Agent, url: string, body: string | Buffer, headers: Record<string, string>, timeoutMs: number, method = 'POST'): Promise<PostResult> {
+export function post(
+  agent: Agent,
+  url: string,
+  body: string | Buffer,
+  headers: Record<string, string>,
+  timeoutMs: number,
+  method = 'POST',
+): Promise<PostResult> {
   const started = Date.now();
   return new Promise((resolve) => {
     let settled = false;
@@ -42,12 +49,16 @@ export function post(agent: Agent, url: string, body: string | Buffer, headers: 
       settled = true;
       resolve({ status, ms: Date.now() - started, text });
     };
-    const req = request(url, { method, agent, headers: { 'content-length': String(Buffer.byteLength(body)), ...headers }, timeout: timeoutMs }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => finish(res.statusCode ?? 0, Buffer.concat(chunks).toString('utf8')));
-      res.on('error', (error: NodeJS.ErrnoException) => finish(0, error.code ?? error.message));
-    });
+    const req = request(
+      url,
+      { method, agent, headers: { 'content-length': String(Buffer.byteLength(body)), ...headers }, timeout: timeoutMs },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => finish(res.statusCode ?? 0, Buffer.concat(chunks).toString('utf8')));
+        res.on('error', (error: NodeJS.ErrnoException) => finish(0, error.code ?? error.message));
+      },
+    );
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.on('error', (error: NodeJS.ErrnoException) => finish(0, error.code ?? error.message));
     req.end(body);
@@ -58,15 +69,31 @@ export class Deliverer {
   readonly attempts: Attempt[] = [];
   private readonly agent: Agent;
 
-  constructor(private readonly url: string, private readonly secret: string, private readonly opts: { sockets?: number; timeoutMs?: number } = {}) {
+  constructor(
+    private readonly url: string,
+    private readonly secret: string,
+    private readonly opts: { sockets?: number; timeoutMs?: number } = {},
+  ) {
     this.agent = keepAliveAgent(opts.sockets ?? 64);
   }
 
   /** One signed delivery attempt. */
   async once(event: { id: string }): Promise<number> {
     const { body, signature } = signedDelivery(event, this.secret);
-    const res = await post(this.agent, `${this.url}/webhooks/stripe`, body, { 'content-type': 'application/json', 'stripe-signature': signature }, this.opts.timeoutMs ?? 15_000);
-    this.attempts.push({ eventId: event.id, status: res.status, ms: res.ms, at: Date.now() - res.ms, ...(res.status === 0 ? { error: res.text } : {}) });
+    const res = await post(
+      this.agent,
+      `${this.url}/webhooks/stripe`,
+      body,
+      { 'content-type': 'application/json', 'stripe-signature': signature },
+      this.opts.timeoutMs ?? 15_000,
+    );
+    this.attempts.push({
+      eventId: event.id,
+      status: res.status,
+      ms: res.ms,
+      at: Date.now() - res.ms,
+      ...(res.status === 0 ? { error: res.text } : {}),
+    });
     return res.status;
   }
 
@@ -93,7 +120,11 @@ export class Deliverer {
 }
 
 /** Runs `fn` over `items` with at most `concurrency` in flight. */
-export async function pool<T>(items: readonly T[], concurrency: number, fn: (item: T, index: number) => Promise<unknown>): Promise<void> {
+export async function pool<T>(
+  items: readonly T[],
+  concurrency: number,
+  fn: (item: T, index: number) => Promise<unknown>,
+): Promise<void> {
   let next = 0;
   const lanes = Array.from({ length: Math.min(concurrency, items.length) }, async () => {
     while (next < items.length) {
@@ -105,7 +136,12 @@ export async function pool<T>(items: readonly T[], concurrency: number, fn: (ite
 }
 
 /** Like `pool`, but item i does not start before `startedAt + i / perSecond` (steady load over time). */
-export async function paced<T>(items: readonly T[], perSecond: number, concurrency: number, fn: (item: T, index: number) => Promise<unknown>): Promise<void> {
+export async function paced<T>(
+  items: readonly T[],
+  perSecond: number,
+  concurrency: number,
+  fn: (item: T, index: number) => Promise<unknown>,
+): Promise<void> {
   const startedAt = Date.now();
   await pool(items, concurrency, async (item, i) => {
     const due = startedAt + (i * 1000) / perSecond;

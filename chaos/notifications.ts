@@ -18,7 +18,9 @@ export interface NotificationCheck {
   examples: string[];
 }
 
-interface Note { data: { customer: string; access: boolean; sequence: number } }
+interface Note {
+  data: { customer: string; access: boolean; sequence: number };
+}
 
 function check(receiver: Receiver, world: World): NotificationCheck {
   const newest = new Map<string, Note>();
@@ -27,19 +29,26 @@ function check(receiver: Receiver, world: World): NotificationCheck {
     if (!seen || seen.data.sequence < n.data.sequence) newest.set(n.data.customer, n);
   }
   const result: NotificationCheck = { wrong: 0, received: receiver.deliveries.length, badSignatures: 0, examples: [] };
-  result.badSignatures = receiver.deliveries.filter((d) => !verifySignature(d.body, String(d.headers['billing-signature']), NOTIFY_SECRET)).length;
+  result.badSignatures = receiver.deliveries.filter(
+    (d) => !verifySignature(d.body, String(d.headers['billing-signature']), NOTIFY_SECRET),
+  ).length;
   for (const c of world.customers) {
     const told = newest.get(c)?.data.access ?? false;
     if (told !== accessOracle(world.truth, c)) {
       result.wrong++;
-      if (result.examples.length < 10) result.examples.push(`${c}: last told ${told}, truth ${accessOracle(world.truth, c)}`);
+      if (result.examples.length < 10)
+        result.examples.push(`${c}: last told ${told}, truth ${accessOracle(world.truth, c)}`);
     }
   }
   return result;
 }
 
 /** Waits up to `timeoutMs` for the notifications to agree with the truth, then reports. */
-export async function checkNotifications(receiver: Receiver, world: World, timeoutMs = 60_000): Promise<NotificationCheck> {
+export async function checkNotifications(
+  receiver: Receiver,
+  world: World,
+  timeoutMs = 60_000,
+): Promise<NotificationCheck> {
   const deadline = Date.now() + timeoutMs;
   let result = check(receiver, world);
   while (result.wrong > 0 && Date.now() < deadline) {

@@ -12,15 +12,27 @@ export interface ProductTraffic {
   stop(): Promise<Record<string, number>>;
 }
 
-export function askAccessMeanwhile(apiUrl: string, apiKey: string, customers: readonly string[], rng: () => number, perSecond = 200): ProductTraffic {
+export function askAccessMeanwhile(
+  apiUrl: string,
+  apiKey: string,
+  customers: readonly string[],
+  rng: () => number,
+  perSecond = 200,
+): ProductTraffic {
   const agent = new Agent({ keepAlive: true, maxSockets: 4 });
   const statuses: Record<string, number> = {};
   let stopped = false;
   const asker = async () => {
     while (!stopped) {
       const customer = customers[Math.floor(rng() * customers.length)];
-      const res = await post(agent, `${apiUrl}/v1/customers/${customer}/access`, '', { authorization: `Bearer ${apiKey}` }, 5000, 'GET')
-        .catch(() => ({ status: 0 }));
+      const res = await post(
+        agent,
+        `${apiUrl}/v1/customers/${customer}/access`,
+        '',
+        { authorization: `Bearer ${apiKey}` },
+        5000,
+        'GET',
+      ).catch(() => ({ status: 0 }));
       statuses[res.status] = (statuses[res.status] ?? 0) + 1;
       await sleep(4000 / perSecond);
     }

@@ -3,7 +3,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ScenarioResult } from './scenario';
 
-export const TABLE_HEADER = '| # | scenario | load | faults injected | lost | applied twice | wrong | duration |\n|---|---|---|---|---|---|---|---|';
+export const TABLE_HEADER =
+  '| # | scenario | load | faults injected | lost | applied twice | wrong | duration |\n|---|---|---|---|---|---|---|---|';
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 

@@ -21,7 +21,9 @@ import { runScenario, SCENARIOS } from './scenarios';
 
 async function main(): Promise<void> {
   const scale = scaleFromEnv(process.env.CHAOS_SCALE);
-  const wanted = process.env.CHAOS_SCENARIOS ? process.env.CHAOS_SCENARIOS.split(',').map(Number) : SCENARIOS.map((s) => s.id);
+  const wanted = process.env.CHAOS_SCENARIOS
+    ? process.env.CHAOS_SCENARIOS.split(',').map(Number)
+    : SCENARIOS.map((s) => s.id);
   const seed = Number(process.env.CHAOS_SEED ?? Date.now() % 1_000_000);
   const logDir = mkdtempSync(join(tmpdir(), 'chaos-logs-'));
   console.log(`chaos: scale ${scale.name}, scenarios ${wanted.join(',')}, seed ${seed}, process logs in ${logDir}`);
@@ -55,7 +57,12 @@ async function main(): Promise<void> {
     await cleanup();
   }
   const full = scale.name === 'full' && wanted.length === SCENARIOS.length;
-  const written = writeReports(projectRoot(), results, { scale: scale.name, seed, full, totalMs: Date.now() - started });
+  const written = writeReports(projectRoot(), results, {
+    scale: scale.name,
+    seed,
+    full,
+    totalMs: Date.now() - started,
+  });
   console.log(`\n${TABLE_HEADER}\n${results.map(formatRow).join('\n')}\n\nchaos: wrote ${written.join(', ')}`);
   const bad = results.filter((r) => r.error || r.lost || r.doubled || r.wrong);
   process.exit(bad.length ? 1 : 0);

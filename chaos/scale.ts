@@ -52,8 +52,17 @@ export function scaleFromEnv(value: string | undefined): Scale {
     crashes: { events: n(FULL.crashes.events, 100), kills: n(FULL.crashes.kills, 1) },
     redisOutage: { events: n(FULL.redisOutage.events, 100), outageMs: n(FULL.redisOutage.outageMs, 2_000) },
     postgresOutage: { events: n(FULL.postgresOutage.events, 100), outageMs: n(FULL.postgresOutage.outageMs, 2_000) },
-    usage: { increments: n(FULL.usage.increments, 1_000), pairs: n(FULL.usage.pairs, 20), kills: n(FULL.usage.kills, 1), faultRate: 0.1 },
+    usage: {
+      increments: n(FULL.usage.increments, 1_000),
+      pairs: n(FULL.usage.pairs, 20),
+      kills: n(FULL.usage.kills, 1),
+      faultRate: 0.1,
+    },
     hostile: { requests: n(FULL.hostile.requests, 100) },
-    cluster: { events: n(FULL.cluster.events, 100), usageEvents: n(FULL.cluster.usageEvents, 1_000), outageMs: n(FULL.cluster.outageMs, 2_000) },
+    cluster: {
+      events: n(FULL.cluster.events, 100),
+      usageEvents: n(FULL.cluster.usageEvents, 1_000),
+      outageMs: n(FULL.cluster.outageMs, 2_000),
+    },
   };
 }

@@ -99,7 +99,10 @@ export class Stack {
 
   /** The Stripe event queue's partitions, as the service names them. */
   get eventQueueNames(): string[] {
-    return stripeEventQueueNames(Number(this.opts.env?.EVENT_QUEUE_PARTITIONS ?? 1), this.opts.servers.cluster !== undefined);
+    return stripeEventQueueNames(
+      Number(this.opts.env?.EVENT_QUEUE_PARTITIONS ?? 1),
+      this.opts.servers.cluster !== undefined,
+    );
   }
 
   env(role: string): Record<string, string> {
@@ -162,18 +165,33 @@ export class Stack {
 
   /** Waits until the queues (default: every Stripe event partition) have nothing waiting, delayed or active. */
   async settle(timeoutMs: number, queues = this.eventQueueNames): Promise<void> {
-    await waitFor(async () => {
-      // A server just restarted (an outage scenario) may refuse a read or two: ask again.
-      const counts = await this.jobCounts(queues, ['wait', 'active', 'delayed', 'prioritized', 'waiting-children']).catch(() => undefined);
-      return counts !== undefined && Object.values(counts).every((n) => n === 0);
-    }, timeoutMs, `queues ${queues.join(', ')} to drain`, 250);
+    await waitFor(
+      async () => {
+        // A server just restarted (an outage scenario) may refuse a read or two: ask again.
+        const counts = await this.jobCounts(queues, [
+          'wait',
+          'active',
+          'delayed',
+          'prioritized',
+          'waiting-children',
+        ]).catch(() => undefined);
+        return counts !== undefined && Object.values(counts).every((n) => n === 0);
+      },
+      timeoutMs,
+      `queues ${queues.join(', ')} to drain`,
+      250,
+    );
   }
 
   /** Job counts summed over queues (default: every Stripe event partition), e.g. `{ completed, failed }`. */
-  async jobCounts(queues = this.eventQueueNames, states: JobType[] = ['completed', 'failed', 'wait', 'active', 'delayed']): Promise<Record<string, number>> {
+  async jobCounts(
+    queues = this.eventQueueNames,
+    states: JobType[] = ['completed', 'failed', 'wait', 'active', 'delayed'],
+  ): Promise<Record<string, number>> {
     const sum: Record<string, number> = {};
     for (const name of queues) {
-      for (const [state, n] of Object.entries(await this.queue(name).getJobCounts(...states))) sum[state] = (sum[state] ?? 0) + n;
+      for (const [state, n] of Object.entries(await this.queue(name).getJobCounts(...states)))
+        sum[state] = (sum[state] ?? 0) + n;
     }
     return sum;
   }
@@ -205,7 +223,8 @@ export class Stack {
     await this.db?.end().catch(() => undefined);
     await this.standIn.close();
     // A private server or cluster is destroyed with its data; on the shared one the prefix goes.
-    if (!this.opts.servers.redis && !this.opts.servers.cluster) await deleteKeys(this.redis as Redis, this.prefix).catch(() => undefined);
+    if (!this.opts.servers.redis && !this.opts.servers.cluster)
+      await deleteKeys(this.redis as Redis, this.prefix).catch(() => undefined);
     this.redis?.disconnect();
     const admin = new Client({ connectionString: this.opts.servers.postgresAdminUrl });
     await admin.connect();

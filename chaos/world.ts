@@ -45,8 +45,16 @@ class Timeline {
   }
 }
 
-const fail = (inv: Stripe.Invoice) => Object.assign(inv, { status: 'open', attempted: true, attempt_count: inv.attempt_count + 1, amount_paid: 0, amount_remaining: inv.amount_due });
-const pay = (inv: Stripe.Invoice) => Object.assign(inv, { status: 'paid', attempted: true, amount_paid: inv.amount_due, amount_remaining: 0 });
+const fail = (inv: Stripe.Invoice) =>
+  Object.assign(inv, {
+    status: 'open',
+    attempted: true,
+    attempt_count: inv.attempt_count + 1,
+    amount_paid: 0,
+    amount_remaining: inv.amount_due,
+  });
+const pay = (inv: Stripe.Invoice) =>
+  Object.assign(inv, { status: 'paid', attempted: true, amount_paid: inv.amount_due, amount_remaining: 0 });
 
 /** One customer's history; `variant` picks how it ends. */
 function lifecycle(rng: () => number, t0: number, step: number, pr: Stripe.Price): Stripe.Event[] {
@@ -54,9 +62,20 @@ function lifecycle(rng: () => number, t0: number, step: number, pr: Stripe.Price
   const cus = customer({ created: t0 });
   tl.emit('customer.created', cus);
   const trial = rng() < 0.2;
-  const sub = subscription({ customer: cus.id, status: trial ? 'trialing' : 'incomplete', created: t0, items: [{ price: pr }] });
+  const sub = subscription({
+    customer: cus.id,
+    status: trial ? 'trialing' : 'incomplete',
+    created: t0,
+    items: [{ price: pr }],
+  });
   tl.emit('customer.subscription.created', sub, 1);
-  const inv = invoice({ customer: cus.id, subscription: sub.id, status: 'draft', created: tl.t, amount_due: trial ? 0 : 2000 });
+  const inv = invoice({
+    customer: cus.id,
+    subscription: sub.id,
+    status: 'draft',
+    created: tl.t,
+    amount_due: trial ? 0 : 2000,
+  });
   tl.emit('invoice.created', inv); // same second as the subscription: a different object
   inv.status = 'open';
   tl.emit('invoice.finalized', inv, step);
@@ -68,15 +87,29 @@ function lifecycle(rng: () => number, t0: number, step: number, pr: Stripe.Price
   tl.emit('invoice.updated', inv);
   sub.status = 'active';
   tl.emit('customer.subscription.updated', sub);
-  tl.emit('customer.updated', Object.assign(cus, { email: `renamed+${cus.id.slice(4).toLowerCase()}@example.com`, name: 'Renamed' }), step);
+  tl.emit(
+    'customer.updated',
+    Object.assign(cus, { email: `renamed+${cus.id.slice(4).toLowerCase()}@example.com`, name: 'Renamed' }),
+    step,
+  );
   const variant = Math.floor(rng() * 7);
   if (variant === 0) return tl.events; // happy
   if (variant === 1) {
     tl.emit('customer.subscription.updated', Object.assign(sub, { cancel_at_period_end: true }), step);
-    tl.emit('customer.subscription.deleted', Object.assign(sub, { status: 'canceled', canceled_at: tl.t + step }), step);
+    tl.emit(
+      'customer.subscription.deleted',
+      Object.assign(sub, { status: 'canceled', canceled_at: tl.t + step }),
+      step,
+    );
     return tl.events;
   }
-  const inv2 = invoice({ customer: cus.id, subscription: sub.id, status: 'draft', created: tl.t + step, amount_due: 3000 });
+  const inv2 = invoice({
+    customer: cus.id,
+    subscription: sub.id,
+    status: 'draft',
+    created: tl.t + step,
+    amount_due: 3000,
+  });
   tl.emit('invoice.created', inv2, step);
   inv2.status = 'open';
   tl.emit('invoice.finalized', inv2, step);
@@ -105,9 +138,13 @@ export function generateWorld(opts: WorldOptions): World {
   const rng = seededRandom(opts.seed);
   const prod = product({ created: opts.start });
   const pr = price({ product: prod.id, created: opts.start });
-  const events: Stripe.Event[] = [event('product.created', prod, { created: opts.start }), event('price.created', pr, { created: opts.start })];
+  const events: Stripe.Event[] = [
+    event('product.created', prod, { created: opts.start }),
+    event('price.created', pr, { created: opts.start }),
+  ];
   const customers: string[] = [];
-  const enough = () => (opts.events !== undefined ? events.length >= opts.events : customers.length >= (opts.customers ?? 0));
+  const enough = () =>
+    opts.events !== undefined ? events.length >= opts.events : customers.length >= (opts.customers ?? 0);
   for (let i = 0; !enough(); i++) {
     const life = lifecycle(rng, opts.start + i, opts.step, pr);
     customers.push(objectId(life[0]));
@@ -126,4 +163,3 @@ export function truthOf(events: readonly Stripe.Event[]): Map<string, TruthEntry
   }
   return truth;
 }
-

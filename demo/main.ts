@@ -22,7 +22,13 @@ async function run(): Promise<void> {
   const databaseUrl = new URL(env.DATABASE_URL);
   databaseUrl.pathname = `${databaseUrl.pathname}_demo`;
   console.log(`demo: database ${databaseUrl.pathname.slice(1)}, Redis prefix ${env.KEY_PREFIX}-demo, port ${env.PORT}`);
-  const stack = await startDemoStack({ databaseUrl: databaseUrl.toString(), redisUrl: env.REDIS_URL, keyPrefix: `${env.KEY_PREFIX}-demo`, port: env.PORT, freshDatabase: true });
+  const stack = await startDemoStack({
+    databaseUrl: databaseUrl.toString(),
+    redisUrl: env.REDIS_URL,
+    keyPrefix: `${env.KEY_PREFIX}-demo`,
+    port: env.PORT,
+    freshDatabase: true,
+  });
   let failed = true;
   try {
     const steps = await runDemoStory(stack, (line) => console.log(line));

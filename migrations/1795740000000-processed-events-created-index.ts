@@ -11,7 +11,9 @@ export class ProcessedEventsCreatedIndex1795740000000 implements MigrationInterf
   name = 'ProcessedEventsCreatedIndex1795740000000';
 
   public async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`CREATE INDEX "IDX_processed_events_event_created" ON "processed_events" ("event_created")`);
+    await queryRunner.query(
+      `CREATE INDEX "IDX_processed_events_event_created" ON "processed_events" ("event_created")`,
+    );
   }
 
   public async down(queryRunner: QueryRunner): Promise<void> {

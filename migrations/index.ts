@@ -7,6 +7,10 @@ import { CustomerAccess1795730000000 } from './1795730000000-customer-access';
 import { ProcessedEventsCreatedIndex1795740000000 } from './1795740000000-processed-events-created-index';
 
 export const migrations = [
-  Initial1795645213096, UsageReports1795700000000, BackfillCursors1795710000000, StripeObjectsEntitlements1795720000000,
-  CustomerAccess1795730000000, ProcessedEventsCreatedIndex1795740000000,
+  Initial1795645213096,
+  UsageReports1795700000000,
+  BackfillCursors1795710000000,
+  StripeObjectsEntitlements1795720000000,
+  CustomerAccess1795730000000,
+  ProcessedEventsCreatedIndex1795740000000,
 ];

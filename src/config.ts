@@ -7,7 +7,10 @@ import { z } from 'zod';
 import { MAX_PARTITIONS } from './queues/partitions';
 
 const csv = (value: string | undefined): string[] =>
-  (value ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+  (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
 
 const intFromEnv = (min: number) => z.coerce.number().int().min(min);
 
@@ -31,87 +34,106 @@ const clusterNodes = z.string().transform((value, ctx) => {
 
 const databaseUrl = z.url({ protocol: /^postgres(ql)?$/ }).default('postgres://postgres@127.0.0.1:5432/billing');
 
-const schema = z.object({
-  ROLE: z.enum(['api', 'worker', 'all']).default('all'),
-  PORT: intFromEnv(0).max(65535).default(3000),
-  DATABASE_URL: databaseUrl,
-  REDIS_URL: z.url({ protocol: /^rediss?$/ }).default('redis://127.0.0.1:6379'),
-  KEY_PREFIX: z.string().min(1).regex(/^[^:\s]+$/, 'must not contain ":" or spaces').default('billing'),
-  // A Redis Cluster (any of its masters): every queue and counter lives there; REDIS_URL is unused.
-  REDIS_CLUSTER_NODES: clusterNodes.optional(),
-  // Stripe event queues, each in its own cluster slot (queues/partitions.ts); a multiple of the master count on a cluster.
-  EVENT_QUEUE_PARTITIONS: intFromEnv(1).max(MAX_PARTITIONS).default(1),
-  STRIPE_SECRET_KEY: z.string({ error: 'is required' }).regex(/^(sk|rk)_\S+$/, 'must start with sk_ or rk_'),
-  STRIPE_WEBHOOK_SECRET: z
-    .string({ error: 'is required' })
-    .transform(csv)
-    .refine((list) => list.length > 0, 'needs at least one whsec_… secret')
-    .refine((list) => list.every((s) => s.startsWith('whsec_')), 'every secret must start with whsec_'),
-  STRIPE_API_URL: z.url({ protocol: /^https?$/ }).optional(),
-  API_KEYS: z.string().optional().transform(csv),
-  ADMIN_USER: z.string().min(1).optional(),
-  ADMIN_PASSWORD: z.string().min(1).optional(),
-  // true: Bull Board shows queues and jobs but refuses retries, removals and pauses (405).
-  ADMIN_READ_ONLY: z.stringbool().default(false),
-  // How often the worker replays missed Stripe events (Events API); 0 turns the scheduler off.
-  REPLAY_INTERVAL_MS: intFromEnv(0).refine((ms) => ms === 0 || ms >= 1000, 'must be 0 (off) or at least 1000').default(86_400_000),
-  // processed_events rows are kept while Stripe may still send their event: 30 days of Events API
-  // history (replay) plus 3 days of delivery retries, so anything shorter is refused.
-  PROCESSED_EVENTS_RETENTION_DAYS: z.coerce.number().int()
-    .min(34, 'must be at least 34: Stripe keeps events 30 days and retries deliveries 3 more, so a younger event id may still arrive')
-    .default(45),
-  // How often the worker prunes processed_events; 0 turns the scheduler off.
-  PROCESSED_EVENTS_PRUNE_INTERVAL_MS: intFromEnv(0).refine((ms) => ms === 0 || ms >= 1000, 'must be 0 (off) or at least 1000').default(3_600_000),
-  // Completed Stripe event jobs are kept this long (and at most 10,000 of them, queues/job-options.ts).
-  COMPLETED_JOB_RETENTION_SECONDS: intFromEnv(0).default(3600),
-  // Stripe requests per second that backfill and replay may use (live limit 100/s, sandbox 25/s).
-  BACKFILL_RATE_PER_SECOND: z.coerce.number().positive().max(100).default(20),
-  // ROLE=worker has no API port; set this to serve /metrics, /healthz and /readyz from the worker.
-  METRICS_PORT: intFromEnv(0).max(65535).optional(),
-  USAGE_FLUSH_INTERVAL_MS: intFromEnv(1000).default(3_600_000),
-  USAGE_FLUSH_THRESHOLD: intFromEnv(1).default(50_000),
-  // Usage is aggregated per (customer, meter, window); the meter event is stamped at the window start.
-  USAGE_WINDOW_SECONDS: intFromEnv(1).refine((s) => 86_400 % s === 0, 'must divide 86400 (one day)').default(3600),
-  // How long a usage event id is remembered: the same id within it is counted once.
-  USAGE_DEDUPE_SECONDS: intFromEnv(1).default(86_400),
-  // invoice.created flushes of many customers are gathered for up to this long and claimed together.
-  USAGE_INVOICE_FLUSH_DELAY_MS: intFromEnv(100).max(600_000).default(10_000),
-  // How often the worker checks pending usage against USAGE_FLUSH_THRESHOLD.
-  USAGE_THRESHOLD_CHECK_MS: intFromEnv(100).default(5000),
-  // Meter event stream requests per second (Stripe allows far more: 10,000/s live).
-  STRIPE_METER_RATE_LIMIT_PER_SECOND: z.coerce.number().positive().max(10_000).default(20),
-  ACCESS_GRACE_PERIOD_SECONDS: intFromEnv(0).default(0),
-  // Where access-change notifications are POSTed (unset: none are sent), and the secret that signs them.
-  ACCESS_WEBHOOK_URL: z.url({ protocol: /^https?$/ }).optional(),
-  ACCESS_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
-  // The api's in-memory access answers: at most this old (a committed change drops them at once
-  // through the access change feed; this bounds the rest), 0 turns the cache off; and how many customers.
-  ACCESS_CACHE_TTL_MS: intFromEnv(0).default(60_000),
-  ACCESS_CACHE_MAX_ENTRIES: intFromEnv(1).default(100_000),
-  // How often the worker checks for grace periods run out and relays notifications left unenqueued.
-  ACCESS_SWEEP_INTERVAL_MS: intFromEnv(1000).default(15_000),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  SHUTDOWN_TIMEOUT_MS: intFromEnv(0).default(30_000),
-  // Jobs a worker process runs at once: enough to fill WORKER_BATCH_TRANSACTIONS batches of
-  // WORKER_BATCH_SIZE; they share those few transactions, not 100 connections.
-  WORKER_CONCURRENCY: intFromEnv(1).default(100),
-  // Most Stripe events the worker applies in one PostgreSQL transaction (events/batcher.ts); 1 turns batching off.
-  WORKER_BATCH_SIZE: intFromEnv(1).max(1000).default(50),
-  // Most of those batch transactions at once; events arriving meanwhile join the next batch.
-  WORKER_BATCH_TRANSACTIONS: intFromEnv(1).max(1000).default(2),
-  // PostgreSQL connections per process; keep processes × pool below the server's max_connections.
-  DATABASE_POOL_SIZE: intFromEnv(1).max(1000).default(20),
-}).refine((c) => (c.ADMIN_USER === undefined) === (c.ADMIN_PASSWORD === undefined), {
-  message: 'ADMIN_USER and ADMIN_PASSWORD must be set together',
-  path: ['ADMIN_USER'],
-}).refine((c) => c.ACCESS_WEBHOOK_URL === undefined || c.ACCESS_WEBHOOK_SECRET !== undefined, {
-  message: 'is required with ACCESS_WEBHOOK_URL',
-  path: ['ACCESS_WEBHOOK_SECRET'],
-}).refine((c) => c.REDIS_CLUSTER_NODES === undefined || !/[{}]/.test(c.KEY_PREFIX), {
-  // A tag in the prefix would put every queue in one slot: the queue names carry the tags.
-  message: 'must not contain "{" or "}" with REDIS_CLUSTER_NODES (each queue carries its own hash tag)',
-  path: ['KEY_PREFIX'],
-});
+const schema = z
+  .object({
+    ROLE: z.enum(['api', 'worker', 'all']).default('all'),
+    PORT: intFromEnv(0).max(65535).default(3000),
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: z.url({ protocol: /^rediss?$/ }).default('redis://127.0.0.1:6379'),
+    KEY_PREFIX: z
+      .string()
+      .min(1)
+      .regex(/^[^:\s]+$/, 'must not contain ":" or spaces')
+      .default('billing'),
+    // A Redis Cluster (any of its masters): every queue and counter lives there; REDIS_URL is unused.
+    REDIS_CLUSTER_NODES: clusterNodes.optional(),
+    // Stripe event queues, each in its own cluster slot (queues/partitions.ts); a multiple of the master count on a cluster.
+    EVENT_QUEUE_PARTITIONS: intFromEnv(1).max(MAX_PARTITIONS).default(1),
+    STRIPE_SECRET_KEY: z.string({ error: 'is required' }).regex(/^(sk|rk)_\S+$/, 'must start with sk_ or rk_'),
+    STRIPE_WEBHOOK_SECRET: z
+      .string({ error: 'is required' })
+      .transform(csv)
+      .refine((list) => list.length > 0, 'needs at least one whsec_… secret')
+      .refine((list) => list.every((s) => s.startsWith('whsec_')), 'every secret must start with whsec_'),
+    STRIPE_API_URL: z.url({ protocol: /^https?$/ }).optional(),
+    API_KEYS: z.string().optional().transform(csv),
+    ADMIN_USER: z.string().min(1).optional(),
+    ADMIN_PASSWORD: z.string().min(1).optional(),
+    // true: Bull Board shows queues and jobs but refuses retries, removals and pauses (405).
+    ADMIN_READ_ONLY: z.stringbool().default(false),
+    // How often the worker replays missed Stripe events (Events API); 0 turns the scheduler off.
+    REPLAY_INTERVAL_MS: intFromEnv(0)
+      .refine((ms) => ms === 0 || ms >= 1000, 'must be 0 (off) or at least 1000')
+      .default(86_400_000),
+    // processed_events rows are kept while Stripe may still send their event: 30 days of Events API
+    // history (replay) plus 3 days of delivery retries, so anything shorter is refused.
+    PROCESSED_EVENTS_RETENTION_DAYS: z.coerce
+      .number()
+      .int()
+      .min(
+        34,
+        'must be at least 34: Stripe keeps events 30 days and retries deliveries 3 more, so a younger event id may still arrive',
+      )
+      .default(45),
+    // How often the worker prunes processed_events; 0 turns the scheduler off.
+    PROCESSED_EVENTS_PRUNE_INTERVAL_MS: intFromEnv(0)
+      .refine((ms) => ms === 0 || ms >= 1000, 'must be 0 (off) or at least 1000')
+      .default(3_600_000),
+    // Completed Stripe event jobs are kept this long (and at most 10,000 of them, queues/job-options.ts).
+    COMPLETED_JOB_RETENTION_SECONDS: intFromEnv(0).default(3600),
+    // Stripe requests per second that backfill and replay may use (live limit 100/s, sandbox 25/s).
+    BACKFILL_RATE_PER_SECOND: z.coerce.number().positive().max(100).default(20),
+    // ROLE=worker has no API port; set this to serve /metrics, /healthz and /readyz from the worker.
+    METRICS_PORT: intFromEnv(0).max(65535).optional(),
+    USAGE_FLUSH_INTERVAL_MS: intFromEnv(1000).default(3_600_000),
+    USAGE_FLUSH_THRESHOLD: intFromEnv(1).default(50_000),
+    // Usage is aggregated per (customer, meter, window); the meter event is stamped at the window start.
+    USAGE_WINDOW_SECONDS: intFromEnv(1)
+      .refine((s) => 86_400 % s === 0, 'must divide 86400 (one day)')
+      .default(3600),
+    // How long a usage event id is remembered: the same id within it is counted once.
+    USAGE_DEDUPE_SECONDS: intFromEnv(1).default(86_400),
+    // invoice.created flushes of many customers are gathered for up to this long and claimed together.
+    USAGE_INVOICE_FLUSH_DELAY_MS: intFromEnv(100).max(600_000).default(10_000),
+    // How often the worker checks pending usage against USAGE_FLUSH_THRESHOLD.
+    USAGE_THRESHOLD_CHECK_MS: intFromEnv(100).default(5000),
+    // Meter event stream requests per second (Stripe allows far more: 10,000/s live).
+    STRIPE_METER_RATE_LIMIT_PER_SECOND: z.coerce.number().positive().max(10_000).default(20),
+    ACCESS_GRACE_PERIOD_SECONDS: intFromEnv(0).default(0),
+    // Where access-change notifications are POSTed (unset: none are sent), and the secret that signs them.
+    ACCESS_WEBHOOK_URL: z.url({ protocol: /^https?$/ }).optional(),
+    ACCESS_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+    // The api's in-memory access answers: at most this old (a committed change drops them at once
+    // through the access change feed; this bounds the rest), 0 turns the cache off; and how many customers.
+    ACCESS_CACHE_TTL_MS: intFromEnv(0).default(60_000),
+    ACCESS_CACHE_MAX_ENTRIES: intFromEnv(1).default(100_000),
+    // How often the worker checks for grace periods run out and relays notifications left unenqueued.
+    ACCESS_SWEEP_INTERVAL_MS: intFromEnv(1000).default(15_000),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    SHUTDOWN_TIMEOUT_MS: intFromEnv(0).default(30_000),
+    // Jobs a worker process runs at once: enough to fill WORKER_BATCH_TRANSACTIONS batches of
+    // WORKER_BATCH_SIZE; they share those few transactions, not 100 connections.
+    WORKER_CONCURRENCY: intFromEnv(1).default(100),
+    // Most Stripe events the worker applies in one PostgreSQL transaction (events/batcher.ts); 1 turns batching off.
+    WORKER_BATCH_SIZE: intFromEnv(1).max(1000).default(50),
+    // Most of those batch transactions at once; events arriving meanwhile join the next batch.
+    WORKER_BATCH_TRANSACTIONS: intFromEnv(1).max(1000).default(2),
+    // PostgreSQL connections per process; keep processes × pool below the server's max_connections.
+    DATABASE_POOL_SIZE: intFromEnv(1).max(1000).default(20),
+  })
+  .refine((c) => (c.ADMIN_USER === undefined) === (c.ADMIN_PASSWORD === undefined), {
+    message: 'ADMIN_USER and ADMIN_PASSWORD must be set together',
+    path: ['ADMIN_USER'],
+  })
+  .refine((c) => c.ACCESS_WEBHOOK_URL === undefined || c.ACCESS_WEBHOOK_SECRET !== undefined, {
+    message: 'is required with ACCESS_WEBHOOK_URL',
+    path: ['ACCESS_WEBHOOK_SECRET'],
+  })
+  .refine((c) => c.REDIS_CLUSTER_NODES === undefined || !/[{}]/.test(c.KEY_PREFIX), {
+    // A tag in the prefix would put every queue in one slot: the queue names carry the tags.
+    message: 'must not contain "{" or "}" with REDIS_CLUSTER_NODES (each queue carries its own hash tag)',
+    path: ['KEY_PREFIX'],
+  });
 
 export type Config = z.infer<typeof schema>;
 
@@ -125,7 +147,8 @@ export class ConfigError extends Error {
 type Env = Record<string, string | undefined>;
 
 // Empty strings mean "unset", as in most .env tooling.
-const cleanEnv = (env: Env): Env => Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+const cleanEnv = (env: Env): Env =>
+  Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
 
 function parseEnv<T extends z.ZodType>(target: T, env: Env): z.infer<T> {
   const result = target.safeParse(cleanEnv(env));
@@ -161,11 +184,23 @@ export function loadMigrateConfig(env: Env = process.env): { DATABASE_URL: strin
 }
 
 /** What `npm run demo` reads: where PostgreSQL and Redis are, and the port to serve on (it configures the rest itself). */
-export function loadDemoConfig(env: Env = process.env): { DATABASE_URL: string; REDIS_URL: string; KEY_PREFIX: string; PORT: number } {
-  return parseEnv(z.object({
-    DATABASE_URL: databaseUrl,
-    REDIS_URL: z.url({ protocol: /^rediss?$/ }).default('redis://127.0.0.1:6379'),
-    KEY_PREFIX: z.string().min(1).regex(/^[^:\s]+$/).default('billing'),
-    PORT: intFromEnv(0).max(65535).default(3000),
-  }), env);
+export function loadDemoConfig(env: Env = process.env): {
+  DATABASE_URL: string;
+  REDIS_URL: string;
+  KEY_PREFIX: string;
+  PORT: number;
+} {
+  return parseEnv(
+    z.object({
+      DATABASE_URL: databaseUrl,
+      REDIS_URL: z.url({ protocol: /^rediss?$/ }).default('redis://127.0.0.1:6379'),
+      KEY_PREFIX: z
+        .string()
+        .min(1)
+        .regex(/^[^:\s]+$/)
+        .default('billing'),
+      PORT: intFromEnv(0).max(65535).default(3000),
+    }),
+    env,
+  );
 }

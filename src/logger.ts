@@ -11,7 +11,15 @@ export function createLogger(level: string = 'info'): Logger {
     level,
     base: { service: 'billing' },
     redact: {
-      paths: ['*.authorization', '*.headers.authorization', '*.secret', '*.password', '*.body', 'req.headers.cookie', '*["stripe-signature"]'],
+      paths: [
+        '*.authorization',
+        '*.headers.authorization',
+        '*.secret',
+        '*.password',
+        '*.body',
+        'req.headers.cookie',
+        '*["stripe-signature"]',
+      ],
       censor: '[redacted]',
     },
   });

@@ -48,6 +48,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(error instanceof ConfigError ? `${error.message}\n` : `start-up failed: ${(error as Error).stack ?? error}\n`);
+  process.stderr.write(
+    error instanceof ConfigError ? `${error.message}\n` : `start-up failed: ${(error as Error).stack ?? error}\n`,
+  );
   process.exit(1);
 });

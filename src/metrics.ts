@@ -57,20 +57,26 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
   const watched = new Map<string, Queue>();
   let accessCache: WatchedAccessCache | undefined;
   new Gauge({
-    name: 'billing_access_cache_live', help: '1 while the api follows the access change feed and serves answers from memory, else 0 (every call reads PostgreSQL)', registers,
+    name: 'billing_access_cache_live',
+    help: '1 while the api follows the access change feed and serves answers from memory, else 0 (every call reads PostgreSQL)',
+    registers,
     collect() {
       if (accessCache) this.set(accessCache.isLive ? 1 : 0);
     },
   });
   new Gauge({
-    name: 'billing_access_cache_entries', help: 'Customers whose access answers the api holds in memory', registers,
+    name: 'billing_access_cache_entries',
+    help: 'Customers whose access answers the api holds in memory',
+    registers,
     collect() {
       if (accessCache) this.set(accessCache.size);
     },
   });
   new Counter({
-    name: 'billing_access_cache_reads_total', help: 'Access API reads: hit (memory), miss (PostgreSQL, then kept), bypass (PostgreSQL, cache not live)',
-    labelNames: ['result'], registers,
+    name: 'billing_access_cache_reads_total',
+    help: 'Access API reads: hit (memory), miss (PostgreSQL, then kept), bypass (PostgreSQL, cache not live)',
+    labelNames: ['result'],
+    registers,
     collect() {
       if (!accessCache) return;
       // The cache counts in plain numbers (no cost on the hot path); copied here at scrape time.
@@ -83,68 +89,107 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     webhookRequests: new Counter({
       name: 'billing_webhook_requests_total',
       help: 'Stripe webhook deliveries by outcome (accepted, rearmed, rejected, too_large, unavailable, error)',
-      labelNames: ['outcome'], registers,
+      labelNames: ['outcome'],
+      registers,
     }),
     webhookSignatureFailures: new Counter({
-      name: 'billing_webhook_signature_failures_total', help: 'Webhook deliveries with a missing or invalid Stripe-Signature', registers,
+      name: 'billing_webhook_signature_failures_total',
+      help: 'Webhook deliveries with a missing or invalid Stripe-Signature',
+      registers,
     }),
     enqueueDuration: new Histogram({
-      name: 'billing_enqueue_duration_seconds', help: 'Time to durably enqueue one Stripe event, by source',
-      labelNames: ['source'], buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers,
+      name: 'billing_enqueue_duration_seconds',
+      help: 'Time to durably enqueue one Stripe event, by source',
+      labelNames: ['source'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers,
     }),
     jobDuration: new Histogram({
-      name: 'billing_job_duration_seconds', help: 'Processing time of one job attempt, by queue and status (completed, failed)',
-      labelNames: ['queue', 'status'], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], registers,
+      name: 'billing_job_duration_seconds',
+      help: 'Processing time of one job attempt, by queue and status (completed, failed)',
+      labelNames: ['queue', 'status'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers,
     }),
     eventBatchSize: new Histogram({
-      name: 'billing_event_batch_size', help: 'Stripe events applied per PostgreSQL transaction by the worker (1 = on its own)',
-      buckets: [1, 2, 5, 10, 20, 50, 100, 200], registers,
+      name: 'billing_event_batch_size',
+      help: 'Stripe events applied per PostgreSQL transaction by the worker (1 = on its own)',
+      buckets: [1, 2, 5, 10, 20, 50, 100, 200],
+      registers,
     }),
     eventsSetAside: new Counter({
       name: 'billing_events_set_aside_total',
       help: 'Stripe events that left a shared transaction unapplied, by reason: needs_stripe_read (applied on its own next), invalid_payload or error (their job fails)',
-      labelNames: ['reason'], registers,
+      labelNames: ['reason'],
+      registers,
     }),
     eventStripeReads: new Counter({
       name: 'billing_event_stripe_reads_total',
       help: 'Stripe reads made while applying events, by reason: tie (same-second events), version (an older API version shape fetched again in the pinned one), list (an entitlement list to complete)',
-      labelNames: ['reason'], registers,
+      labelNames: ['reason'],
+      registers,
     }),
     jobFailures: new Counter({
-      name: 'billing_job_failures_total', help: 'Failed job attempts by queue; final="true" when no attempt is left',
-      labelNames: ['queue', 'final'], registers,
+      name: 'billing_job_failures_total',
+      help: 'Failed job attempts by queue; final="true" when no attempt is left',
+      labelNames: ['queue', 'final'],
+      registers,
     }),
     queueJobs: new Gauge({
-      name: 'billing_queue_jobs', help: 'Jobs per queue and state, read from Redis at scrape time',
-      labelNames: ['queue', 'state'], registers,
+      name: 'billing_queue_jobs',
+      help: 'Jobs per queue and state, read from Redis at scrape time',
+      labelNames: ['queue', 'state'],
+      registers,
       async collect() {
         this.reset();
-        await Promise.all([...watched.values()].map(async (queue) => {
-          // Redis down: leave this queue out rather than fail the whole scrape.
-          const counts = await queue.getJobCounts(...JOB_STATES).catch(() => undefined);
-          for (const state of JOB_STATES) if (counts) this.set({ queue: queue.name, state }, counts[state] ?? 0);
-        }));
+        await Promise.all(
+          [...watched.values()].map(async (queue) => {
+            // Redis down: leave this queue out rather than fail the whole scrape.
+            const counts = await queue.getJobCounts(...JOB_STATES).catch(() => undefined);
+            for (const state of JOB_STATES) if (counts) this.set({ queue: queue.name, state }, counts[state] ?? 0);
+          }),
+        );
       },
     }),
-    usageEventsSent: new Counter({ name: 'billing_usage_events_sent_total', help: 'Usage meter events Stripe accepted', registers }),
-    usageValueSent: new Counter({ name: 'billing_usage_value_sent_total', help: 'Sum of the values of usage meter events Stripe accepted', registers }),
+    usageEventsSent: new Counter({
+      name: 'billing_usage_events_sent_total',
+      help: 'Usage meter events Stripe accepted',
+      registers,
+    }),
+    usageValueSent: new Counter({
+      name: 'billing_usage_value_sent_total',
+      help: 'Sum of the values of usage meter events Stripe accepted',
+      registers,
+    }),
     stripeRequests: new Counter({
-      name: 'billing_stripe_requests_total', help: 'Stripe API requests by method, path (ids replaced by :id) and HTTP status',
-      labelNames: ['method', 'path', 'status'], registers,
+      name: 'billing_stripe_requests_total',
+      help: 'Stripe API requests by method, path (ids replaced by :id) and HTTP status',
+      labelNames: ['method', 'path', 'status'],
+      registers,
     }),
     stripeRateLimited: new Counter({
-      name: 'billing_stripe_rate_limited_total', help: 'Stripe API answers with HTTP 429, by path', labelNames: ['path'], registers,
+      name: 'billing_stripe_rate_limited_total',
+      help: 'Stripe API answers with HTTP 429, by path',
+      labelNames: ['path'],
+      registers,
     }),
     stripeRequestDuration: new Histogram({
-      name: 'billing_stripe_request_duration_seconds', help: 'Stripe API request duration by method',
-      labelNames: ['method'], buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20], registers,
+      name: 'billing_stripe_request_duration_seconds',
+      help: 'Stripe API request duration by method',
+      labelNames: ['method'],
+      buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20],
+      registers,
     }),
     replayEvents: new Counter({
-      name: 'billing_replay_events_total', help: 'Events seen by replay runs: found, new (enqueued), changed (wrote the mirror)',
-      labelNames: ['result'], registers,
+      name: 'billing_replay_events_total',
+      help: 'Events seen by replay runs: found, new (enqueued), changed (wrote the mirror)',
+      labelNames: ['result'],
+      registers,
     }),
     processedEventsPruned: new Counter({
-      name: 'billing_processed_events_pruned_total', help: 'processed_events rows deleted by the scheduled prune (older than PROCESSED_EVENTS_RETENTION_DAYS)', registers,
+      name: 'billing_processed_events_pruned_total',
+      help: 'processed_events rows deleted by the scheduled prune (older than PROCESSED_EVENTS_RETENTION_DAYS)',
+      registers,
     }),
     watchQueue(queue) {
       watched.set(queue.name, queue);

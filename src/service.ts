@@ -52,7 +52,11 @@ export async function startService(config: Config, log: Logger): Promise<Running
   }
   if (config.ROLE === 'worker' || config.ROLE === 'all') {
     const worker = await startWorkerRole(ctx);
-    Object.assign(service, { eventWorkers: worker.eventWorkers, usage: worker.usage, notifications: worker.notifications });
+    Object.assign(service, {
+      eventWorkers: worker.eventWorkers,
+      usage: worker.usage,
+      notifications: worker.notifications,
+    });
     closers.push(...worker.closers);
   }
   closers.push(() => dataSource.destroy());

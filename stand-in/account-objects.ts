@@ -37,7 +37,9 @@ export function billingMeter(overrides: Partial<Stripe.Billing.Meter> & { event_
 }
 
 /** An active default `billing_portal.configuration`. */
-export function portalConfiguration(overrides: Partial<Stripe.BillingPortal.Configuration> = {}): Stripe.BillingPortal.Configuration {
+export function portalConfiguration(
+  overrides: Partial<Stripe.BillingPortal.Configuration> = {},
+): Stripe.BillingPortal.Configuration {
   const t = nowSeconds();
   return {
     ...fixture('billing_portal.configuration'),

@@ -19,8 +19,16 @@ export function isAccountList(req: { method: string; path: string }): boolean {
   return req.method === 'GET' && Object.hasOwn(ACCOUNT_LISTS, req.path);
 }
 
-export function listAccountObjects(req: { path: string; query: Record<string, unknown> }, store: ObjectStore): ListPage {
+export function listAccountObjects(
+  req: { path: string; query: Record<string, unknown> },
+  store: ObjectStore,
+): ListPage {
   const unknown = Object.keys(req.query).find((name) => !PAGING.has(name));
-  if (unknown !== undefined) throw invalidRequest(`Received unknown parameter: ${unknown} (the stand-in does not filter this list)`, unknown, 'parameter_unknown');
+  if (unknown !== undefined)
+    throw invalidRequest(
+      `Received unknown parameter: ${unknown} (the stand-in does not filter this list)`,
+      unknown,
+      'parameter_unknown',
+    );
   return store.list(ACCOUNT_LISTS[req.path], req.query, req.path);
 }

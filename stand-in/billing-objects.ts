@@ -5,7 +5,17 @@
  * fields (./versions.ts), then deep-merges the overrides (plain objects merge, arrays and scalars replace).
  */
 import Stripe from 'stripe';
-import { API_VERSION, DAY, fixture, merge, now, setPresent, type ApiVersion, type DeepPartial, type Json } from './fixtures';
+import {
+  API_VERSION,
+  DAY,
+  fixture,
+  merge,
+  now,
+  setPresent,
+  type ApiVersion,
+  type DeepPartial,
+  type Json,
+} from './fixtures';
 import { randomId } from './util';
 import { layoutOf, placeSubscriptionPeriod, placeSubscriptionPlan } from './versions';
 
@@ -23,7 +33,8 @@ export function customer(overrides: DeepPartial<Stripe.Customer> = {}, opts: Ver
   const id = overrides.id ?? randomId('cus', 14);
   merge(c, { id, created: now(), discount: null, email: `customer+${id.slice(4).toLowerCase()}@example.com` });
   c.invoice_prefix = randomId('x', 7).slice(2).toUpperCase();
-  for (const list of CUSTOMER_LISTS) if (list in c) c[list] = { object: 'list', data: [], has_more: false, url: `/v1/customers/${id}/${list}` };
+  for (const list of CUSTOMER_LISTS)
+    if (list in c) c[list] = { object: 'list', data: [], has_more: false, url: `/v1/customers/${id}/${list}` };
   return merge(c, overrides) as unknown as Stripe.Customer;
 }
 
@@ -40,7 +51,10 @@ export function product(overrides: DeepPartial<Stripe.Product> = {}, opts: Versi
  * A recurring monthly `price`. `meter: 'mtr_…'` (or `recurring: { usage_type: 'metered', meter }`)
  * makes it a metered price billed from a Billing Meter.
  */
-export function price(overrides: DeepPartial<Stripe.Price> & { meter?: string } = {}, opts: VersionOption = {}): Stripe.Price {
+export function price(
+  overrides: DeepPartial<Stripe.Price> & { meter?: string } = {},
+  opts: VersionOption = {},
+): Stripe.Price {
   const { meter, ...rest } = overrides;
   const p = fixture('price', opts.apiVersion);
   merge(p, { id: randomId('price', 24), created: now(), product: randomId('prod', 14) });
@@ -64,7 +78,9 @@ export interface SubscriptionItemSpec {
   planOnly?: boolean;
 }
 
-export type SubscriptionOverrides = Omit<DeepPartial<Stripe.Subscription>, 'items'> & { items?: SubscriptionItemSpec[] };
+export type SubscriptionOverrides = Omit<DeepPartial<Stripe.Subscription>, 'items'> & {
+  items?: SubscriptionItemSpec[];
+};
 
 /** The legacy `plan` Stripe still embeds in subscription items, derived from the price. */
 export function planOf(p: Stripe.Price): Json {
@@ -91,7 +107,13 @@ export function planOf(p: Stripe.Price): Json {
   };
 }
 
-function subscriptionItem(template: Json, spec: SubscriptionItemSpec, subId: string, t: number, opts: VersionOption): Json {
+function subscriptionItem(
+  template: Json,
+  spec: SubscriptionItemSpec,
+  subId: string,
+  t: number,
+  opts: VersionOption,
+): Json {
   const pr = typeof spec.price === 'string' ? price({ id: spec.price }, opts) : (spec.price ?? price({}, opts));
   const item = merge(structuredClone(template), {
     id: spec.id ?? randomId('si', 14),
@@ -153,7 +175,10 @@ export function subscription(overrides: SubscriptionOverrides = {}, opts: Versio
 }
 
 /** A `checkout.session` (default: subscription mode, open, unpaid, expires in 24 h). */
-export function checkoutSession(overrides: DeepPartial<Stripe.Checkout.Session> = {}, opts: VersionOption = {}): Stripe.Checkout.Session {
+export function checkoutSession(
+  overrides: DeepPartial<Stripe.Checkout.Session> = {},
+  opts: VersionOption = {},
+): Stripe.Checkout.Session {
   const cs = fixture('checkout.session', opts.apiVersion);
   const id = overrides.id ?? randomId('cs_test', 58);
   const t = now();

@@ -58,7 +58,11 @@ function stripeObject(body: Record<string, unknown>): StripeObject {
 
 function faultOptions(body: Record<string, unknown>): FaultOptions {
   const statuses = body.statuses;
-  if (!Array.isArray(statuses) || statuses.length === 0 || statuses.some((s) => !Number.isInteger(Number(s)) || Number(s) < 0 || Number(s) > 599)) {
+  if (
+    !Array.isArray(statuses) ||
+    statuses.length === 0 ||
+    statuses.some((s) => !Number.isInteger(Number(s)) || Number(s) < 0 || Number(s) > 599)
+  ) {
     throw invalidRequest('statuses must be a non-empty array of HTTP statuses (0 drops the connection)', 'statuses');
   }
   let paths: RegExp | undefined;
@@ -88,7 +92,14 @@ function entitlementSpecs(body: Record<string, unknown>): EntitlementSpec[] {
 
 /** What the log route shows of a request (no headers: they carry the API key). */
 function logged(r: RecordedRequest): Record<string, unknown> {
-  return { method: r.method, path: r.path, query: r.query, body: r.body, status: r.status, faulted: r.faulted ?? false };
+  return {
+    method: r.method,
+    path: r.path,
+    query: r.query,
+    body: r.body,
+    status: r.status,
+    faulted: r.faulted ?? false,
+  };
 }
 
 /** Routes on one stored object: read it, mark it deleted, forget it. */
@@ -123,7 +134,8 @@ const ACTIONS: Record<string, (body: Record<string, unknown>, t: ControlTarget) 
     return ok(t.get(obj.id), 201);
   },
   'POST /events': addEvent,
-  'GET /requests': (_, t) => ok({ requests: t.requests.map(logged), unexpected: t.unexpected, faults_injected: t.faultsInjected }),
+  'GET /requests': (_, t) =>
+    ok({ requests: t.requests.map(logged), unexpected: t.unexpected, faults_injected: t.faultsInjected }),
   'DELETE /requests': (_, t) => {
     t.resetRequests();
     return ok({ requests: 0 });
@@ -151,7 +163,9 @@ const ACTIONS: Record<string, (body: Record<string, unknown>, t: ControlTarget) 
 export function controlRoute(method: string, path: string, body: Record<string, unknown>, t: ControlTarget): Reply {
   const rest = path.slice(CONTROL_PREFIX.length);
   const object = /^\/objects\/([^/]+)(\/deleted)?$/.exec(rest);
-  const objectReply = object ? objectRoute(method, decodeURIComponent(object[1]), object[2] !== undefined, t) : undefined;
+  const objectReply = object
+    ? objectRoute(method, decodeURIComponent(object[1]), object[2] !== undefined, t)
+    : undefined;
   if (objectReply) return objectReply;
   const entitlements = /^\/entitlements\/([^/]+)$/.exec(rest);
   if (entitlements && method === 'PUT') {

@@ -33,19 +33,30 @@ interface ErrorFields {
 
 function errorReply(status: number, fields: ErrorFields, headers?: Record<string, string>): Reply {
   const error: Record<string, unknown> = { ...fields };
-  if (fields.code && !fields.doc_url) error.doc_url = `https://stripe.com/docs/error-codes/${fields.code.replace(/_/g, '-')}`;
+  if (fields.code && !fields.doc_url)
+    error.doc_url = `https://stripe.com/docs/error-codes/${fields.code.replace(/_/g, '-')}`;
   return { status, body: { error }, headers };
 }
 
 /** 404 for `GET /v1/<resource>/<id>` of an unknown id. */
 export function resourceMissing(objectName: string, id: string, param = 'id', status = 404): StandInError {
   return new StandInError(
-    errorReply(status, { type: 'invalid_request_error', code: 'resource_missing', param, message: `No such ${objectName}: '${id}'` }),
+    errorReply(status, {
+      type: 'invalid_request_error',
+      code: 'resource_missing',
+      param,
+      message: `No such ${objectName}: '${id}'`,
+    }),
   );
 }
 
 /** 400 invalid_request_error. */
-export function invalidRequest(message: string, param?: string, code?: string, headers?: Record<string, string>): StandInError {
+export function invalidRequest(
+  message: string,
+  param?: string,
+  code?: string,
+  headers?: Record<string, string>,
+): StandInError {
   return new StandInError(errorReply(400, { type: 'invalid_request_error', message, param, code }, headers));
 }
 
@@ -104,11 +115,15 @@ export function faultReply(status: number): Reply {
     return errorReply(409, {
       type: 'invalid_request_error',
       code: 'lock_timeout',
-      message: 'This object cannot be accessed right now because another API request or Stripe process is currently accessing it.',
+      message:
+        'This object cannot be accessed right now because another API request or Stripe process is currently accessing it.',
     });
   }
   if (status >= 500) {
-    return errorReply(status, { type: 'api_error', message: 'Something went wrong on Stripe\u2019s end (injected fault).' });
+    return errorReply(status, {
+      type: 'api_error',
+      message: 'Something went wrong on Stripe\u2019s end (injected fault).',
+    });
   }
   return errorReply(status, { type: 'invalid_request_error', message: `Injected fault (${status}).` });
 }

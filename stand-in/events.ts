@@ -4,13 +4,29 @@
  * Re-exports the object builders, so `import * as build from 'stand-in/events'` reaches them all.
  */
 import Stripe from 'stripe';
-import { checkoutSession, customer, price, product, subscription, type SubscriptionOverrides, type VersionOption } from './billing-objects';
+import {
+  checkoutSession,
+  customer,
+  price,
+  product,
+  subscription,
+  type SubscriptionOverrides,
+  type VersionOption,
+} from './billing-objects';
 import { API_VERSION, fixture, now, type ApiVersion, type DeepPartial, type Json } from './fixtures';
 import { invoice, upcomingInvoice, type InvoiceOverrides } from './invoices';
 import { balance, entitlementSummary, object, type EntitlementSpec } from './other-objects';
 import { randomId, type StripeObject } from './util';
 
-export { API_VERSION, API_VERSIONS, fixture, fixturesPath, objectSampleTypes, type ApiVersion, type DeepPartial } from './fixtures';
+export {
+  API_VERSION,
+  API_VERSIONS,
+  fixture,
+  fixturesPath,
+  objectSampleTypes,
+  type ApiVersion,
+  type DeepPartial,
+} from './fixtures';
 export * from './billing-objects';
 export * from './invoices';
 export * from './other-objects';
@@ -44,7 +60,12 @@ export function event(type: string, object: object, opts: EventOptions = {}): St
 }
 
 /** An event of `type` (e.g. `charge.dispute.created`) carrying a fresh `objectType` object built by `object()`. */
-export function buildObjectEvent(type: string, objectType: string, overrides: Json = {}, opts: EventOptions = {}): Stripe.Event {
+export function buildObjectEvent(
+  type: string,
+  objectType: string,
+  overrides: Json = {},
+  opts: EventOptions = {},
+): Stripe.Event {
   return event(type, object(objectType, overrides), opts);
 }
 
@@ -64,7 +85,11 @@ export function entitlementSummaryEvent(
   entitlements: Array<EntitlementSpec | StripeObject>,
   opts: EventOptions & { hasMore?: boolean } = {},
 ): Stripe.Event {
-  return event('entitlements.active_entitlement_summary.updated', entitlementSummary(customerId, entitlements, opts.hasMore), opts);
+  return event(
+    'entitlements.active_entitlement_summary.updated',
+    entitlementSummary(customerId, entitlements, opts.hasMore),
+    opts,
+  );
 }
 
 /**
@@ -83,7 +108,8 @@ export function buildersFor(apiVersion: ApiVersion) {
     invoice: (o: InvoiceOverrides = {}) => invoice(o, v),
     checkoutSession: (o: DeepPartial<Stripe.Checkout.Session> = {}) => checkoutSession(o, v),
     upcomingInvoice: (o: InvoiceOverrides = {}) => upcomingInvoice(o, v),
-    event: (type: string, obj: object, opts: Omit<EventOptions, 'apiVersion'> = {}) => event(type, obj, { ...opts, apiVersion }),
+    event: (type: string, obj: object, opts: Omit<EventOptions, 'apiVersion'> = {}) =>
+      event(type, obj, { ...opts, apiVersion }),
   };
 }
 

@@ -20,7 +20,8 @@ export class FaultInjector {
   private faults?: FaultOptions & { random: () => number };
 
   set(opts: FaultOptions): void {
-    if (!(opts.rate >= 0 && opts.rate <= 1) || opts.statuses.length === 0) throw new Error('setFaults: rate in [0,1] and at least one status');
+    if (!(opts.rate >= 0 && opts.rate <= 1) || opts.statuses.length === 0)
+      throw new Error('setFaults: rate in [0,1] and at least one status');
     this.faults = { ...opts, random: opts.seed === undefined ? Math.random : seededRandom(opts.seed) };
   }
 

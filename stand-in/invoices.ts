@@ -48,7 +48,10 @@ export function invoice(overrides: InvoiceOverrides = {}, opts: VersionOption = 
     period: { start: periodStart, end: periodEnd },
   });
   setPresent(line, { subtotal: due, amount_excluding_tax: due });
-  Object.assign(line, invoiceLineLink(sub ?? null, { subscriptionItem: randomId('si', 14), invoiceItem: randomId('ii', 24) }, layout));
+  Object.assign(
+    line,
+    invoiceLineLink(sub ?? null, { subscriptionItem: randomId('si', 14), invoiceItem: randomId('ii', 24) }, layout),
+  );
   Object.assign(inv, {
     id,
     created: t,

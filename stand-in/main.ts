@@ -12,11 +12,13 @@ export function parseArgs(argv: string[]): { port: number; apiKey?: string } {
   const out: { port: number; apiKey?: string } = { port: DEFAULT_PORT };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split('=', 2);
-    if (flag !== '--port' && flag !== '--api-key') throw new Error(`unknown argument ${argv[i]} (expected --port N, --api-key K)`);
+    if (flag !== '--port' && flag !== '--api-key')
+      throw new Error(`unknown argument ${argv[i]} (expected --port N, --api-key K)`);
     const value = inline ?? argv[++i];
     if (flag === '--port') {
       const port = Number(value);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be an integer in [0, 65535], got ${String(value)}`);
+      if (!Number.isInteger(port) || port < 0 || port > 65535)
+        throw new Error(`--port must be an integer in [0, 65535], got ${String(value)}`);
       out.port = port;
     } else {
       if (!value) throw new Error('--api-key needs a value');

@@ -3,13 +3,7 @@
  * (≤ 100 events per call, duplicate identifiers dropped silently, validation "async"), and the
  * v1 `POST /v1/billing/meter_events` (one event; a repeated identifier → 400, should-retry false).
  */
-import {
-  authenticationFailed,
-  invalidRequest,
-  meterSessionExpired,
-  parameterMissing,
-  StandInError,
-} from './errors';
+import { authenticationFailed, invalidRequest, meterSessionExpired, parameterMissing, StandInError } from './errors';
 import { isRecord, nowSeconds, randomId } from './util';
 
 /** A meter event Stripe accepted. `timestamp` and `created` are unix seconds. */
@@ -100,10 +94,12 @@ export class MeterService {
     if (!isRecord(params.payload)) throw parameterMissing('payload');
     const now = nowSeconds();
     const timestamp = params.timestamp === undefined ? now : Number(params.timestamp);
-    if (!Number.isInteger(timestamp)) throw invalidRequest('Invalid integer: timestamp', 'timestamp', 'parameter_invalid_integer');
+    if (!Number.isInteger(timestamp))
+      throw invalidRequest('Invalid integer: timestamp', 'timestamp', 'parameter_invalid_integer');
     const timeProblem = timestampProblem(timestamp, now);
     if (timeProblem) throw invalidRequest(timeProblem, 'timestamp');
-    const identifier = typeof params.identifier === 'string' && params.identifier ? params.identifier : randomId('mev', 20);
+    const identifier =
+      typeof params.identifier === 'string' && params.identifier ? params.identifier : randomId('mev', 20);
     if (this.identifiers.has(identifier)) {
       throw invalidRequest(`An event already exists with identifier ${identifier}.`, 'identifier', undefined, {
         'Stripe-Should-Retry': 'false',
@@ -151,7 +147,8 @@ export class MeterService {
 
   private accept(ev: MeterEventRecord, via: 'v1' | 'v2'): void {
     this.identifiers.add(ev.identifier);
-    const problem = (via === 'v2' ? timestampProblem(ev.timestamp, nowSeconds()) : undefined) ?? payloadProblem(ev.payload);
+    const problem =
+      (via === 'v2' ? timestampProblem(ev.timestamp, nowSeconds()) : undefined) ?? payloadProblem(ev.payload);
     if (problem) {
       this.rejected.push({ event: { ...ev }, reason: problem, via });
       return;

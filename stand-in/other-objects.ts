@@ -53,7 +53,11 @@ export function activeEntitlement(spec: EntitlementSpec): StripeObject {
  * An `entitlements.active_entitlement_summary` (no id) for `customer`. `hasMore` marks the embedded
  * list as a first page only, as Stripe does for customers with many entitlements.
  */
-export function entitlementSummary(customer: string, entitlements: Array<EntitlementSpec | StripeObject>, hasMore = false): Json {
+export function entitlementSummary(
+  customer: string,
+  entitlements: Array<EntitlementSpec | StripeObject>,
+  hasMore = false,
+): Json {
   const s = objectSample('entitlements.active_entitlement_summary');
   const data = entitlements.map((e) => ('object' in e ? structuredClone(e) : activeEntitlement(e)));
   return merge(s, {

@@ -18,5 +18,7 @@ export type RequestFilter = ((r: RecordedRequest) => boolean) | { method?: strin
 
 export function requestPredicate(filter: RequestFilter): (r: RecordedRequest) => boolean {
   if (typeof filter === 'function') return filter;
-  return (r) => (!filter.method || r.method === filter.method.toUpperCase()) && (!filter.pathPrefix || r.path.startsWith(filter.pathPrefix));
+  return (r) =>
+    (!filter.method || r.method === filter.method.toUpperCase()) &&
+    (!filter.pathPrefix || r.path.startsWith(filter.pathPrefix));
 }

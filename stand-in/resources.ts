@@ -68,7 +68,10 @@ export const RESOURCES: ResourceSpec[] = [
   row('sources', 'source', 'src', [], false),
   // Listing meters belongs to the account routes (doctor); retrieve is generic.
   row('billing/meters', 'billing.meter', 'mtr', [], false),
-  { ...row('entitlements/active_entitlements', 'entitlements.active_entitlement', 'ent_test', ['customer']), required: ['customer'] },
+  {
+    ...row('entitlements/active_entitlements', 'entitlements.active_entitlement', 'ent_test', ['customer']),
+    required: ['customer'],
+  },
 ];
 
 /** A request path matched to its resource: the spec, path parameters and the object id (retrieve). */
@@ -106,6 +109,8 @@ export function idPrefixOf(type: string): string {
 
 /** The object type an id prefix belongs to (`cus_…` → customer), for ids the store has never seen. */
 export function typeOfId(id: string): string | undefined {
-  const spec = RESOURCES.filter((r) => id.startsWith(`${r.idPrefix}_`)).sort((a, b) => b.idPrefix.length - a.idPrefix.length)[0];
+  const spec = RESOURCES.filter((r) => id.startsWith(`${r.idPrefix}_`)).sort(
+    (a, b) => b.idPrefix.length - a.idPrefix.length,
+  )[0];
   return spec?.type;
 }

@@ -115,7 +115,10 @@ export class StripeStandIn extends StandInState implements ControlTarget {
       return controlRoute(rec.method, rec.path, rec.body, this);
     } catch (e) {
       if (e instanceof StandInError) return e.reply;
-      return { status: 400, body: { error: { type: 'invalid_request_error', message: String(e instanceof Error ? e.message : e) } } };
+      return {
+        status: 400,
+        body: { error: { type: 'invalid_request_error', message: String(e instanceof Error ? e.message : e) } },
+      };
     }
   }
 
@@ -129,8 +132,14 @@ export class StripeStandIn extends StandInState implements ControlTarget {
         if (cached.fingerprint !== fingerprint) throw idempotencyMismatch(key!);
         return { ...cached.reply, headers: { ...cached.reply.headers, 'Idempotent-Replayed': 'true' } };
       }
-      const reply = route(rec, { store: this.store, meters: this.meters, baseUrl: this.url, portalSessions: this.portalSessions });
-      if (key && rec.method === 'POST' && reply.status < 500 && reply.status !== 429) this.idempotency.set(key, { fingerprint, reply });
+      const reply = route(rec, {
+        store: this.store,
+        meters: this.meters,
+        baseUrl: this.url,
+        portalSessions: this.portalSessions,
+      });
+      if (key && rec.method === 'POST' && reply.status < 500 && reply.status !== 429)
+        this.idempotency.set(key, { fingerprint, reply });
       return reply;
     } catch (e) {
       if (e instanceof StandInError) {
@@ -147,9 +156,14 @@ export class StripeStandIn extends StandInState implements ControlTarget {
   private authenticate(rec: RecordedRequest): void {
     if (!rec.path.startsWith('/v1/') && rec.path !== '/v2/billing/meter_event_session') return;
     const m = /^Bearer\s+(\S+)$/i.exec(header(rec.headers, 'authorization') ?? '');
-    if (!m) throw authenticationFailed('You did not provide an API key. You need to provide your API key in the Authorization header.');
+    if (!m)
+      throw authenticationFailed(
+        'You did not provide an API key. You need to provide your API key in the Authorization header.',
+      );
     if (this.opts.apiKey !== undefined && m[1] !== this.opts.apiKey) {
-      throw authenticationFailed(`Invalid API Key provided: ${m[1].slice(0, 8)}${'*'.repeat(Math.max(0, m[1].length - 12))}${m[1].slice(-4)}`);
+      throw authenticationFailed(
+        `Invalid API Key provided: ${m[1].slice(0, 8)}${'*'.repeat(Math.max(0, m[1].length - 12))}${m[1].slice(-4)}`,
+      );
     }
   }
 

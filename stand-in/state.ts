@@ -52,7 +52,10 @@ export class StandInState {
    * Adds an event for `GET /v1/events`. It counts as undelivered (`delivery_success=false`) when
    * `opts.delivered === false` or the event carries `_undelivered: true` (stripped from output).
    */
-  addEvent(event: { id: string; type: string; created: number; object?: string; _undelivered?: boolean }, opts: { delivered?: boolean } = {}): void {
+  addEvent(
+    event: { id: string; type: string; created: number; object?: string; _undelivered?: boolean },
+    opts: { delivered?: boolean } = {},
+  ): void {
     this.store.put({ object: 'event', ...event } as StripeObject);
     if (opts.delivered !== undefined) this.store.setUndelivered(event.id, !opts.delivered);
   }

@@ -23,13 +23,19 @@ export function createdFilter(spec: unknown): Check {
   const [gt, gte, lt, lte] = [bound('gt'), bound('gte'), bound('lt'), bound('lte')];
   return ({ obj }) => {
     const c = created(obj);
-    return (gt === undefined || c > gt) && (gte === undefined || c >= gte) && (lt === undefined || c < lt) && (lte === undefined || c <= lte);
+    return (
+      (gt === undefined || c > gt) &&
+      (gte === undefined || c >= gte) &&
+      (lt === undefined || c < lt) &&
+      (lte === undefined || c <= lte)
+    );
   };
 }
 
 /** Event `type` filter; Stripe allows a trailing wildcard such as `invoice.*`. */
 export function typeMatcher(types: string[]): Check {
-  return ({ obj }) => types.some((t) => (t.endsWith('*') ? String(obj.type).startsWith(t.slice(0, -1)) : obj.type === t));
+  return ({ obj }) =>
+    types.some((t) => (t.endsWith('*') ? String(obj.type).startsWith(t.slice(0, -1)) : obj.type === t));
 }
 
 /** `?param=value` for each of `params`: the object's field (an id, an expanded object or a scalar) equals value. */
@@ -57,7 +63,8 @@ export function billingFilters(type: string, p: Record<string, unknown>): Check[
     case 'subscription': {
       const checks = fieldFilters(['customer'], p);
       const status = typeof p.status === 'string' ? p.status : undefined;
-      if (status !== 'all') checks.push(status ? ({ obj }) => obj.status === status : ({ obj }) => obj.status !== 'canceled');
+      if (status !== 'all')
+        checks.push(status ? ({ obj }) => obj.status === status : ({ obj }) => obj.status !== 'canceled');
       if (typeof p.price === 'string') checks.push(({ obj }) => itemPriceIds(obj).includes(p.price as string));
       return checks;
     }

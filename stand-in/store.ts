@@ -4,7 +4,15 @@
  */
 import { invalidRequest, resourceMissing } from './errors';
 import { typeOfId } from './resources';
-import { billingFilters, created, createdFilter, fieldFilters, typeMatcher, type Check, type Stored } from './store-filters';
+import {
+  billingFilters,
+  created,
+  createdFilter,
+  fieldFilters,
+  typeMatcher,
+  type Check,
+  type Stored,
+} from './store-filters';
 import type { StripeObject } from './util';
 
 /** Object types whose retrieve answers `{ id, object, deleted: true }` once deleted. */

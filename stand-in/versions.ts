@@ -84,8 +84,20 @@ export function invoiceLineLink(
 ): Json {
   if (layout.invoiceSubscription === 'top-level') {
     return subscription
-      ? { type: 'subscription', subscription, subscription_item: ids.subscriptionItem, invoice_item: null, proration: false }
-      : { type: 'invoiceitem', subscription: null, subscription_item: null, invoice_item: ids.invoiceItem, proration: false };
+      ? {
+          type: 'subscription',
+          subscription,
+          subscription_item: ids.subscriptionItem,
+          invoice_item: null,
+          proration: false,
+        }
+      : {
+          type: 'invoiceitem',
+          subscription: null,
+          subscription_item: null,
+          invoice_item: ids.invoiceItem,
+          proration: false,
+        };
   }
   const proration = { proration: false, proration_details: { credited_items: null } };
   return {
@@ -94,8 +106,17 @@ export function invoiceLineLink(
       ? {
           type: 'subscription_item_details',
           invoice_item_details: null,
-          subscription_item_details: { invoice_item: null, ...proration, subscription, subscription_item: ids.subscriptionItem },
+          subscription_item_details: {
+            invoice_item: null,
+            ...proration,
+            subscription,
+            subscription_item: ids.subscriptionItem,
+          },
         }
-      : { type: 'invoice_item_details', subscription_item_details: null, invoice_item_details: { invoice_item: ids.invoiceItem, ...proration, subscription: null } },
+      : {
+          type: 'invoice_item_details',
+          subscription_item_details: null,
+          invoice_item_details: { invoice_item: ids.invoiceItem, ...proration, subscription: null },
+        },
   };
 }

@@ -5,9 +5,15 @@ const required = { STRIPE_SECRET_KEY: 'sk_test_abc', STRIPE_WEBHOOK_SECRET: 'whs
 test('defaults follow the contract', () => {
   const c = loadConfig(required);
   expect(c).toMatchObject({
-    ROLE: 'all', PORT: 3000, DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/billing',
-    REDIS_URL: 'redis://127.0.0.1:6379', KEY_PREFIX: 'billing', API_KEYS: [],
-    USAGE_FLUSH_INTERVAL_MS: 3_600_000, ACCESS_GRACE_PERIOD_SECONDS: 0, STRIPE_WEBHOOK_SECRET: ['whsec_one'],
+    ROLE: 'all',
+    PORT: 3000,
+    DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/billing',
+    REDIS_URL: 'redis://127.0.0.1:6379',
+    KEY_PREFIX: 'billing',
+    API_KEYS: [],
+    USAGE_FLUSH_INTERVAL_MS: 3_600_000,
+    ACCESS_GRACE_PERIOD_SECONDS: 0,
+    STRIPE_WEBHOOK_SECRET: ['whsec_one'],
   });
   expect(c.STRIPE_API_URL).toBeUndefined();
 });
@@ -21,7 +27,13 @@ test('several webhook secrets and API keys are comma-separated', () => {
 test('every problem is listed at once, without echoing secrets', () => {
   let error: unknown;
   try {
-    loadConfig({ ROLE: 'both', PORT: 'x', STRIPE_SECRET_KEY: 'pk_live_SECRETVALUE', STRIPE_WEBHOOK_SECRET: 'nope_SECRET2', USAGE_FLUSH_INTERVAL_MS: '10' });
+    loadConfig({
+      ROLE: 'both',
+      PORT: 'x',
+      STRIPE_SECRET_KEY: 'pk_live_SECRETVALUE',
+      STRIPE_WEBHOOK_SECRET: 'nope_SECRET2',
+      USAGE_FLUSH_INTERVAL_MS: '10',
+    });
   } catch (e) {
     error = e;
   }
@@ -35,7 +47,9 @@ test('every problem is listed at once, without echoing secrets', () => {
 });
 
 test('missing Stripe variables are named', () => {
-  expect(() => loadConfig({})).toThrow(/STRIPE_SECRET_KEY[\s\S]*STRIPE_WEBHOOK_SECRET|STRIPE_WEBHOOK_SECRET[\s\S]*STRIPE_SECRET_KEY/);
+  expect(() => loadConfig({})).toThrow(
+    /STRIPE_SECRET_KEY[\s\S]*STRIPE_WEBHOOK_SECRET|STRIPE_WEBHOOK_SECRET[\s\S]*STRIPE_SECRET_KEY/,
+  );
 });
 
 test('ADMIN_USER without ADMIN_PASSWORD is refused', () => {
@@ -47,14 +61,27 @@ test('migrate needs only the database', () => {
 });
 
 test('REDIS_CLUSTER_NODES: host:port list; every bad entry is named with the other problems', () => {
-  const c = loadConfig({ ...required, REDIS_CLUSTER_NODES: '10.0.0.1:7000, redis-b.internal:7001,[::1]:7002', EVENT_QUEUE_PARTITIONS: '6' });
-  expect(c.REDIS_CLUSTER_NODES).toEqual([{ host: '10.0.0.1', port: 7000 }, { host: 'redis-b.internal', port: 7001 }, { host: '::1', port: 7002 }]);
+  const c = loadConfig({
+    ...required,
+    REDIS_CLUSTER_NODES: '10.0.0.1:7000, redis-b.internal:7001,[::1]:7002',
+    EVENT_QUEUE_PARTITIONS: '6',
+  });
+  expect(c.REDIS_CLUSTER_NODES).toEqual([
+    { host: '10.0.0.1', port: 7000 },
+    { host: 'redis-b.internal', port: 7001 },
+    { host: '::1', port: 7002 },
+  ]);
   expect(c.EVENT_QUEUE_PARTITIONS).toBe(6);
   expect(loadConfig(required).REDIS_CLUSTER_NODES).toBeUndefined();
   expect(loadConfig(required).EVENT_QUEUE_PARTITIONS).toBe(1);
   let error: unknown;
   try {
-    loadConfig({ ...required, REDIS_CLUSTER_NODES: '10.0.0.1:7000,nohost,h:99999,:1', EVENT_QUEUE_PARTITIONS: '0', PORT: 'x' });
+    loadConfig({
+      ...required,
+      REDIS_CLUSTER_NODES: '10.0.0.1:7000,nohost,h:99999,:1',
+      EVENT_QUEUE_PARTITIONS: '0',
+      PORT: 'x',
+    });
   } catch (e) {
     error = e;
   }
@@ -65,14 +92,23 @@ test('REDIS_CLUSTER_NODES: host:port list; every bad entry is named with the oth
 });
 
 test('on a cluster KEY_PREFIX carries no hash tag (each queue has its own)', () => {
-  expect(() => loadConfig({ ...required, REDIS_CLUSTER_NODES: '127.0.0.1:7000', KEY_PREFIX: '{billing}' })).toThrow(/KEY_PREFIX: must not contain "\{"/);
+  expect(() => loadConfig({ ...required, REDIS_CLUSTER_NODES: '127.0.0.1:7000', KEY_PREFIX: '{billing}' })).toThrow(
+    /KEY_PREFIX: must not contain "\{"/,
+  );
   expect(loadConfig({ ...required, KEY_PREFIX: '{billing}' }).KEY_PREFIX).toBe('{billing}');
 });
 
-test('processed_events retention must outlast Stripe\'s 30-day history plus 3 days of retries', () => {
-  expect(loadConfig(required)).toMatchObject({ PROCESSED_EVENTS_RETENTION_DAYS: 45, PROCESSED_EVENTS_PRUNE_INTERVAL_MS: 3_600_000, COMPLETED_JOB_RETENTION_SECONDS: 3600 });
+test("processed_events retention must outlast Stripe's 30-day history plus 3 days of retries", () => {
+  expect(loadConfig(required)).toMatchObject({
+    PROCESSED_EVENTS_RETENTION_DAYS: 45,
+    PROCESSED_EVENTS_PRUNE_INTERVAL_MS: 3_600_000,
+    COMPLETED_JOB_RETENTION_SECONDS: 3600,
+  });
   expect(loadConfig({ ...required, PROCESSED_EVENTS_RETENTION_DAYS: '34' }).PROCESSED_EVENTS_RETENTION_DAYS).toBe(34);
-  expect(() => loadConfig({ ...required, PROCESSED_EVENTS_RETENTION_DAYS: '33' }))
-    .toThrow(/PROCESSED_EVENTS_RETENTION_DAYS: must be at least 34: Stripe keeps events 30 days and retries deliveries 3 more/);
-  expect(() => loadConfig({ ...required, PROCESSED_EVENTS_PRUNE_INTERVAL_MS: '10' })).toThrow(/PROCESSED_EVENTS_PRUNE_INTERVAL_MS/);
+  expect(() => loadConfig({ ...required, PROCESSED_EVENTS_RETENTION_DAYS: '33' })).toThrow(
+    /PROCESSED_EVENTS_RETENTION_DAYS: must be at least 34: Stripe keeps events 30 days and retries deliveries 3 more/,
+  );
+  expect(() => loadConfig({ ...required, PROCESSED_EVENTS_PRUNE_INTERVAL_MS: '10' })).toThrow(
+    /PROCESSED_EVENTS_PRUNE_INTERVAL_MS/,
+  );
 });

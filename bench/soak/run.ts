@@ -53,17 +53,29 @@ export interface SoakReport {
   samples: Sample[];
   verdicts: SeriesVerdict[];
   checks: {
-    eventsSent: number; duplicatesSent: number; deliveryStatuses: Record<string, number>; undelivered: number; usageStatuses: Record<string, number>;
-    mirrorChecked: number; mirrorWrong: number; mirrorExamples: string[]; accessChecked: number; accessWrong: number;
-    usageUnitsCounted: number; usageUnitsAtStripe: number; usagePairsWrong: string[];
-    failedJobs: number; processesCrashed: string[];
+    eventsSent: number;
+    duplicatesSent: number;
+    deliveryStatuses: Record<string, number>;
+    undelivered: number;
+    usageStatuses: Record<string, number>;
+    mirrorChecked: number;
+    mirrorWrong: number;
+    mirrorExamples: string[];
+    accessChecked: number;
+    accessWrong: number;
+    usageUnitsCounted: number;
+    usageUnitsAtStripe: number;
+    usagePairsWrong: string[];
+    failedJobs: number;
+    processesCrashed: string[];
   };
   pass: boolean;
 }
 
 const RETENTION_DAYS = 45;
 
-export const soakWindowSeconds = (runSeconds: number): number => Math.round(Math.min(60, Math.max(5, runSeconds * 0.05)));
+export const soakWindowSeconds = (runSeconds: number): number =>
+  Math.round(Math.min(60, Math.max(5, runSeconds * 0.05)));
 
 export async function runSoak(o: SoakOptions): Promise<SoakReport> {
   const runSeconds = o.minutes * 60;
@@ -72,9 +84,14 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
   let stack: Stack | undefined;
   try {
     stack = await Stack.start({
-      name: 'soak', entry: o.entry, servers: { postgresAdminUrl: o.postgresAdminUrl, redisUrl: redis.url, redis }, logDir: o.logDir, workers: 1,
+      name: 'soak',
+      entry: o.entry,
+      servers: { postgresAdminUrl: o.postgresAdminUrl, redisUrl: redis.url, redis },
+      logDir: o.logDir,
+      workers: 1,
       env: {
-        LOG_LEVEL: 'info', REPLAY_INTERVAL_MS: '0',
+        LOG_LEVEL: 'info',
+        REPLAY_INTERVAL_MS: '0',
         COMPLETED_JOB_RETENTION_SECONDS: String(window),
         PROCESSED_EVENTS_RETENTION_DAYS: String(RETENTION_DAYS),
         PROCESSED_EVENTS_PRUNE_INTERVAL_MS: String(Math.max(1000, Math.round((window * 1000) / 3))),
@@ -91,7 +108,12 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
 
 async function soak(o: SoakOptions, stack: Stack, runSeconds: number, window: number): Promise<SoakReport> {
   const start = Math.floor(Date.now() / 1000);
-  const workload = new SteadyWorkload({ customers: o.customers, eventsPerSecond: o.eventsPerSecond, ageSeconds: RETENTION_DAYS * 86_400 - window, start });
+  const workload = new SteadyWorkload({
+    customers: o.customers,
+    eventsPerSecond: o.eventsPerSecond,
+    ageSeconds: RETENTION_DAYS * 86_400 - window,
+    start,
+  });
   const deliverer = new Deliverer(stack.apiUrl, CHAOS_WEBHOOK_SECRET, { sockets: 16 });
   const rng = seededRandom(7);
   const deadline = () => Date.now() + 120_000;
@@ -105,7 +127,12 @@ async function soak(o: SoakOptions, stack: Stack, runSeconds: number, window: nu
   const samples: Sample[] = [];
   const queue = stack.queue();
   const sampleNow = async () => {
-    const s = await takeSample((Date.now() - t0) / 1000, { pids: { api: stack.api.pid, worker0: stack.workers[0].pid }, redis, db: stack.db, queue });
+    const s = await takeSample((Date.now() - t0) / 1000, {
+      pids: { api: stack.api.pid, worker0: stack.workers[0].pid },
+      redis,
+      db: stack.db,
+      queue,
+    });
     samples.push(s);
     return s;
   };
@@ -151,7 +178,12 @@ async function soak(o: SoakOptions, stack: Stack, runSeconds: number, window: nu
   await stack.settle(180_000);
   const countedUnits = [...counted.values()].reduce((a, b) => a + b, 0);
   const atStripe = () => [...stack.standIn.meterTotals().values()].reduce((a, b) => a + b, 0);
-  await waitFor(async () => (await usageSettled(stack.redis, stack.prefix)) && atStripe() >= countedUnits, 180_000, 'usage to drain', 250);
+  await waitFor(
+    async () => (await usageSettled(stack.redis, stack.prefix)) && atStripe() >= countedUnits,
+    180_000,
+    'usage to drain',
+    250,
+  );
   const truth = workload.truth();
   const mirror = await compareMirror(stack.db, truth);
   const access = await compareAccess(stack.apiUrl, CHAOS_API_KEY, truth, workload.customers);
@@ -163,17 +195,49 @@ async function soak(o: SoakOptions, stack: Stack, runSeconds: number, window: nu
   const processesCrashed = stack.processes.filter((p) => p.crashed).map((p) => p.name);
   const verdicts = judgeSeries(samples, runSeconds, o.eventsPerSecond, o.rssFloorMb);
   const checks = {
-    eventsSent, duplicatesSent, deliveryStatuses: deliverer.statusCounts(),
-    undelivered: delivered.filter((ok) => ok === false).length, usageStatuses: usage.statuses,
-    mirrorChecked: mirror.checked, mirrorWrong: mirror.wrong, mirrorExamples: mirror.examples,
-    accessChecked: access.checked, accessWrong: access.wrong,
-    usageUnitsCounted: countedUnits, usageUnitsAtStripe: atStripe(), usagePairsWrong: usagePairsWrong.slice(0, 10),
-    failedJobs, processesCrashed,
+    eventsSent,
+    duplicatesSent,
+    deliveryStatuses: deliverer.statusCounts(),
+    undelivered: delivered.filter((ok) => ok === false).length,
+    usageStatuses: usage.statuses,
+    mirrorChecked: mirror.checked,
+    mirrorWrong: mirror.wrong,
+    mirrorExamples: mirror.examples,
+    accessChecked: access.checked,
+    accessWrong: access.wrong,
+    usageUnitsCounted: countedUnits,
+    usageUnitsAtStripe: atStripe(),
+    usagePairsWrong: usagePairsWrong.slice(0, 10),
+    failedJobs,
+    processesCrashed,
   };
-  const exact = checks.undelivered === 0 && checks.mirrorWrong === 0 && access.wrong === 0 && usagePairsWrong.length === 0 && failedJobs === 0 && processesCrashed.length === 0;
-  const options = { minutes: o.minutes, eventsPerSecond: o.eventsPerSecond, usagePerSecond: o.usagePerSecond, customers: o.customers, sampleSeconds: o.sampleSeconds, rssFloorMb: o.rssFloorMb, duplicateRate: o.duplicateRate, logDir: o.logDir };
+  const exact =
+    checks.undelivered === 0 &&
+    checks.mirrorWrong === 0 &&
+    access.wrong === 0 &&
+    usagePairsWrong.length === 0 &&
+    failedJobs === 0 &&
+    processesCrashed.length === 0;
+  const options = {
+    minutes: o.minutes,
+    eventsPerSecond: o.eventsPerSecond,
+    usagePerSecond: o.usagePerSecond,
+    customers: o.customers,
+    sampleSeconds: o.sampleSeconds,
+    rssFloorMb: o.rssFloorMb,
+    duplicateRate: o.duplicateRate,
+    logDir: o.logDir,
+  };
   return {
-    options, windowSeconds: window, warmupSeconds: runSeconds * WARMUP_FRACTION, runSeconds, redisBaselineMb, bytesPerCompletedJob: jobBytes, samples, verdicts, checks,
+    options,
+    windowSeconds: window,
+    warmupSeconds: runSeconds * WARMUP_FRACTION,
+    runSeconds,
+    redisBaselineMb,
+    bytesPerCompletedJob: jobBytes,
+    samples,
+    verdicts,
+    checks,
     pass: exact && verdicts.every((v) => !v.judged || v.flat),
   };
 }

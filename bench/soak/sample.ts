@@ -9,7 +9,16 @@ import type { Redis } from 'ioredis';
 import type { Pool } from 'pg';
 
 /** The mirror tables and processed_events: judged flat. */
-export const BOUNDED_TABLES = ['processed_events', 'customers', 'products', 'prices', 'subscriptions', 'subscription_items', 'invoices', 'checkout_sessions'] as const;
+export const BOUNDED_TABLES = [
+  'processed_events',
+  'customers',
+  'products',
+  'prices',
+  'subscriptions',
+  'subscription_items',
+  'invoices',
+  'checkout_sessions',
+] as const;
 /** The usage ledger grows by design (one row per customer, meter and drain): reported, not judged. */
 export const LEDGER_TABLES = ['usage_reports'] as const;
 
@@ -39,10 +48,15 @@ export async function redisUsedMemoryMb(redis: Redis): Promise<number> {
   return m ? Number(m[1]) / 2 ** 20 : 0;
 }
 
-export async function takeSample(t: number, deps: { pids: Record<string, number | undefined>; redis: Redis; db: Pool; queue: Queue }): Promise<Sample> {
+export async function takeSample(
+  t: number,
+  deps: { pids: Record<string, number | undefined>; redis: Redis; db: Pool; queue: Queue },
+): Promise<Sample> {
   const tables = [...BOUNDED_TABLES, ...LEDGER_TABLES];
   const sizes = await deps.db.query<{ name: string; bytes: string }>(
-    'SELECT name, pg_total_relation_size(name::regclass) AS bytes FROM unnest($1::text[]) AS name', [tables]);
+    'SELECT name, pg_total_relation_size(name::regclass) AS bytes FROM unnest($1::text[]) AS name',
+    [tables],
+  );
   const rows = await deps.db.query<{ n: number }>('SELECT count(*)::int AS n FROM processed_events');
   const counts = await deps.queue.getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed');
   return {
@@ -51,7 +65,13 @@ export async function takeSample(t: number, deps: { pids: Record<string, number 
     redisUsedMemoryMb: await redisUsedMemoryMb(deps.redis),
     tableMb: Object.fromEntries(sizes.rows.map((r) => [r.name, Number(r.bytes) / 2 ** 20])),
     processedEventsRows: rows.rows[0].n,
-    queue: { waiting: counts.waiting, active: counts.active, delayed: counts.delayed, completed: counts.completed, failed: counts.failed },
+    queue: {
+      waiting: counts.waiting,
+      active: counts.active,
+      delayed: counts.delayed,
+      completed: counts.completed,
+      failed: counts.failed,
+    },
   };
 }
 
@@ -62,7 +82,11 @@ export async function takeSample(t: number, deps: { pids: Record<string, number 
 export async function bytesPerCompletedJob(redis: Redis, queue: Queue, n = 200): Promise<number> {
   const ids = (await queue.getCompleted(0, n - 1)).map((j) => j.id!);
   if (ids.length === 0) return 0;
-  const sizes = await Promise.all(ids.map((id) => redis.call('MEMORY', 'USAGE', queue.toKey(id), 'SAMPLES', '0') as Promise<number | null>));
-  const set = Number((await redis.call('MEMORY', 'USAGE', queue.toKey('completed'))) ?? 0) / Math.max(1, await redis.zcard(queue.toKey('completed')));
+  const sizes = await Promise.all(
+    ids.map((id) => redis.call('MEMORY', 'USAGE', queue.toKey(id), 'SAMPLES', '0') as Promise<number | null>),
+  );
+  const set =
+    Number((await redis.call('MEMORY', 'USAGE', queue.toKey('completed'))) ?? 0) /
+    Math.max(1, await redis.zcard(queue.toKey('completed')));
   return sizes.reduce<number>((a, b) => a + Number(b ?? 0), 0) / ids.length + set;
 }

@@ -55,7 +55,10 @@ export class SteadyWorkload {
   /** The two events sent before the stream (the catalogue everyone subscribes to). */
   catalogue(): Stripe.Event[] {
     const t = this.opts.start - this.opts.ageSeconds - 1;
-    return [this.record(event('product.created', this.product, { created: t })), this.record(event('price.created', this.price, { created: t }))];
+    return [
+      this.record(event('product.created', this.product, { created: t })),
+      this.record(event('price.created', this.price, { created: t })),
+    ];
   }
 
   /** Event number `i` of the stream (call in order); its object's new state is the truth. */
@@ -77,15 +80,23 @@ export class SteadyWorkload {
     if (s === 1) return event('customer.subscription.created', a.subscription, at);
     if (s === 2) return event('invoice.created', a.invoice, at);
     const round = Math.floor(s / 3);
-    if (s % 3 === 0) return event('customer.updated', Object.assign(a.customer, { name: `Customer round ${round}` }), at);
+    if (s % 3 === 0)
+      return event('customer.updated', Object.assign(a.customer, { name: `Customer round ${round}` }), at);
     if (s % 3 === 1) {
       // Alternates between paying and dunning, with a cancellation flag flipping on every fourth round.
-      Object.assign(a.subscription, { status: round % 2 ? 'past_due' : 'active', cancel_at_period_end: round % 4 === 3 });
+      Object.assign(a.subscription, {
+        status: round % 2 ? 'past_due' : 'active',
+        cancel_at_period_end: round % 4 === 3,
+      });
       return event('customer.subscription.updated', a.subscription, at);
     }
     const paid = round % 2 === 0;
     Object.assign(a.invoice, {
-      status: paid ? 'paid' : 'open', attempted: true, amount_due: 2000 + round, amount_paid: paid ? 2000 + round : 0, amount_remaining: paid ? 0 : 2000 + round,
+      status: paid ? 'paid' : 'open',
+      attempted: true,
+      amount_due: 2000 + round,
+      amount_paid: paid ? 2000 + round : 0,
+      amount_remaining: paid ? 0 : 2000 + round,
     });
     return event(paid ? 'invoice.paid' : 'invoice.payment_failed', a.invoice, at);
   }

@@ -24,7 +24,11 @@ export function postgresBinDir(): string {
 }
 
 export class PrivatePostgres {
-  private constructor(readonly port: number, readonly dir: string, private readonly bin: string) {}
+  private constructor(
+    readonly port: number,
+    readonly dir: string,
+    private readonly bin: string,
+  ) {}
 
   get dataDir(): string {
     return join(this.dir, 'data');
@@ -43,7 +47,18 @@ export class PrivatePostgres {
       const { stdout: gid } = await run('id', ['-g', 'postgres']);
       chownSync(dir, Number(stdout.trim()), Number(gid.trim()));
     }
-    await pg.pgTool('initdb', ['-D', pg.dataDir, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--no-sync', '--no-instructions']);
+    await pg.pgTool('initdb', [
+      '-D',
+      pg.dataDir,
+      '-U',
+      'postgres',
+      '-A',
+      'trust',
+      '-E',
+      'UTF8',
+      '--no-sync',
+      '--no-instructions',
+    ]);
     await pg.start();
     return pg;
   }
@@ -51,7 +66,18 @@ export class PrivatePostgres {
   async start(): Promise<void> {
     // fsync off: the box does not crash in this suite; a stopped *server* still loses nothing committed.
     const opts = `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200 -c shared_buffers=64MB`;
-    await this.pgTool('pg_ctl', ['-D', this.dataDir, '-l', join(this.dir, 'postgres.log'), '-o', opts, '-w', '-t', '60', 'start']);
+    await this.pgTool('pg_ctl', [
+      '-D',
+      this.dataDir,
+      '-l',
+      join(this.dir, 'postgres.log'),
+      '-o',
+      opts,
+      '-w',
+      '-t',
+      '60',
+      'start',
+    ]);
     await waitFor(() => this.ping(), 30_000, `PostgreSQL on port ${this.port}`, 100);
   }
 
@@ -68,7 +94,10 @@ export class PrivatePostgres {
   private async pgTool(tool: string, args: string[]): Promise<void> {
     const path = join(this.bin, tool);
     const root = process.getuid?.() === 0;
-    await run(root ? 'runuser' : path, root ? ['-u', 'postgres', '--', path, ...args] : args, { cwd: this.dir, timeout: 120_000 });
+    await run(root ? 'runuser' : path, root ? ['-u', 'postgres', '--', path, ...args] : args, {
+      cwd: this.dir,
+      timeout: 120_000,
+    });
   }
 
   private async ping(): Promise<boolean> {

@@ -13,7 +13,10 @@ import { waitFor } from '../../src/lib/wait';
 
 export class PrivateRedis {
   private child?: ChildProcess;
-  private constructor(readonly port: number, readonly dir: string) {}
+  private constructor(
+    readonly port: number,
+    readonly dir: string,
+  ) {}
 
   get url(): string {
     return `redis://127.0.0.1:${this.port}`;
@@ -30,8 +33,24 @@ export class PrivateRedis {
   }
 
   async start(): Promise<void> {
-    const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--appendonly', 'yes',
-      '--maxmemory-policy', 'noeviction', '--save', '', '--daemonize', 'no', '--logfile', join(this.dir, 'redis.log')];
+    const args = [
+      '--port',
+      String(this.port),
+      '--bind',
+      '127.0.0.1',
+      '--dir',
+      this.dir,
+      '--appendonly',
+      'yes',
+      '--maxmemory-policy',
+      'noeviction',
+      '--save',
+      '',
+      '--daemonize',
+      'no',
+      '--logfile',
+      join(this.dir, 'redis.log'),
+    ];
     this.child = spawn('redis-server', args, { stdio: 'ignore' });
     this.child.once('error', () => undefined);
     await waitFor(() => this.ping(), 15_000, `redis-server on port ${this.port}`, 50);
@@ -72,7 +91,13 @@ export class PrivateRedis {
   }
 
   private async ping(): Promise<boolean> {
-    const probe = new Redis(this.url, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0, connectTimeout: 1000, disconnectTimeout: 50 });
+    const probe = new Redis(this.url, {
+      lazyConnect: true,
+      retryStrategy: () => null,
+      maxRetriesPerRequest: 0,
+      connectTimeout: 1000,
+      disconnectTimeout: 50,
+    });
     probe.on('error', () => undefined);
     try {
       await probe.connect();

@@ -20,7 +20,11 @@ export function projectRoot(): string {
 /** Node arguments that start the service: the built entry, or the sources via the require hook. */
 export type Entry = string[];
 export const distEntry = (): Entry => [join(projectRoot(), 'dist', 'src', 'main.js')];
-export const sourceEntry = (): Entry => ['-r', join(projectRoot(), 'test', 'support', 'ts-register.js'), join(projectRoot(), 'src', 'main.ts')];
+export const sourceEntry = (): Entry => [
+  '-r',
+  join(projectRoot(), 'test', 'support', 'ts-register.js'),
+  join(projectRoot(), 'src', 'main.ts'),
+];
 
 /** Every child still running, so an interrupted run can take them down (`killAllServiceProcesses`). */
 const live = new Set<ChildProcess>();
@@ -36,7 +40,11 @@ export class ServiceProcess {
   crashed = false;
   private expectingExit = false;
 
-  private constructor(readonly name: string, readonly logFile: string, private readonly child: ChildProcess) {
+  private constructor(
+    readonly name: string,
+    readonly logFile: string,
+    private readonly child: ChildProcess,
+  ) {
     child.once('exit', (code, signal) => {
       this.exit = { code, signal };
       if (!this.expectingExit) this.crashed = true;
@@ -52,7 +60,13 @@ export class ServiceProcess {
   }
 
   /** Spawns the role and resolves once it logged "service started" (rejects if it exits first). */
-  static async start(name: string, entry: Entry, env: Record<string, string>, logFile: string, readyTimeoutMs = 60_000): Promise<ServiceProcess> {
+  static async start(
+    name: string,
+    entry: Entry,
+    env: Record<string, string>,
+    logFile: string,
+    readyTimeoutMs = 60_000,
+  ): Promise<ServiceProcess> {
     const child = spawn(process.execPath, entry, {
       cwd: projectRoot(),
       env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', ...env },
@@ -67,7 +81,10 @@ export class ServiceProcess {
     const proc = new ServiceProcess(name, logFile, child);
     await new Promise<void>((resolve, reject) => {
       let seen = '';
-      const timer = setTimeout(() => reject(new Error(`chaos: ${name} not ready after ${readyTimeoutMs} ms (see ${logFile})`)), readyTimeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`chaos: ${name} not ready after ${readyTimeoutMs} ms (see ${logFile})`)),
+        readyTimeoutMs,
+      );
       const onData = (chunk: Buffer) => {
         // Check before trimming: a restarted worker logs a burst of job lines in the same chunk
         // as "service started", and trimming first could cut the very line we look for.
@@ -75,7 +92,8 @@ export class ServiceProcess {
         if (text.includes('"msg":"service started"')) done(null);
         seen = text.slice(-4096);
       };
-      const onExit = () => done(new Error(`chaos: ${name} exited during start-up (see ${logFile}): ${seen.slice(-800)}`));
+      const onExit = () =>
+        done(new Error(`chaos: ${name} exited during start-up (see ${logFile}): ${seen.slice(-800)}`));
       const done = (error: Error | null) => {
         clearTimeout(timer);
         child.stdout!.off('data', onData);

@@ -51,7 +51,8 @@ export interface MasterOutageResult {
   details: Record<string, unknown>;
 }
 
-const partitionOfEvent = (e: Stripe.Event, count: number) => partitionOf(eventPartitionKey(e as unknown as StripeEvent), count);
+const partitionOfEvent = (e: Stripe.Event, count: number) =>
+  partitionOf(eventPartitionKey(e as unknown as StripeEvent), count);
 
 const statusCounts = (attempts: readonly Attempt[]) => {
   const counts: Record<string, number> = {};
@@ -60,7 +61,11 @@ const statusCounts = (attempts: readonly Attempt[]) => {
 };
 
 /** The partitions whose queue slot master `victim` serves, read from the cluster itself. */
-async function partitionsOn(stack: Stack, cluster: RedisCluster, victim: number): Promise<{ ranges: Array<[number, number]>; partitions: number[]; slots: number[] }> {
+async function partitionsOn(
+  stack: Stack,
+  cluster: RedisCluster,
+  victim: number,
+): Promise<{ ranges: Array<[number, number]>; partitions: number[]; slots: number[] }> {
   const ranges = await cluster.slotRanges(victim);
   const slots = stack.eventQueueNames.map((name) => keySlot(`${stack.prefix}:${name}:wait`));
   const partitions = slots.flatMap((slot, p) => (ranges.some(([from, to]) => slot >= from && slot <= to) ? [p] : []));
@@ -72,18 +77,30 @@ function probeWorld(partitions: readonly number[], count: number, start: number)
   const events = partitions.flatMap((p) => {
     let c = customer({ created: start });
     while (partitionOf(c.id, count) !== p) c = customer({ created: start });
-    return [event('customer.created', c, { created: start }), event('customer.updated', { ...c, name: `Probe of partition ${p}` }, { created: start + 1 })];
+    return [
+      event('customer.created', c, { created: start }),
+      event('customer.updated', { ...c, name: `Probe of partition ${p}` }, { created: start + 1 }),
+    ];
   });
-  const customers = events.filter((e) => e.type === 'customer.created').map((e) => (e.data.object as Stripe.Customer).id);
+  const customers = events
+    .filter((e) => e.type === 'customer.created')
+    .map((e) => (e.data.object as Stripe.Customer).id);
   return { events, customers, truth: truthOf(events) };
 }
 
 /** Delivers every probe event to every api (each api is one Stripe endpoint): all at once, or in order. */
-async function deliverProbes(probes: World, deliverers: Deliverer[], inOrder: boolean, deliver: (d: Deliverer, e: Stripe.Event) => Promise<unknown>): Promise<void> {
-  await Promise.all(deliverers.map(async (d) => {
-    if (!inOrder) await Promise.all(probes.events.map((e) => deliver(d, e)));
-    else for (const e of probes.events) await deliver(d, e);
-  }));
+async function deliverProbes(
+  probes: World,
+  deliverers: Deliverer[],
+  inOrder: boolean,
+  deliver: (d: Deliverer, e: Stripe.Event) => Promise<unknown>,
+): Promise<void> {
+  await Promise.all(
+    deliverers.map(async (d) => {
+      if (!inOrder) await Promise.all(probes.events.map((e) => deliver(d, e)));
+      else for (const e of probes.events) await deliver(d, e);
+    }),
+  );
 }
 
 export async function masterOutage(o: MasterOutage): Promise<MasterOutageResult> {
@@ -92,8 +109,10 @@ export async function masterOutage(o: MasterOutage): Promise<MasterOutageResult>
   const onVictim = await partitionsOn(stack, cluster, victim);
   const probes = probeWorld(onVictim.partitions, count, o.start);
   publishTruth(stack, probes);
-  o.log(`master ${victim} serves slots ${onVictim.ranges.map(([a, b]) => `${a}-${b}`).join(', ')}: partitions ${onVictim.partitions.join(', ') || 'none'} `
-    + `(queue slots ${onVictim.slots.join(', ')}); probes ${probes.customers.join(', ')}`);
+  o.log(
+    `master ${victim} serves slots ${onVictim.ranges.map(([a, b]) => `${a}-${b}`).join(', ')}: partitions ${onVictim.partitions.join(', ') || 'none'} ` +
+      `(queue slots ${onVictim.slots.join(', ')}); probes ${probes.customers.join(', ')}`,
+  );
   const t = { from: 0, down: 0, up: 0, to: 0, ok: 0, readyz: 0, recovered: [] as boolean[] };
   const accepted = new Set<string>();
   const windowMs = outageMs * 3;
@@ -119,7 +138,9 @@ export async function masterOutage(o: MasterOutage): Promise<MasterOutageResult>
       await waitFor(() => cluster.healthy(), 30_000, 'the cluster to be ok again', 100);
       t.ok = Date.now();
       // Stripe's retries of the probes: every api must take them again now the master is back.
-      await deliverProbes(probes, deliverers, true, async (d, e) => t.recovered.push(await d.untilAccepted(e, t.ok + RECOVERY_MS, 1000)));
+      await deliverProbes(probes, deliverers, true, async (d, e) =>
+        t.recovered.push(await d.untilAccepted(e, t.ok + RECOVERY_MS, 1000)),
+      );
     }),
   ]);
   readyAgent.destroy();
@@ -152,20 +173,36 @@ function judge(o: MasterOutage, t: Timeline): MasterOutageResult {
   const probeAnswers = attempts.filter((a) => isProbe.has(a.eventId) && a.at < t.up);
   const probeProblems = [
     ...(t.partitions.length === 0 ? [`master ${o.victim} serves no Stripe event partition`] : []),
-    ...(probeAnswers.length < t.probes.events.length * o.deliverers.length ? [`${probeAnswers.length} probe answers while the master was gone`] : []),
-    ...probeAnswers.filter((a) => a.status !== 503 || a.ms > PROBE_ANSWER_MS || !whileGone.includes(a)).map((a) => `probe ${a.eventId}: ${a.status}${a.error ? ` ${a.error}` : ''} after ${a.ms} ms (sent ${a.at - t.down} ms after the master was gone, answered ${t.up - a.at - a.ms} ms before it came back)`),
-    ...(t.recovered.every(Boolean) && t.recovered.length > 0 ? [] : [`the apis did not accept the probes within ${RECOVERY_MS / 1000} s of the cluster being ok`]),
+    ...(probeAnswers.length < t.probes.events.length * o.deliverers.length
+      ? [`${probeAnswers.length} probe answers while the master was gone`]
+      : []),
+    ...probeAnswers
+      .filter((a) => a.status !== 503 || a.ms > PROBE_ANSWER_MS || !whileGone.includes(a))
+      .map(
+        (a) =>
+          `probe ${a.eventId}: ${a.status}${a.error ? ` ${a.error}` : ''} after ${a.ms} ms (sent ${a.at - t.down} ms after the master was gone, answered ${t.up - a.at - a.ms} ms before it came back)`,
+      ),
+    ...(t.recovered.every(Boolean) && t.recovered.length > 0
+      ? []
+      : [`the apis did not accept the probes within ${RECOVERY_MS / 1000} s of the cluster being ok`]),
   ];
-  const acceptedWhileGone = whileGone.filter((a) => a.status >= 200 && a.status < 300 && onVictim(a)).map((a) => a.eventId);
+  const acceptedWhileGone = whileGone
+    .filter((a) => a.status >= 200 && a.status < 300 && onVictim(a))
+    .map((a) => a.eventId);
   // Anything sent in the outage (start time) that was not a fast answer.
   const duringOutage = attempts.filter((a) => a.at >= t.from && a.at < t.to);
   const slow = duringOutage.filter((a) => a.status === 0 || a.ms > SLOW_MS);
   const stream = whileGone.filter((a) => !isProbe.has(a.eventId));
-  const recoveredMs = Math.max(0, ...attempts.filter((a) => isProbe.has(a.eventId) && a.status === 200).map((a) => a.at + a.ms - t.ok));
+  const recoveredMs = Math.max(
+    0,
+    ...attempts.filter((a) => isProbe.has(a.eventId) && a.status === 200).map((a) => a.at + a.ms - t.ok),
+  );
   const maxProbeMs = Math.max(0, ...probeAnswers.map((a) => a.ms));
-  o.log(`master ${o.victim} gone ${((t.up - t.down) / 1000).toFixed(1)} s: probes ${JSON.stringify(statusCounts(probeAnswers))} (slowest ${maxProbeMs} ms); `
-    + `stream on partitions ${t.partitions.join(', ')} ${JSON.stringify(statusCounts(stream.filter(onVictim)))}, elsewhere ${JSON.stringify(statusCounts(stream.filter((a) => !onVictim(a))))}; `
-    + `/readyz ${t.readyz}; probes accepted again ${(recoveredMs / 1000).toFixed(1)} s after the cluster was ok`);
+  o.log(
+    `master ${o.victim} gone ${((t.up - t.down) / 1000).toFixed(1)} s: probes ${JSON.stringify(statusCounts(probeAnswers))} (slowest ${maxProbeMs} ms); ` +
+      `stream on partitions ${t.partitions.join(', ')} ${JSON.stringify(statusCounts(stream.filter(onVictim)))}, elsewhere ${JSON.stringify(statusCounts(stream.filter((a) => !onVictim(a))))}; ` +
+      `/readyz ${t.readyz}; probes accepted again ${(recoveredMs / 1000).toFixed(1)} s after the cluster was ok`,
+  );
   return {
     accepted: t.accepted,
     probes: t.probes,
@@ -179,7 +216,10 @@ function judge(o: MasterOutage, t: Timeline): MasterOutageResult {
       probeProblems,
       probesAcceptedAfterMs: recoveredMs,
       masterGoneMs: t.up - t.down,
-      streamWhileGone: { victimPartitions: statusCounts(stream.filter(onVictim)), otherPartitions: statusCounts(stream.filter((a) => !onVictim(a))) },
+      streamWhileGone: {
+        victimPartitions: statusCounts(stream.filter(onVictim)),
+        otherPartitions: statusCounts(stream.filter((a) => !onVictim(a))),
+      },
       acceptedWhileGone: acceptedWhileGone.slice(0, 10),
       answersDuringOutage: duringOutage.length,
       hungOrSlowAnswers: slow.length,
@@ -192,5 +232,7 @@ function judge(o: MasterOutage, t: Timeline): MasterOutageResult {
 /** Probe events not applied exactly once (by the workers' logged outcomes). */
 export function probesNotAppliedOnce(stack: Stack, probes: World): string[] {
   const { applied } = workerOutcomes(stack.allLogFiles('worker'));
-  return probes.events.filter((e) => applied.get(e.id) !== 1).map((e) => `${e.id}: applied ${applied.get(e.id) ?? 0} times`);
+  return probes.events
+    .filter((e) => applied.get(e.id) !== 1)
+    .map((e) => `${e.id}: applied ${applied.get(e.id) ?? 0} times`);
 }

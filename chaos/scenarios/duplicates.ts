@@ -16,7 +16,9 @@ export const duplicates: Scenario = {
       const deliverer = new Deliverer(stack.apiUrl, CHAOS_WEBHOOK_SECRET);
       const deadline = Date.now() + 10 * 60_000;
       ctx.log(`delivering ${n} events × ${copies} concurrently`);
-      await pool(world.events, 24, (e) => Promise.all(Array.from({ length: copies }, () => deliverer.untilAccepted(e, deadline))));
+      await pool(world.events, 24, (e) =>
+        Promise.all(Array.from({ length: copies }, () => deliverer.untilAccepted(e, deadline))),
+      );
       deliverer.close();
       await stack.settle(5 * 60_000);
       const verdict = await verifyEvents(stack, world);

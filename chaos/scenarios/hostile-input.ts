@@ -51,7 +51,13 @@ export const hostileInput: Scenario = {
     const n = ctx.scale.hostile.requests;
     const rng = seededRandom(ctx.seed + 7);
     const requests: HostileRequest[] = Array.from({ length: n }, () => hostileRequest(rng));
-    const stack = await Stack.start({ name: 's7', entry: ctx.entry, servers: ctx.servers, logDir: ctx.logDir, workers: 1 });
+    const stack = await Stack.start({
+      name: 's7',
+      entry: ctx.entry,
+      servers: ctx.servers,
+      logDir: ctx.logDir,
+      workers: 1,
+    });
     try {
       const port = Number(new URL(stack.apiUrl).port);
       const before = await dataKeys(stack);
@@ -66,29 +72,43 @@ export const hostileInput: Scenario = {
           : (await post(agent, `${stack.apiUrl}${r.path}`, r.body, r.headers, 10_000, r.method)).status;
         statuses[status] = (statuses[status] ?? 0) + 1;
         if (status >= 500) flag(`${r.kind} ${r.method} ${r.path.slice(0, 80)} → ${status}`);
-        if (r.protectedRoute && status >= 200 && status < 400) flag(`${r.kind} ${r.method} ${r.path.slice(0, 80)} → ${status} without credentials`);
-        if (status === 0 && !r.raw && !r.kind.includes('huge')) flag(`${r.kind} ${r.method} ${r.path.slice(0, 80)} → no answer`);
+        if (r.protectedRoute && status >= 200 && status < 400)
+          flag(`${r.kind} ${r.method} ${r.path.slice(0, 80)} → ${status} without credentials`);
+        if (status === 0 && !r.raw && !r.kind.includes('huge'))
+          flag(`${r.kind} ${r.method} ${r.path.slice(0, 80)} → no answer`);
       });
       agent.destroy();
       const health = await post(new Agent(), `${stack.apiUrl}/healthz`, '', {}, 5000, 'GET');
-      if (health.status !== 200 || !stack.api.running) flag(`api not healthy afterwards (healthz ${health.status}, running ${stack.api.running})`);
+      if (health.status !== 200 || !stack.api.running)
+        flag(`api not healthy afterwards (healthz ${health.status}, running ${stack.api.running})`);
       await stack.settle(30_000);
       const recorded = {
         processedEvents: await stack.count('SELECT count(*) FROM processed_events'),
-        mirrorRows: await stack.count('SELECT (SELECT count(*) FROM customers) + (SELECT count(*) FROM subscriptions) + (SELECT count(*) FROM invoices) + (SELECT count(*) FROM products) + (SELECT count(*) FROM prices)'),
+        mirrorRows: await stack.count(
+          'SELECT (SELECT count(*) FROM customers) + (SELECT count(*) FROM subscriptions) + (SELECT count(*) FROM invoices) + (SELECT count(*) FROM products) + (SELECT count(*) FROM prices)',
+        ),
         jobs: Object.values(await stack.jobCounts()).reduce((a, b) => a + b, 0),
         newRedisKeys: [...(await dataKeys(stack))].filter((k) => !before.has(k)),
       };
-      const recordedCount = recorded.processedEvents + recorded.mirrorRows + recorded.jobs + recorded.newRedisKeys.length;
+      const recordedCount =
+        recorded.processedEvents + recorded.mirrorRows + recorded.jobs + recorded.newRedisKeys.length;
       const crashed = stack.processes.filter((p) => p.crashed).map((p) => p.name);
       const kinds = new Set(requests.map((r) => r.kind));
       return {
         load: `${n} requests of ${kinds.size} kinds to every route`,
-        faults: 'bad/replayed/stale signatures, truncated and huge bodies, wrong types, unicode, path tricks, no credentials',
+        faults:
+          'bad/replayed/stale signatures, truncated and huge bodies, wrong types, unicode, path tricks, no credentials',
         lost: 0,
         doubled: 0,
         wrong: violations.length + recordedCount + crashed.length,
-        details: { statuses, violations: violations.slice(0, 20), violationCount: violations.length, recorded, processesCrashed: crashed, kinds: [...kinds] },
+        details: {
+          statuses,
+          violations: violations.slice(0, 20),
+          violationCount: violations.length,
+          recorded,
+          processesCrashed: crashed,
+          kinds: [...kinds],
+        },
       };
     } finally {
       await stack.stop();

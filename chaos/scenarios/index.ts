@@ -9,7 +9,16 @@ import { reordering } from './reordering';
 import { usageUnderFire } from './usage-under-fire';
 import { workerCrashes } from './worker-crashes';
 
-export const SCENARIOS: Scenario[] = [duplicates, reordering, workerCrashes, redisOutage, postgresOutage, usageUnderFire, hostileInput, redisCluster];
+export const SCENARIOS: Scenario[] = [
+  duplicates,
+  reordering,
+  workerCrashes,
+  redisOutage,
+  postgresOutage,
+  usageUnderFire,
+  hostileInput,
+  redisCluster,
+];
 
 export async function runScenario(scenario: Scenario, ctx: ScenarioContext): Promise<ScenarioResult> {
   const started = Date.now();
@@ -19,8 +28,16 @@ export async function runScenario(scenario: Scenario, ctx: ScenarioContext): Pro
     return { id: scenario.id, name: scenario.name, durationMs: Date.now() - started, ...outcome };
   } catch (error) {
     return {
-      id: scenario.id, name: scenario.name, load: '-', faults: '-', lost: 0, doubled: 0, wrong: 0,
-      durationMs: Date.now() - started, details: {}, error: (error as Error).stack ?? String(error),
+      id: scenario.id,
+      name: scenario.name,
+      load: '-',
+      faults: '-',
+      lost: 0,
+      doubled: 0,
+      wrong: 0,
+      durationMs: Date.now() - started,
+      details: {},
+      error: (error as Error).stack ?? String(error),
     };
   }
 }

@@ -16,14 +16,21 @@ export const postgresOutage: Scenario = {
     const postgres = ctx.servers.postgres;
     if (!postgres) throw new Error('scenario 5 needs a private PostgreSQL it may stop');
     const { events: n, outageMs } = ctx.scale.postgresOutage;
-    const world = generateWorld({ events: n, seed: ctx.seed + 50, step: 2, start: Math.floor(Date.now() / 1000) - 3600 });
+    const world = generateWorld({
+      events: n,
+      seed: ctx.seed + 50,
+      step: 2,
+      start: Math.floor(Date.now() / 1000) - 3600,
+    });
     const stack = await Stack.start({ name: 's5', entry: ctx.entry, servers: ctx.servers, logDir: ctx.logDir });
     try {
       publishTruth(stack, world);
       const deliverer = new Deliverer(stack.apiUrl, CHAOS_WEBHOOK_SECRET);
       const windowMs = outageMs * 2;
       const outage = { from: 0, to: 0, activeAtStop: 0 };
-      ctx.log(`POSTing ${n} events over ~${windowMs / 1000} s; PostgreSQL down for ${outageMs / 1000} s while jobs apply`);
+      ctx.log(
+        `POSTing ${n} events over ~${windowMs / 1000} s; PostgreSQL down for ${outageMs / 1000} s while jobs apply`,
+      );
       const fault = (async () => {
         await waitFor(async () => (await stack.jobCounts()).completed > 0, 60_000, 'the first applied job');
         await sleep(windowMs / 5);
@@ -39,7 +46,10 @@ export const postgresOutage: Scenario = {
         ctx.log('PostgreSQL started again');
       })();
       const deadline = Date.now() + 10 * 60_000;
-      await Promise.all([paced(world.events, (n * 1000) / windowMs, 24, (e) => deliverer.untilAccepted(e, deadline)), fault]);
+      await Promise.all([
+        paced(world.events, (n * 1000) / windowMs, 24, (e) => deliverer.untilAccepted(e, deadline)),
+        fault,
+      ]);
       deliverer.close();
       const duringOutage = deliverer.attempts.filter((a) => a.at >= outage.from && a.at < outage.to);
       ctx.log('waiting for the retries (capped exponential backoff) to apply everything');

@@ -25,24 +25,44 @@ const METERS = ['api_calls', 'storage_gb'];
 
 /** Worlds as one: their customers and objects are distinct. */
 const merge = (...worlds: World[]): World => ({
-  events: worlds.flatMap((w) => w.events), customers: worlds.flatMap((w) => w.customers), truth: new Map(worlds.flatMap((w) => [...w.truth])),
+  events: worlds.flatMap((w) => w.events),
+  customers: worlds.flatMap((w) => w.customers),
+  truth: new Map(worlds.flatMap((w) => [...w.truth])),
 });
 
 /** POSTs `count` usage events in bodies of 100, alternating between the apis; returns what was accepted (202) per pair. */
-async function postUsage(stack: Stack, count: number, rng: () => number, statuses: Record<string, number>): Promise<Map<string, number>> {
+async function postUsage(
+  stack: Stack,
+  count: number,
+  rng: () => number,
+  statuses: Record<string, number>,
+): Promise<Map<string, number>> {
   const agent = keepAliveAgent(8);
   const accepted = new Map<string, number>();
   const bodies = Math.ceil(count / 100);
-  await pool(Array.from({ length: bodies }, (_, i) => i), 4, async (i) => {
-    const events = Array.from({ length: Math.min(100, count - i * 100) }, () => ({
-      customer: `cus_cluster${Math.floor(rng() * 40)}`, meter: METERS[Math.floor(rng() * METERS.length)], value: 1 + Math.floor(rng() * 9),
-    }));
-    const res = await post(agent, `${stack.apiUrls[i % stack.apiUrls.length]}/v1/usage`, JSON.stringify({ events }),
-      { authorization: `Bearer ${CHAOS_API_KEY}`, 'content-type': 'application/json' }, 30_000);
-    statuses[res.status] = (statuses[res.status] ?? 0) + 1;
-    if (res.status === 202) for (const e of events) accepted.set(`${e.customer}|${e.meter}`, (accepted.get(`${e.customer}|${e.meter}`) ?? 0) + e.value);
-    await sleep(20);
-  });
+  await pool(
+    Array.from({ length: bodies }, (_, i) => i),
+    4,
+    async (i) => {
+      const events = Array.from({ length: Math.min(100, count - i * 100) }, () => ({
+        customer: `cus_cluster${Math.floor(rng() * 40)}`,
+        meter: METERS[Math.floor(rng() * METERS.length)],
+        value: 1 + Math.floor(rng() * 9),
+      }));
+      const res = await post(
+        agent,
+        `${stack.apiUrls[i % stack.apiUrls.length]}/v1/usage`,
+        JSON.stringify({ events }),
+        { authorization: `Bearer ${CHAOS_API_KEY}`, 'content-type': 'application/json' },
+        30_000,
+      );
+      statuses[res.status] = (statuses[res.status] ?? 0) + 1;
+      if (res.status === 202)
+        for (const e of events)
+          accepted.set(`${e.customer}|${e.meter}`, (accepted.get(`${e.customer}|${e.meter}`) ?? 0) + e.value);
+      await sleep(20);
+    },
+  );
   agent.destroy();
   return accepted;
 }
@@ -55,7 +75,9 @@ function differences(got: Map<string, number>, expected: Map<string, number>): s
 }
 
 async function ledgerTotals(db: Pool): Promise<Map<string, number>> {
-  const { rows } = await db.query('SELECT stripe_customer_id || \'|\' || meter AS pair, sum(value)::bigint AS total FROM usage_reports GROUP BY 1');
+  const { rows } = await db.query(
+    "SELECT stripe_customer_id || '|' || meter AS pair, sum(value)::bigint AS total FROM usage_reports GROUP BY 1",
+  );
   return new Map(rows.map((r: { pair: string; total: string }) => [r.pair, Number(r.total)]));
 }
 
@@ -72,8 +94,18 @@ export const redisCluster: Scenario = {
     let stack: Stack | undefined;
     try {
       stack = await Stack.start({
-        name: 's8', entry: ctx.entry, servers: { ...ctx.servers, cluster }, logDir: ctx.logDir, apis: 2, workers: 3,
-        env: { EVENT_QUEUE_PARTITIONS: String(CLUSTER_PARTITIONS), USAGE_FLUSH_INTERVAL_MS: '2000', USAGE_THRESHOLD_CHECK_MS: '1000', STRIPE_METER_RATE_LIMIT_PER_SECOND: '100' },
+        name: 's8',
+        entry: ctx.entry,
+        servers: { ...ctx.servers, cluster },
+        logDir: ctx.logDir,
+        apis: 2,
+        workers: 3,
+        env: {
+          EVENT_QUEUE_PARTITIONS: String(CLUSTER_PARTITIONS),
+          USAGE_FLUSH_INTERVAL_MS: '2000',
+          USAGE_THRESHOLD_CHECK_MS: '1000',
+          STRIPE_METER_RATE_LIMIT_PER_SECOND: '100',
+        },
       });
       const s = stack;
       publishTruth(s, merge(before, during));
@@ -83,11 +115,15 @@ export const redisCluster: Scenario = {
       // A: shuffled lifecycles, each event to both apis, a worker killed mid-way, usage alongside.
       const order = shuffle([...before.events], rng);
       const windowMs = Math.max(3000, order.length * 15);
-      ctx.log(`A: ${order.length} shuffled events × 2 apis over ~${windowMs / 1000} s, ${usageEvents} usage events, SIGKILL of worker0 mid-way`);
+      ctx.log(
+        `A: ${order.length} shuffled events × 2 apis over ~${windowMs / 1000} s, ${usageEvents} usage events, SIGKILL of worker0 mid-way`,
+      );
       const usageStatuses: Record<string, number> = {};
       let activeAtKill = 0;
       const [, usage] = await Promise.all([
-        paced(order, (order.length * 1000) / windowMs, 24, (e) => Promise.all(deliverers.map((d) => d.untilAccepted(e, deadline)))),
+        paced(order, (order.length * 1000) / windowMs, 24, (e) =>
+          Promise.all(deliverers.map((d) => d.untilAccepted(e, deadline))),
+        ),
         postUsage(s, usageEvents, rng, usageStatuses),
         sleep(windowMs / 2).then(async () => {
           activeAtKill = (await s.jobCounts()).active;
@@ -100,7 +136,16 @@ export const redisCluster: Scenario = {
       // B: one master away and back while more lifecycles arrive, probes on its partitions; redeliver every non-2xx.
       const victim = 1;
       ctx.log(`B: ${during.events.length} events; master ${victim} shut down for ${outageMs / 1000} s in the middle`);
-      const outage = await masterOutage({ stack: s, cluster, victim, outageMs, events: during.events, deliverers, start, log: ctx.log });
+      const outage = await masterOutage({
+        stack: s,
+        cluster,
+        victim,
+        outageMs,
+        events: during.events,
+        deliverers,
+        start,
+        log: ctx.log,
+      });
       const stored = await s.storedJobs([...outage.accepted]);
       const ackedNotStored = [...outage.accepted].filter((id) => !stored.has(id));
       const redelivered = during.events.filter((e) => !outage.accepted.has(e.id));
@@ -121,7 +166,13 @@ export const redisCluster: Scenario = {
         faults: `1 × SIGKILL of a worker (${activeAtKill} jobs active); master shut down ${outageMs / 1000} s (${outage.unavailable} × 503, ${outage.probes.events.length} probes on its partitions, ${redelivered.length} redelivered)`,
         lost: verdict.lost + ackedNotStored.length,
         doubled: verdict.doubled,
-        wrong: verdict.wrong + stripeWrong.length + ledgerWrong.length + mastersWithoutKeys + outage.wrong + probesWrong.length,
+        wrong:
+          verdict.wrong +
+          stripeWrong.length +
+          ledgerWrong.length +
+          mastersWithoutKeys +
+          outage.wrong +
+          probesWrong.length,
         details: {
           ...verdict.details,
           keysPerMaster,

@@ -20,7 +20,12 @@ export const redisOutage: Scenario = {
     const redis = ctx.servers.redis;
     if (!redis) throw new Error('scenario 4 needs a private Redis it may stop');
     const { events: n, outageMs } = ctx.scale.redisOutage;
-    const world = generateWorld({ events: n, seed: ctx.seed + 40, step: 2, start: Math.floor(Date.now() / 1000) - 3600 });
+    const world = generateWorld({
+      events: n,
+      seed: ctx.seed + 40,
+      step: 2,
+      start: Math.floor(Date.now() / 1000) - 3600,
+    });
     const stack = await Stack.start({ name: 's4', entry: ctx.entry, servers: ctx.servers, logDir: ctx.logDir });
     try {
       publishTruth(stack, world);
@@ -39,9 +44,12 @@ export const redisOutage: Scenario = {
         outage.to = Date.now();
         ctx.log('Redis started again');
       })();
-      await Promise.all([paced(world.events, (n * 1000) / windowMs, 32, async (e) => {
-        if ((await deliverer.once(e)) === 200) accepted.add(e.id);
-      }), fault]);
+      await Promise.all([
+        paced(world.events, (n * 1000) / windowMs, 32, async (e) => {
+          if ((await deliverer.once(e)) === 200) accepted.add(e.id);
+        }),
+        fault,
+      ]);
       const firstPass = deliverer.statusCounts();
       // "No 2xx for any event not in Redis": every acknowledged event must have its job stored.
       const stored = await stack.storedJobs([...accepted]);

@@ -26,29 +26,46 @@ export const usageUnderFire: Scenario = {
     const { increments, pairs, kills, faultRate } = ctx.scale.usage;
     const rng = seededRandom(ctx.seed + 6);
     const customers = Math.ceil(pairs / METERS.length);
-    const pairList = Array.from({ length: pairs }, (_, i) => ({ customer: `cus_chaos${ctx.seed}x${i % customers}`, meter: METERS[Math.floor(i / customers)] }));
+    const pairList = Array.from({ length: pairs }, (_, i) => ({
+      customer: `cus_chaos${ctx.seed}x${i % customers}`,
+      meter: METERS[Math.floor(i / customers)],
+    }));
     const stack = await Stack.start({
-      name: 's6', entry: ctx.entry, servers: ctx.servers, logDir: ctx.logDir,
-      env: { USAGE_FLUSH_INTERVAL_MS: '2000', STRIPE_METER_RATE_LIMIT_PER_SECOND: '100', USAGE_THRESHOLD_CHECK_MS: '1000' },
+      name: 's6',
+      entry: ctx.entry,
+      servers: ctx.servers,
+      logDir: ctx.logDir,
+      env: {
+        USAGE_FLUSH_INTERVAL_MS: '2000',
+        STRIPE_METER_RATE_LIMIT_PER_SECOND: '100',
+        USAGE_THRESHOLD_CHECK_MS: '1000',
+      },
     });
     try {
       stack.standIn.setFaults({ rate: faultRate, statuses: [500, 429], seed: ctx.seed });
       const shards = DRAIN_NAMESPACES.map((ns) => usageKeys(stack.prefix, ns));
-      const openClaims = async () => (await Promise.all(shards.map((k) => stack.redis.zcard(k.claims)))).reduce((a, b) => a + b, 0);
+      const openClaims = async () =>
+        (await Promise.all(shards.map((k) => stack.redis.zcard(k.claims)))).reduce((a, b) => a + b, 0);
       const retries = { requests: 0, sends: 0, wrongAnswers: 0 };
       const counted = new Map<string, number>();
-      const count = (p: { customer: string; meter: string }, v: number) => counted.set(`${p.customer}|${p.meter}`, (counted.get(`${p.customer}|${p.meter}`) ?? 0) + v);
+      const count = (p: { customer: string; meter: string }, v: number) =>
+        counted.set(`${p.customer}|${p.meter}`, (counted.get(`${p.customer}|${p.meter}`) ?? 0) + v);
       const agent = keepAliveAgent(4);
       const chunk = Math.max(500, Math.ceil(increments / 200));
       const chunks = Math.ceil(increments / chunk);
       const windowMs = 20_000 + kills * 8000;
       const httpStatuses: Record<string, number> = {};
       const drainsKilled: number[] = [];
-      ctx.log(`${increments} increments over ${pairs} pairs in ~${windowMs / 1000} s, ${kills} mid-drain SIGKILLs, ${faultRate * 100} % Stripe faults`);
+      ctx.log(
+        `${increments} increments over ${pairs} pairs in ~${windowMs / 1000} s, ${kills} mid-drain SIGKILLs, ${faultRate * 100} % Stripe faults`,
+      );
       const load = (async () => {
         for (let c = 0; c < chunks; c++) {
           const n = Math.min(chunk, increments - c * chunk);
-          const batch = Array.from({ length: n }, () => ({ ...pairList[Math.floor(rng() * pairs)], value: 1 + Math.floor(rng() * 5) }));
+          const batch = Array.from({ length: n }, () => ({
+            ...pairList[Math.floor(rng() * pairs)],
+            value: 1 + Math.floor(rng() * 5),
+          }));
           const viaHttp = c % HTTP_EVERY === 3;
           if (viaHttp) {
             for (let i = 0; i < batch.length; i += 1000) {
@@ -61,7 +78,13 @@ export const usageUnderFire: Scenario = {
               let unsure = false;
               let counted = 0;
               for (let k = 0; k < 20 && (k < sends || !accepted); k++) {
-                const res = await post(agent, `${stack.apiUrl}/v1/usage`, body, { authorization: `Bearer ${CHAOS_API_KEY}`, 'content-type': 'application/json' }, 30_000);
+                const res = await post(
+                  agent,
+                  `${stack.apiUrl}/v1/usage`,
+                  body,
+                  { authorization: `Bearer ${CHAOS_API_KEY}`, 'content-type': 'application/json' },
+                  30_000,
+                );
                 httpStatuses[res.status] = (httpStatuses[res.status] ?? 0) + 1;
                 if (res.status !== 202) {
                   unsure ||= res.status === 0 || res.status >= 500;
@@ -81,14 +104,20 @@ export const usageUnderFire: Scenario = {
             // The documented one-command increment any language can do.
             const pipeline = stack.redis.pipeline();
             const w = windowStart(Math.floor(Date.now() / 1000), 3600);
-            for (const e of batch) pipeline.hincrby(customerKeys(stack.prefix, e.customer).pending, `${e.customer}|${e.meter}|${w}`, e.value);
+            for (const e of batch)
+              pipeline.hincrby(
+                customerKeys(stack.prefix, e.customer).pending,
+                `${e.customer}|${e.meter}|${w}`,
+                e.value,
+              );
             await pipeline.exec();
             for (const e of batch) count(e, e.value);
           }
           await sleep(windowMs / chunks);
         }
       })();
-      const streamCalls = () => stack.standIn.countRequests({ method: 'POST', pathPrefix: '/v2/billing/meter_event_stream' });
+      const streamCalls = () =>
+        stack.standIn.countRequests({ method: 'POST', pathPrefix: '/v2/billing/meter_event_stream' });
       const sendingToStripe = async () => {
         const before = streamCalls();
         await sleep(150);
@@ -99,7 +128,12 @@ export const usageUnderFire: Scenario = {
           await sleep(4000 + rng() * 3000);
           // Wait for a drain in flight (an open claim and meter batches reaching Stripe right now),
           // then kill every worker: the drainer among them.
-          await waitFor(async () => (await openClaims()) > 0 && (await sendingToStripe()), 120_000, 'a drain in flight', 20);
+          await waitFor(
+            async () => (await openClaims()) > 0 && (await sendingToStripe()),
+            120_000,
+            'a drain in flight',
+            20,
+          );
           drainsKilled.push(await openClaims());
           ctx.log(`SIGKILL both workers during a drain (${drainsKilled[k]} open claims)`);
           for (let i = 0; i < stack.workers.length; i++) await stack.workers[i].kill('SIGKILL');

@@ -22,10 +22,18 @@ export const workerCrashes: Scenario = {
   async run(ctx) {
     const { events: n, kills } = ctx.scale.crashes;
     const rng = seededRandom(ctx.seed + 3);
-    const world = generateWorld({ events: n, seed: ctx.seed + 30, step: 2, start: Math.floor(Date.now() / 1000) - 3600 });
+    const world = generateWorld({
+      events: n,
+      seed: ctx.seed + 30,
+      step: 2,
+      start: Math.floor(Date.now() / 1000) - 3600,
+    });
     const receiver = await Receiver.start();
     const stack = await Stack.start({
-      name: 's3', entry: ctx.entry, servers: ctx.servers, logDir: ctx.logDir,
+      name: 's3',
+      entry: ctx.entry,
+      servers: ctx.servers,
+      logDir: ctx.logDir,
       env: { ACCESS_WEBHOOK_URL: receiver.url, ACCESS_WEBHOOK_SECRET: NOTIFY_SECRET, ACCESS_SWEEP_INTERVAL_MS: '2000' },
     });
     try {
@@ -41,12 +49,17 @@ export const workerCrashes: Scenario = {
           await sleep(800 + rng() * 1700);
           const victim = Math.floor(rng() * stack.workers.length);
           activeAtKill.push((await stack.jobCounts()).active);
-          ctx.log(`SIGKILL ${stack.workers[victim].name} (pid ${stack.workers[victim].pid}), ${activeAtKill[k]} jobs active`);
+          ctx.log(
+            `SIGKILL ${stack.workers[victim].name} (pid ${stack.workers[victim].pid}), ${activeAtKill[k]} jobs active`,
+          );
           await stack.crashWorker(victim);
         }
       })();
       const product = askAccessMeanwhile(stack.apiUrl, CHAOS_API_KEY, world.customers, seededRandom(ctx.seed + 33));
-      await Promise.all([paced(world.events, (n * 1000) / windowMs, 24, (e) => deliverer.untilAccepted(e, deadline)), killer]);
+      await Promise.all([
+        paced(world.events, (n * 1000) / windowMs, 24, (e) => deliverer.untilAccepted(e, deadline)),
+        killer,
+      ]);
       deliverer.close();
       ctx.log('waiting for the stalled jobs to be re-run (BullMQ lock expiry + stalled check)');
       await stack.settle(5 * 60_000);

@@ -62,7 +62,11 @@ export class AccessCache<S> {
   }
 
   /** The cached `part` of a customer, or loads it with `load` (one load per customer and part at a time). */
-  async get<K extends keyof CachedAccess<S>>(customer: string, part: K, load: () => Promise<NonNullable<CachedAccess<S>[K]>>): Promise<NonNullable<CachedAccess<S>[K]>> {
+  async get<K extends keyof CachedAccess<S>>(
+    customer: string,
+    part: K,
+    load: () => Promise<NonNullable<CachedAccess<S>[K]>>,
+  ): Promise<NonNullable<CachedAccess<S>[K]>> {
     if (!this.isLive) {
       this.reads.bypass++;
       return load();
@@ -97,7 +101,11 @@ export class AccessCache<S> {
     this.loading.clear();
   }
 
-  private async load<K extends keyof CachedAccess<S>>(customer: string, part: K, load: () => Promise<NonNullable<CachedAccess<S>[K]>>): Promise<NonNullable<CachedAccess<S>[K]>> {
+  private async load<K extends keyof CachedAccess<S>>(
+    customer: string,
+    part: K,
+    load: () => Promise<NonNullable<CachedAccess<S>[K]>>,
+  ): Promise<NonNullable<CachedAccess<S>[K]>> {
     const pending: Pending & { promise: Promise<unknown> } = { stale: false, promise: Promise.resolve() };
     const parts = this.loading.get(customer) ?? new Map();
     this.loading.set(customer, parts);
@@ -116,12 +124,18 @@ export class AccessCache<S> {
     }
   }
 
-  private keep<K extends keyof CachedAccess<S>>(customer: string, part: K, value: CachedAccess<S>[K], expiresAt: number): void {
+  private keep<K extends keyof CachedAccess<S>>(
+    customer: string,
+    part: K,
+    value: CachedAccess<S>[K],
+    expiresAt: number,
+  ): void {
     const entry = this.entries.get(customer);
     // Two parts loaded at different times expire with the older one.
-    const merged: Entry<S> = entry && entry.expiresAt > this.now()
-      ? { ...entry, [part]: value, expiresAt: Math.min(entry.expiresAt, expiresAt) }
-      : { [part]: value, expiresAt } as Entry<S>;
+    const merged: Entry<S> =
+      entry && entry.expiresAt > this.now()
+        ? { ...entry, [part]: value, expiresAt: Math.min(entry.expiresAt, expiresAt) }
+        : ({ [part]: value, expiresAt } as Entry<S>);
     this.entries.delete(customer);
     this.entries.set(customer, merged);
     while (this.entries.size > this.options.maxEntries) {

@@ -14,7 +14,10 @@ import { runScript } from '../runtime/run-script';
 import type { AccessCache } from './cache';
 
 /** Both keys carry the `{access}` tag: one cluster slot, so the script below is one atomic step. */
-export const feedKeys = (prefix: string) => ({ sequence: `${prefix}:{access}:changes:n`, stream: `${prefix}:{access}:changes` });
+export const feedKeys = (prefix: string) => ({
+  sequence: `${prefix}:{access}:changes:n`,
+  stream: `${prefix}:{access}:changes`,
+});
 
 /** Entries kept (approximately): a reader further behind than this drops its cache and goes on. */
 export const FEED_MAX_LENGTH = 10_000;
@@ -34,7 +37,11 @@ return n
 `;
 
 /** Appends `customers` to the feed; resolves once Redis holds the entry. */
-export async function publishAccessInvalidation(redis: RedisConnection, prefix: string, customers: Iterable<string>): Promise<void> {
+export async function publishAccessInvalidation(
+  redis: RedisConnection,
+  prefix: string,
+  customers: Iterable<string>,
+): Promise<void> {
   const list = [...new Set(customers)];
   if (list.length === 0) return;
   const keys = feedKeys(prefix);
@@ -57,7 +64,12 @@ export const feedGap = (last: number | null, n: number): boolean => last !== nul
  * live while every read succeeds, not live (and emptied) from the first failure until a new start
  * from the stream's end. Returns a function that stops it.
  */
-export function followAccessChanges(redis: RedisConnection, prefix: string, cache: AccessCache<unknown>, log: Logger): () => Promise<void> {
+export function followAccessChanges(
+  redis: RedisConnection,
+  prefix: string,
+  cache: AccessCache<unknown>,
+  log: Logger,
+): () => Promise<void> {
   const { stream } = feedKeys(prefix);
   let stopped = false;
   const run = async () => {
@@ -69,7 +81,9 @@ export function followAccessChanges(redis: RedisConnection, prefix: string, cach
         cache.setLive(true);
         log.info({ from: lastId }, 'following the access change feed; access cache on');
         while (!stopped) {
-          const reply = (await redis.xread('COUNT', 1000, 'BLOCK', FEED_BLOCK_MS, 'STREAMS', stream, lastId)) as Array<[string, StreamEntry[]]> | null;
+          const reply = (await redis.xread('COUNT', 1000, 'BLOCK', FEED_BLOCK_MS, 'STREAMS', stream, lastId)) as Array<
+            [string, StreamEntry[]]
+          > | null;
           for (const [id, fields] of reply?.[0]?.[1] ?? []) {
             const entry = parseFeedEntry(fields);
             if (feedGap(lastN, entry.n)) {
@@ -84,7 +98,8 @@ export function followAccessChanges(redis: RedisConnection, prefix: string, cach
         }
       } catch (error) {
         if (stopped) break;
-        if (cache.isLive) log.warn({ err: (error as Error).message }, 'access change feed lost; access cache off until it is back');
+        if (cache.isLive)
+          log.warn({ err: (error as Error).message }, 'access change feed lost; access cache off until it is back');
         cache.setLive(false);
         await new Promise((resolve) => setTimeout(resolve, FEED_BLOCK_MS));
       }

@@ -12,9 +12,16 @@ import { AccessDecision, accessOf, graceEndsAt } from './rule';
 import type { AccessState } from './sync';
 
 /** The access rule applied to the mirror's rows (three reads), with when a grace period would end. */
-export async function computeAccess(dataSource: DataSource, customerId: string, graceSeconds: number, nowSeconds: number): Promise<AccessState> {
+export async function computeAccess(
+  dataSource: DataSource,
+  customerId: string,
+  graceSeconds: number,
+  nowSeconds: number,
+): Promise<AccessState> {
   const [customer, subscriptions, invoices] = await Promise.all([
-    dataSource.getRepository(Customer).findOne({ where: { stripeId: customerId }, select: { stripeId: true, deleted: true } }),
+    dataSource
+      .getRepository(Customer)
+      .findOne({ where: { stripeId: customerId }, select: { stripeId: true, deleted: true } }),
     dataSource.getRepository(Subscription).find({ where: { stripeCustomerId: customerId }, select: { status: true } }),
     dataSource.getRepository(Invoice).find({
       where: { stripeCustomerId: customerId, deleted: false },
@@ -26,7 +33,8 @@ export async function computeAccess(dataSource: DataSource, customerId: string, 
 }
 
 const STORED_SQL = 'SELECT access, status, reason, grace_ends_at FROM customer_access WHERE stripe_customer_id = $1';
-const ENTITLEMENTS_SQL = 'SELECT lookup_key FROM customer_entitlements WHERE stripe_customer_id = $1 ORDER BY lookup_key';
+const ENTITLEMENTS_SQL =
+  'SELECT lookup_key FROM customer_entitlements WHERE stripe_customer_id = $1 ORDER BY lookup_key';
 
 /** True when a granted answer's grace period has run out by `nowSeconds` (the sweep will store it soon). */
 const expired = (state: AccessState, nowSeconds: number): boolean =>
@@ -46,7 +54,8 @@ export class AccessReader {
     const load = () => this.loadState(customerId, nowSeconds);
     const state = this.cache ? await this.cache.get(customerId, 'state', load) : await load();
     // A grace period that ran out since the answer was read: the rule decides from the rows again.
-    if (expired(state, nowSeconds)) return decisionOf(await computeAccess(this.dataSource, customerId, this.graceSeconds, nowSeconds));
+    if (expired(state, nowSeconds))
+      return decisionOf(await computeAccess(this.dataSource, customerId, this.graceSeconds, nowSeconds));
     return decisionOf(state);
   }
 
@@ -59,17 +68,32 @@ export class AccessReader {
 
   /** The lookup keys of the customer's active entitlements, sorted. */
   async entitlements(customerId: string): Promise<string[]> {
-    return [...await this.features(customerId)];
+    return [...(await this.features(customerId))];
   }
 
   private async loadState(customerId: string, nowSeconds: number): Promise<AccessState> {
-    const [row] = (await this.dataSource.query(STORED_SQL, [customerId])) as Array<{ access: boolean; status: string | null; reason: string; grace_ends_at: string | null }>;
+    const [row] = (await this.dataSource.query(STORED_SQL, [customerId])) as Array<{
+      access: boolean;
+      status: string | null;
+      reason: string;
+      grace_ends_at: string | null;
+    }>;
     if (!row) return computeAccess(this.dataSource, customerId, this.graceSeconds, nowSeconds);
-    return { access: row.access, status: row.status, reason: row.reason, graceEndsAt: row.grace_ends_at === null ? null : Number(row.grace_ends_at) };
+    return {
+      access: row.access,
+      status: row.status,
+      reason: row.reason,
+      graceEndsAt: row.grace_ends_at === null ? null : Number(row.grace_ends_at),
+    };
   }
 
   private features(customerId: string): Promise<ReadonlySet<string>> {
-    const load = async () => new Set(((await this.dataSource.query(ENTITLEMENTS_SQL, [customerId])) as Array<{ lookup_key: string }>).map((r) => r.lookup_key));
+    const load = async () =>
+      new Set(
+        ((await this.dataSource.query(ENTITLEMENTS_SQL, [customerId])) as Array<{ lookup_key: string }>).map(
+          (r) => r.lookup_key,
+        ),
+      );
     return this.cache ? this.cache.get(customerId, 'features', load) : load();
   }
 }

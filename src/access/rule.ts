@@ -30,7 +30,16 @@ export interface AccessDecision {
 
 const GRANTING = ['active', 'trialing'];
 // When several subscriptions exist, report the one that matters most to access.
-const STATUS_RANK = ['active', 'trialing', 'past_due', 'unpaid', 'paused', 'incomplete', 'incomplete_expired', 'canceled'];
+const STATUS_RANK = [
+  'active',
+  'trialing',
+  'past_due',
+  'unpaid',
+  'paused',
+  'incomplete',
+  'incomplete_expired',
+  'canceled',
+];
 
 export function representativeStatus(subscriptions: AccessSubscription[]): string | null {
   const rank = (s: string) => (STATUS_RANK.includes(s) ? STATUS_RANK.indexOf(s) : STATUS_RANK.length);
@@ -48,14 +57,24 @@ export interface CustomerRows {
 /** The access answer of one customer from its rows: a deleted customer never has access. */
 export function accessOf(rows: CustomerRows, nowSeconds: number, graceSeconds: number): AccessDecision {
   if (rows.customer?.deleted) return { access: false, status: null, reason: 'customer_deleted' };
-  return decideAccess({ known: rows.customer !== null, subscriptions: rows.subscriptions, invoices: rows.invoices, nowSeconds, graceSeconds });
+  return decideAccess({
+    known: rows.customer !== null,
+    subscriptions: rows.subscriptions,
+    invoices: rows.invoices,
+    nowSeconds,
+    graceSeconds,
+  });
 }
 
 /**
  * When an answer of `true` inside a grace period turns `false` by time alone: the earliest
  * failing invoice's failure second plus the grace. Null when no clock is running.
  */
-export function graceEndsAt(decision: AccessDecision, invoices: readonly AccessInvoice[], graceSeconds: number): number | null {
+export function graceEndsAt(
+  decision: AccessDecision,
+  invoices: readonly AccessInvoice[],
+  graceSeconds: number,
+): number | null {
   if (!decision.access) return null;
   const failing = invoices.map((i) => i.paymentFailedAt).filter((t): t is number => t !== null);
   return failing.length === 0 ? null : Math.min(...failing) + graceSeconds;

@@ -48,9 +48,18 @@ export function accessReadStatements(customers: readonly string[]): Statement[] 
   const list = placeholderList(customers.length);
   return [
     { sql: `SELECT stripe_id AS customer, deleted FROM customers WHERE stripe_id IN (${list})`, values: customers },
-    { sql: `SELECT stripe_customer_id AS customer, status FROM subscriptions WHERE stripe_customer_id IN (${list})`, values: customers },
-    { sql: `SELECT stripe_customer_id AS customer, stripe_id, payment_failed_at FROM invoices WHERE NOT deleted AND stripe_customer_id IN (${list})`, values: customers },
-    { sql: `SELECT stripe_customer_id AS customer, access, status, reason, version, grace_ends_at FROM customer_access WHERE stripe_customer_id IN (${list}) FOR UPDATE`, values: customers },
+    {
+      sql: `SELECT stripe_customer_id AS customer, status FROM subscriptions WHERE stripe_customer_id IN (${list})`,
+      values: customers,
+    },
+    {
+      sql: `SELECT stripe_customer_id AS customer, stripe_id, payment_failed_at FROM invoices WHERE NOT deleted AND stripe_customer_id IN (${list})`,
+      values: customers,
+    },
+    {
+      sql: `SELECT stripe_customer_id AS customer, access, status, reason, version, grace_ends_at FROM customer_access WHERE stripe_customer_id IN (${list}) FOR UPDATE`,
+      values: customers,
+    },
   ];
 }
 
@@ -58,7 +67,11 @@ type Row = Record<string, unknown>;
 const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
 const sameState = (a: AccessState | null, b: AccessState): boolean =>
-  a !== null && a.access === b.access && a.status === b.status && a.reason === b.reason && a.graceEndsAt === b.graceEndsAt;
+  a !== null &&
+  a.access === b.access &&
+  a.status === b.status &&
+  a.reason === b.reason &&
+  a.graceEndsAt === b.graceEndsAt;
 
 /** The changes the four reads imply, one per customer whose stored answer differs. Pure. */
 export function decideAccessChanges(
@@ -70,21 +83,36 @@ export function decideAccessChanges(
   for (const customer of customers) {
     const mine = (rows: readonly Row[]) => rows.filter((r) => r.customer === customer);
     const row = mine(customerRows)[0];
-    const invoices: AccessInvoice[] = mine(invoiceRows).map((r) => ({ stripeId: String(r.stripe_id), paymentFailedAt: num(r.payment_failed_at) }));
+    const invoices: AccessInvoice[] = mine(invoiceRows).map((r) => ({
+      stripeId: String(r.stripe_id),
+      paymentFailedAt: num(r.payment_failed_at),
+    }));
     const decision = accessOf(
-      { customer: row ? { deleted: Boolean(row.deleted) } : null, subscriptions: mine(subscriptionRows).map((r) => ({ status: String(r.status) })), invoices },
-      options.nowSeconds, options.graceSeconds,
+      {
+        customer: row ? { deleted: Boolean(row.deleted) } : null,
+        subscriptions: mine(subscriptionRows).map((r) => ({ status: String(r.status) })),
+        invoices,
+      },
+      options.nowSeconds,
+      options.graceSeconds,
     );
     const computed: AccessState = { ...decision, graceEndsAt: graceEndsAt(decision, invoices, options.graceSeconds) };
     const s = mine(storedRows)[0];
     const before: StoredAccess | null = s
-      ? { access: Boolean(s.access), status: (s.status as string | null) ?? null, reason: String(s.reason), graceEndsAt: num(s.grace_ends_at), version: Number(s.version) }
+      ? {
+          access: Boolean(s.access),
+          status: (s.status as string | null) ?? null,
+          reason: String(s.reason),
+          graceEndsAt: num(s.grace_ends_at),
+          version: Number(s.version),
+        }
       : null;
     if (sameState(before, computed)) continue;
     const after: StoredAccess = { ...computed, version: (before?.version ?? 0) + 1 };
     const change: AccessChange = { customer, before, after };
     // No stored answer means the API answered false so far (an unknown customer has no access).
-    if (options.notify && (before?.access ?? false) !== after.access) change.notification = notificationBody(customer, after, options.nowSeconds);
+    if (options.notify && (before?.access ?? false) !== after.access)
+      change.notification = notificationBody(customer, after, options.nowSeconds);
     changes.push(change);
   }
   return changes;
@@ -102,12 +130,21 @@ export function notificationBody(customer: string, state: StoredAccess, created:
 /** The writes of `changes`: the new stored answers, and the outbox rows of the notifications. */
 export function accessWriteStatements(changes: readonly AccessChange[]): Statement[] {
   if (changes.length === 0) return [];
-  const statements: Statement[] = [{
-    sql: `INSERT INTO customer_access (stripe_customer_id, access, status, reason, version, grace_ends_at) VALUES ${placeholderRows(changes.length, 6)}
+  const statements: Statement[] = [
+    {
+      sql: `INSERT INTO customer_access (stripe_customer_id, access, status, reason, version, grace_ends_at) VALUES ${placeholderRows(changes.length, 6)}
       ON CONFLICT (stripe_customer_id) DO UPDATE SET access = EXCLUDED.access, status = EXCLUDED.status, reason = EXCLUDED.reason,
         version = EXCLUDED.version, grace_ends_at = EXCLUDED.grace_ends_at, updated_at = now()`,
-    values: changes.flatMap((c): Literal[] => [c.customer, c.after.access, c.after.status, c.after.reason, c.after.version, c.after.graceEndsAt]),
-  }];
+      values: changes.flatMap((c): Literal[] => [
+        c.customer,
+        c.after.access,
+        c.after.status,
+        c.after.reason,
+        c.after.version,
+        c.after.graceEndsAt,
+      ]),
+    },
+  ];
   const notes = changes.flatMap((c) => (c.notification ? [c.notification] : []));
   if (notes.length > 0) {
     statements.push({

@@ -26,8 +26,8 @@ import { metricsRoutes } from './metrics';
 import { DEFAULT_ENQUEUE_TIMEOUT_MS, webhookRoutes } from './webhooks';
 
 export interface AppDeps {
-  config: Pick<Config, 'STRIPE_WEBHOOK_SECRET' | 'API_KEYS' | 'ACCESS_GRACE_PERIOD_SECONDS'>
-    & Partial<Pick<Config, 'ADMIN_USER' | 'ADMIN_PASSWORD' | 'ADMIN_READ_ONLY'>>;
+  config: Pick<Config, 'STRIPE_WEBHOOK_SECRET' | 'API_KEYS' | 'ACCESS_GRACE_PERIOD_SECONDS'> &
+    Partial<Pick<Config, 'ADMIN_USER' | 'ADMIN_PASSWORD' | 'ADMIN_READ_ONLY'>>;
   /** Every partition of the Stripe event queue. */
   eventQueues: StripeEventQueues;
   redis: RedisConnection;
@@ -66,7 +66,8 @@ export function createApp(deps: AppDeps): Koa {
     }
   });
   app.on('error', (error: Error, ctx?: Koa.Context) =>
-    deps.log.error({ err: error.message, path: ctx?.path, method: ctx?.method }, 'request failed'));
+    deps.log.error({ err: error.message, path: ctx?.path, method: ctx?.method }, 'request failed'),
+  );
   // A method no route serves (TRACE, PROPFIND…) is the client's mistake: 405, not Koa Router's
   // 501, so scanners cannot raise the 5xx rate (found by the chaos suite, scenario 7).
   app.use(async (ctx, next) => {
@@ -109,7 +110,13 @@ export function createApp(deps: AppDeps): Koa {
 
   const routers = [
     v1,
-    webhookRoutes({ queues: deps.eventQueues, secrets: deps.config.STRIPE_WEBHOOK_SECRET, log: deps.log, enqueueTimeoutMs: deps.enqueueTimeoutMs ?? DEFAULT_ENQUEUE_TIMEOUT_MS, metrics }),
+    webhookRoutes({
+      queues: deps.eventQueues,
+      secrets: deps.config.STRIPE_WEBHOOK_SECRET,
+      log: deps.log,
+      enqueueTimeoutMs: deps.enqueueTimeoutMs ?? DEFAULT_ENQUEUE_TIMEOUT_MS,
+      metrics,
+    }),
     healthRoutes({ redis: deps.redis, dataSource: deps.dataSource }),
     metricsRoutes(metrics.registry),
   ];

@@ -13,12 +13,18 @@ export interface CustomerUsageDeps {
 }
 
 /** Parses `from`/`to`: both absent (default period), or integers with from < to; else the offending field. */
-export function parseRange(query: Record<string, string | string[] | undefined>): { ok: true; range?: UsageRange } | { ok: false; error: string } {
+export function parseRange(
+  query: Record<string, string | string[] | undefined>,
+): { ok: true; range?: UsageRange } | { ok: false; error: string } {
   const { from, to } = query;
   if (from === undefined && to === undefined) return { ok: true };
   const values: number[] = [];
-  for (const [name, raw] of [['from', from], ['to', to]] as const) {
-    if (typeof raw !== 'string' || !/^-?\d{1,12}$/.test(raw)) return { ok: false, error: `${name}: must be unix seconds (an integer)` };
+  for (const [name, raw] of [
+    ['from', from],
+    ['to', to],
+  ] as const) {
+    if (typeof raw !== 'string' || !/^-?\d{1,12}$/.test(raw))
+      return { ok: false, error: `${name}: must be unix seconds (an integer)` };
     values.push(Number(raw));
   }
   if (values[0] >= values[1]) return { ok: false, error: 'from: must be before to' };

@@ -15,7 +15,10 @@ export interface CustomerRouteDeps {
 }
 
 /** The route's customer id, or a 400. An unknown but well-formed id is answered, not refused. */
-function customerId(ctx: Context, id: string = (ctx as Context & { params: Record<string, string> }).params.id): string {
+function customerId(
+  ctx: Context,
+  id: string = (ctx as Context & { params: Record<string, string> }).params.id,
+): string {
   if (!CUSTOMER_ID.test(id)) ctx.throw(400, 'customer id must look like cus_…');
   return id;
 }

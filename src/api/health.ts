@@ -33,7 +33,10 @@ export function healthRoutes(deps: HealthDeps): Router {
     );
     const failed = results.filter(([, state]) => state !== 'ok').map(([name]) => name);
     ctx.status = failed.length ? 503 : 200;
-    ctx.body = { status: failed.length ? `not ready: ${failed.join(', ')} unreachable` : 'ready', checks: Object.fromEntries(results) };
+    ctx.body = {
+      status: failed.length ? `not ready: ${failed.join(', ')} unreachable` : 'ready',
+      checks: Object.fromEntries(results),
+    };
   });
   return router;
 }

@@ -8,7 +8,11 @@ export async function readJsonBody(ctx: Context, limitBytes = 64 * 1024): Promis
   if (parsed !== undefined) return parsed;
   let raw: string;
   try {
-    raw = await getRawBody(ctx.req, { limit: limitBytes, encoding: 'utf8', length: ctx.get('content-length') || undefined });
+    raw = await getRawBody(ctx.req, {
+      limit: limitBytes,
+      encoding: 'utf8',
+      length: ctx.get('content-length') || undefined,
+    });
   } catch (error) {
     if ((error as { status?: number }).status === 413) return ctx.throw(413, `body over ${limitBytes} bytes`);
     return ctx.throw(400, 'could not read body');

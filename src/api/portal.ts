@@ -29,14 +29,28 @@ export const PORTAL_FLOWS = [
 ] as const satisfies readonly FlowType[];
 
 type PortalFlow = (typeof PORTAL_FLOWS)[number];
-const SUBSCRIPTION_FLOWS: ReadonlySet<PortalFlow> = new Set(['subscription_cancel', 'subscription_pause', 'subscription_update', 'subscription_update_confirm']);
+const SUBSCRIPTION_FLOWS: ReadonlySet<PortalFlow> = new Set([
+  'subscription_cancel',
+  'subscription_pause',
+  'subscription_update',
+  'subscription_update_confirm',
+]);
 
 export const portalRequestSchema = z.object({
   return_url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }),
   flow: z.enum(PORTAL_FLOWS, { error: `must be one of ${PORTAL_FLOWS.join(', ')}` }).optional(),
-  subscription: z.string().regex(/^sub_[A-Za-z0-9]+$/, 'must look like sub_…').optional(),
+  subscription: z
+    .string()
+    .regex(/^sub_[A-Za-z0-9]+$/, 'must look like sub_…')
+    .optional(),
   items: z
-    .array(z.object({ id: z.string().min(1), price: z.string().min(1).optional(), quantity: z.number().int().min(0).optional() }))
+    .array(
+      z.object({
+        id: z.string().min(1),
+        price: z.string().min(1).optional(),
+        quantity: z.number().int().min(0).optional(),
+      }),
+    )
     .length(1, 'Stripe accepts exactly one item')
     .optional(),
 });
@@ -44,10 +58,16 @@ export const portalRequestSchema = z.object({
 export type PortalRequest = z.infer<typeof portalRequestSchema>;
 
 /** The flow_data Stripe expects for `flow` (pure); after completion the customer returns to return_url. */
-export function portalFlowData(request: PortalRequest, subscription: string | undefined): Stripe.BillingPortal.SessionCreateParams.FlowData | undefined {
+export function portalFlowData(
+  request: PortalRequest,
+  subscription: string | undefined,
+): Stripe.BillingPortal.SessionCreateParams.FlowData | undefined {
   const { flow } = request;
   if (!flow) return undefined;
-  const base = { type: flow, after_completion: { type: 'redirect' as const, redirect: { return_url: request.return_url } } };
+  const base = {
+    type: flow,
+    after_completion: { type: 'redirect' as const, redirect: { return_url: request.return_url } },
+  };
   if (!SUBSCRIPTION_FLOWS.has(flow)) return base;
   if (!subscription) throw new Error('a subscription flow needs a subscription');
   if (flow === 'subscription_update_confirm') {
@@ -63,9 +83,15 @@ export interface PortalDeps {
 }
 
 /** Resolves the subscription a flow acts on, or throws a 400 that says what is missing. */
-async function flowSubscription(ctx: Context, deps: PortalDeps, customerId: string, request: PortalRequest): Promise<string | undefined> {
+async function flowSubscription(
+  ctx: Context,
+  deps: PortalDeps,
+  customerId: string,
+  request: PortalRequest,
+): Promise<string | undefined> {
   if (!request.flow || !SUBSCRIPTION_FLOWS.has(request.flow)) return undefined;
-  if (request.flow === 'subscription_update_confirm' && !request.items) ctx.throw(400, 'items: required for subscription_update_confirm');
+  if (request.flow === 'subscription_update_confirm' && !request.items)
+    ctx.throw(400, 'items: required for subscription_update_confirm');
   if (request.subscription) return request.subscription;
   const live = await deps.dataSource.getRepository(Subscription).find({
     where: { stripeCustomerId: customerId, deleted: false },
@@ -73,9 +99,12 @@ async function flowSubscription(ctx: Context, deps: PortalDeps, customerId: stri
   });
   const candidates = live.filter((s) => !['canceled', 'incomplete_expired'].includes(s.status));
   if (candidates.length === 1) return candidates[0].stripeId;
-  return ctx.throw(400, candidates.length === 0
-    ? `subscription: customer has no live subscription for flow ${request.flow}`
-    : 'subscription: customer has several subscriptions; say which one');
+  return ctx.throw(
+    400,
+    candidates.length === 0
+      ? `subscription: customer has no live subscription for flow ${request.flow}`
+      : 'subscription: customer has several subscriptions; say which one',
+  );
 }
 
 export async function createPortalSession(ctx: Context, deps: PortalDeps, customerId: string): Promise<void> {
@@ -85,7 +114,9 @@ export async function createPortalSession(ctx: Context, deps: PortalDeps, custom
     return ctx.throw(400, `${issue.path.join('.') || 'body'}: ${issue.message}`);
   }
   const request = parsed.data;
-  const stored = await deps.dataSource.getRepository(Customer).findOne({ where: { stripeId: customerId }, select: { stripeId: true, deleted: true } });
+  const stored = await deps.dataSource
+    .getRepository(Customer)
+    .findOne({ where: { stripeId: customerId }, select: { stripeId: true, deleted: true } });
   if (stored?.deleted) return ctx.throw(404, `unknown customer ${customerId}`);
   const subscription = await flowSubscription(ctx, deps, customerId, request);
   if (!deps.stripe) return ctx.throw(503, 'Stripe is not configured for this role');
@@ -100,7 +131,8 @@ export async function createPortalSession(ctx: Context, deps: PortalDeps, custom
     ctx.body = { url: session.url };
   } catch (error) {
     if (!(error instanceof Stripe.errors.StripeError)) throw error;
-    if (error.code === 'resource_missing' && error.param === 'customer') return ctx.throw(404, `unknown customer ${customerId}`);
+    if (error.code === 'resource_missing' && error.param === 'customer')
+      return ctx.throw(404, `unknown customer ${customerId}`);
     // Stripe's own message helps the caller; no stack or request details leave the service.
     return ctx.throw(502, `Stripe: ${error.message}`, { expose: true });
   }

@@ -12,7 +12,12 @@ const webhooks = Stripe.webhooks;
 
 export type VerifyResult = { ok: true; event: StripeEvent } | { ok: false; reason: string };
 
-export function verifyWebhook(raw: Buffer, header: string | undefined, secrets: readonly string[], nowSeconds?: number): VerifyResult {
+export function verifyWebhook(
+  raw: Buffer,
+  header: string | undefined,
+  secrets: readonly string[],
+  nowSeconds?: number,
+): VerifyResult {
   if (!header) return { ok: false, reason: 'missing Stripe-Signature header' };
   const signature = webhooks.signature;
   if (!signature) throw new Error('stripe webhooks signature helper is unavailable');
@@ -20,7 +25,14 @@ export function verifyWebhook(raw: Buffer, header: string | undefined, secrets: 
   const verified = secrets.some((secret) => {
     try {
       // The SDK takes the receive time in milliseconds.
-      return signature.verifyHeader(raw, header, secret, SIGNATURE_TOLERANCE_SECONDS, undefined, nowSeconds === undefined ? undefined : nowSeconds * 1000);
+      return signature.verifyHeader(
+        raw,
+        header,
+        secret,
+        SIGNATURE_TOLERANCE_SECONDS,
+        undefined,
+        nowSeconds === undefined ? undefined : nowSeconds * 1000,
+      );
     } catch (error) {
       lastError = error instanceof Error ? error.message.split('\n')[0] : String(error);
       return false;

@@ -46,7 +46,10 @@ function countOutcome(metrics: Metrics | undefined): Middleware {
 export function webhookRoutes(deps: WebhookRouteDeps): Router {
   const router = new Router();
   router.post('/webhooks/stripe', countOutcome(deps.metrics), async (ctx) => {
-    const raw = await getRawBody(ctx.req, { limit: WEBHOOK_BODY_LIMIT_BYTES, length: ctx.get('content-length') || undefined });
+    const raw = await getRawBody(ctx.req, {
+      limit: WEBHOOK_BODY_LIMIT_BYTES,
+      length: ctx.get('content-length') || undefined,
+    });
     const verified = verifyWebhook(raw, ctx.get('stripe-signature') || undefined, deps.secrets);
     if (!verified.ok) {
       deps.log.warn({ reason: verified.reason }, 'webhook rejected');
@@ -56,7 +59,11 @@ export function webhookRoutes(deps: WebhookRouteDeps): Router {
     const { event } = verified;
     const timer = deps.metrics?.enqueueDuration.startTimer({ source: 'webhook' });
     try {
-      const outcome = await withTimeout(enqueueStripeEvent(deps.queues, event, 'webhook'), deps.enqueueTimeoutMs, 'enqueue');
+      const outcome = await withTimeout(
+        enqueueStripeEvent(deps.queues, event, 'webhook'),
+        deps.enqueueTimeoutMs,
+        'enqueue',
+      );
       timer?.();
       if (outcome === 'rearmed') ctx.state.webhookOutcome = 'rearmed';
       deps.log.debug({ eventId: event.id, eventType: event.type, outcome }, 'webhook enqueued');

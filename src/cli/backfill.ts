@@ -15,17 +15,21 @@ function parseResources(value: string | undefined): BackfillResource[] | undefin
   if (!value) return undefined;
   const names = value.split(',').map((s) => s.trim());
   const unknown = names.filter((n) => !(ALL_RESOURCES as string[]).includes(n));
-  if (unknown.length) throw new Error(`unknown resource(s) ${unknown.join(', ')}; choose from ${ALL_RESOURCES.join(', ')}`);
+  if (unknown.length)
+    throw new Error(`unknown resource(s) ${unknown.join(', ')}; choose from ${ALL_RESOURCES.join(', ')}`);
   return names as BackfillResource[];
 }
 
 const line = (p: BackfillProgress) =>
   `${p.resource.padEnd(13)} page ${String(p.pages).padStart(4)}  ${String(p.objects).padStart(7)} objects  ${String(p.changed).padStart(7)} written` +
   `  ${p.objectsPerSecond.toFixed(1)} obj/s  ${p.requestsPerSecond.toFixed(2)} req/s  ` +
-  (p.hasMore ? 'more pages to go' : 'done') + `  (resources left: ${p.remainingResources.join(', ') || 'none'})`;
+  (p.hasMore ? 'more pages to go' : 'done') +
+  `  (resources left: ${p.remainingResources.join(', ') || 'none'})`;
 
 async function run(): Promise<void> {
-  const { values } = parseArgs({ options: { restart: { type: 'boolean' }, resources: { type: 'string' }, 'page-size': { type: 'string' } } });
+  const { values } = parseArgs({
+    options: { restart: { type: 'boolean' }, resources: { type: 'string' }, 'page-size': { type: 'string' } },
+  });
   const resources = parseResources(values.resources);
   const ctx = await openOpsContext();
   // The api processes' access caches must hear of every customer the backfill changes.
@@ -42,18 +46,32 @@ async function run(): Promise<void> {
   try {
     const report = await runBackfill(
       {
-        stripe: ctx.stripe, dataSource: ctx.dataSource, log: ctx.log,
+        stripe: ctx.stripe,
+        dataSource: ctx.dataSource,
+        log: ctx.log,
         limiter: new RateLimiter(ctx.config.BACKFILL_RATE_PER_SECOND),
         access: {
-          graceSeconds: ctx.config.ACCESS_GRACE_PERIOD_SECONDS, notify: ctx.config.ACCESS_WEBHOOK_URL !== undefined,
+          graceSeconds: ctx.config.ACCESS_GRACE_PERIOD_SECONDS,
+          notify: ctx.config.ACCESS_WEBHOOK_URL !== undefined,
           invalidate: (customers) => publishAccessInvalidation(redis, ctx.config.KEY_PREFIX, customers),
         },
-        backoff: { onRateLimited: (attempt, ms) => console.log(`Stripe answered 429: waiting ${ms} ms (attempt ${attempt})`) },
+        backoff: {
+          onRateLimited: (attempt, ms) => console.log(`Stripe answered 429: waiting ${ms} ms (attempt ${attempt})`),
+        },
       },
-      { resources, restart: values.restart, pageSize: values['page-size'] ? Number(values['page-size']) : undefined, signal: controller.signal, onProgress: (p) => console.log(line(p)) },
+      {
+        resources,
+        restart: values.restart,
+        pageSize: values['page-size'] ? Number(values['page-size']) : undefined,
+        signal: controller.signal,
+        onProgress: (p) => console.log(line(p)),
+      },
     );
-    if (report.resumed.length) console.log(`resumed an interrupted run (already started: ${report.resumed.join(', ')})`);
-    console.log(`${report.completed ? 'backfill complete' : 'backfill interrupted'}: ${report.objects} objects, ${report.requests} list requests in ${report.seconds.toFixed(1)} s`);
+    if (report.resumed.length)
+      console.log(`resumed an interrupted run (already started: ${report.resumed.join(', ')})`);
+    console.log(
+      `${report.completed ? 'backfill complete' : 'backfill interrupted'}: ${report.objects} objects, ${report.requests} list requests in ${report.seconds.toFixed(1)} s`,
+    );
     process.exitCode = report.completed ? 0 : 130;
   } finally {
     await redis.quit().catch(() => redis.disconnect());

@@ -19,7 +19,9 @@ function parseSince(value: string | undefined): number {
 }
 
 async function run(): Promise<void> {
-  const { values } = parseArgs({ options: { since: { type: 'string' }, 'undelivered-only': { type: 'boolean' }, 'wait-seconds': { type: 'string' } } });
+  const { values } = parseArgs({
+    options: { since: { type: 'string' }, 'undelivered-only': { type: 'boolean' }, 'wait-seconds': { type: 'string' } },
+  });
   const since = parseSince(values.since);
   const waitMs = Number(values['wait-seconds'] ?? 60) * 1000;
   const ctx = await openOpsContext();
@@ -29,17 +31,25 @@ async function run(): Promise<void> {
   try {
     const report = await runReplay(
       {
-        stripe: ctx.stripe, queues, dataSource: ctx.dataSource, log: ctx.log,
+        stripe: ctx.stripe,
+        queues,
+        dataSource: ctx.dataSource,
+        log: ctx.log,
         limiter: new RateLimiter(ctx.config.BACKFILL_RATE_PER_SECOND),
-        backoff: { onRateLimited: (attempt, ms) => console.log(`Stripe answered 429: waiting ${ms} ms (attempt ${attempt})`) },
+        backoff: {
+          onRateLimited: (attempt, ms) => console.log(`Stripe answered 429: waiting ${ms} ms (attempt ${attempt})`),
+        },
       },
       { since, undeliveredOnly: values['undelivered-only'], waitMs },
     );
     if (report.clamped) console.log(`the Events API keeps 30 days: listing from ${report.since}`);
-    console.log(`replay since ${report.since}${report.undeliveredOnly ? ' (undelivered only)' : ''}: ` +
-      `${report.found} events found in ${report.pages} pages, ${report.handled} of handled types, ${report.new} new (enqueued); ` +
-      `${report.changed} changed the mirror, ${report.unchanged} no change, ${report.failed} failed, ${report.pending} still pending`);
-    if (report.pending) console.log('pending events are applied by the worker (npm start); check Bull Board or run again later');
+    console.log(
+      `replay since ${report.since}${report.undeliveredOnly ? ' (undelivered only)' : ''}: ` +
+        `${report.found} events found in ${report.pages} pages, ${report.handled} of handled types, ${report.new} new (enqueued); ` +
+        `${report.changed} changed the mirror, ${report.unchanged} no change, ${report.failed} failed, ${report.pending} still pending`,
+    );
+    if (report.pending)
+      console.log('pending events are applied by the worker (npm start); check Bull Board or run again later');
   } finally {
     await queues.close();
     await redis.quit();

@@ -28,19 +28,32 @@ function entitySql(dataSource: DataSource, entity: EntityTarget<ObjectLiteral>):
   if (!sql) {
     const table = quote(metadata.tableName);
     const names = metadata.columns.map((c) => quote(c.databaseName)).join(', ');
-    sql = { select: `SELECT ${names} FROM ${table} WHERE "stripe_id" = $1 FOR UPDATE`, columns: metadata.columns, table, upserts: new Map() };
+    sql = {
+      select: `SELECT ${names} FROM ${table} WHERE "stripe_id" = $1 FOR UPDATE`,
+      columns: metadata.columns,
+      table,
+      upserts: new Map(),
+    };
     cache.set(key, sql);
   }
   return sql;
 }
 
 /** The read of `stripeId`'s stored row, locked until the transaction ends. */
-export function selectForUpdate(dataSource: DataSource, entity: EntityTarget<ObjectLiteral>, stripeId: string): Statement {
+export function selectForUpdate(
+  dataSource: DataSource,
+  entity: EntityTarget<ObjectLiteral>,
+  stripeId: string,
+): Statement {
   return { sql: entitySql(dataSource, entity).select, values: [stripeId] };
 }
 
 /** The row `selectForUpdate` returned (as raw rows), hydrated like the repository would, or null. */
-export function hydrateRow<Row extends ObjectLiteral>(dataSource: DataSource, entity: EntityTarget<Row>, rows: ReadonlyArray<Record<string, unknown>>): Row | null {
+export function hydrateRow<Row extends ObjectLiteral>(
+  dataSource: DataSource,
+  entity: EntityTarget<Row>,
+  rows: ReadonlyArray<Record<string, unknown>>,
+): Row | null {
   if (rows.length === 0) return null;
   const sql = entitySql(dataSource, entity);
   const driver = dataSource.driver;
@@ -70,5 +83,9 @@ export function upsertRow(dataSource: DataSource, entity: EntityTarget<ObjectLit
   }
   const driver = dataSource.driver;
   const values = columns.map((c) => driver.preparePersistentValue(row[c.propertyName], c) as Literal);
-  return { sql: text.sql, values, upsert: { into: text.into, onConflict: text.onConflict, rowKey: String(row.stripeId) } };
+  return {
+    sql: text.sql,
+    values,
+    upsert: { into: text.into, onConflict: text.onConflict, rowKey: String(row.stripeId) },
+  };
 }

@@ -100,12 +100,17 @@ export interface TransactionWork<T> {
 export async function withOpenedTransaction<T>(
   dataSource: DataSource,
   opening: readonly Statement[],
-  work: (results: QueryResult[], run: (statements: readonly Statement[]) => Promise<QueryResult[]>) => Promise<TransactionWork<T>>,
+  work: (
+    results: QueryResult[],
+    run: (statements: readonly Statement[]) => Promise<QueryResult[]>,
+  ) => Promise<TransactionWork<T>>,
 ): Promise<T> {
   const runner: QueryRunner = dataSource.createQueryRunner();
   const client = (await runner.connect()) as PoolClient;
   const send = async (statements: readonly Statement[]): Promise<QueryResult[]> => {
-    const answer = (await client.query(statements.map((s) => inlineSql(client, s.sql, s.values)).join(';\n'))) as unknown as QueryResult | QueryResult[];
+    const answer = (await client.query(
+      statements.map((s) => inlineSql(client, s.sql, s.values)).join(';\n'),
+    )) as unknown as QueryResult | QueryResult[];
     return Array.isArray(answer) ? answer : [answer];
   };
   try {

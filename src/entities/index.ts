@@ -13,11 +13,35 @@ import { SubscriptionItem } from './subscription-item.entity';
 import { UsageReport } from './usage-report.entity';
 
 export {
-  AccessNotification, CheckoutSession, CustomerAccess, Customer, CustomerEntitlement, EntitlementSummary, Invoice, Price, ProcessedEvent, Product, StripeObjectRow, Subscription,
-  SubscriptionItem, UsageReport,
+  AccessNotification,
+  CheckoutSession,
+  CustomerAccess,
+  Customer,
+  CustomerEntitlement,
+  EntitlementSummary,
+  Invoice,
+  Price,
+  ProcessedEvent,
+  Product,
+  StripeObjectRow,
+  Subscription,
+  SubscriptionItem,
+  UsageReport,
 };
 
 export const entities = [
-  ProcessedEvent, Customer, Product, Price, Subscription, SubscriptionItem, Invoice, CheckoutSession, UsageReport,
-  StripeObjectRow, CustomerEntitlement, EntitlementSummary, CustomerAccess, AccessNotification,
+  ProcessedEvent,
+  Customer,
+  Product,
+  Price,
+  Subscription,
+  SubscriptionItem,
+  Invoice,
+  CheckoutSession,
+  UsageReport,
+  StripeObjectRow,
+  CustomerEntitlement,
+  EntitlementSummary,
+  CustomerAccess,
+  AccessNotification,
 ];

@@ -33,7 +33,11 @@ export async function accessStep(
   const reads = accessReadStatements(list);
   const results = await run([...writes, ...reads]);
   const rows = results.slice(-reads.length).map((r) => r.rows as Record<string, unknown>[]);
-  const changes = decideAccessChanges(list, rows, { nowSeconds: Math.floor(Date.now() / 1000), graceSeconds: options.graceSeconds, notify: options.notify });
+  const changes = decideAccessChanges(list, rows, {
+    nowSeconds: Math.floor(Date.now() / 1000),
+    graceSeconds: options.graceSeconds,
+    notify: options.notify,
+  });
   return { closing: accessWriteStatements(changes), changes };
 }
 
@@ -41,7 +45,11 @@ export async function accessStep(
  * Recomputes the access answer of `customers` with no event (a grace period ran out): under their
  * advisory locks, the same step as an event's, with no writes of its own.
  */
-export async function recomputeAccess(dataSource: DataSource, customers: readonly string[], options: AccessOptions): Promise<AccessChange[]> {
+export async function recomputeAccess(
+  dataSource: DataSource,
+  customers: readonly string[],
+  options: AccessOptions,
+): Promise<AccessChange[]> {
   if (customers.length === 0) return [];
   return withOpenedTransaction(dataSource, [locksStatement(customers)], async (_results, run) => {
     const { closing, changes } = await accessStep(run, [], new Set(customers), options);

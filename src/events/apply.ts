@@ -25,7 +25,14 @@ import { parseStripeEvent, type StripeEvent } from '../queues/stripe-event';
 import type { AccessChange } from '../access/sync';
 import { AccessOptions, accessStep } from './access-step';
 import { dedupeStatement, forgetStatement, locksStatement } from './event-transaction';
-import { AfterCommitEffects, ApplyOutcome, EventHandler, NeedsStripeRead, PermanentError, StripeReadReason } from './handler-types';
+import {
+  AfterCommitEffects,
+  ApplyOutcome,
+  EventHandler,
+  NeedsStripeRead,
+  PermanentError,
+  StripeReadReason,
+} from './handler-types';
 import { handlerFor } from './handlers';
 import { CUSTOMER_ID } from '../lib/ids';
 
@@ -35,9 +42,7 @@ export type EventOutcome = ApplyOutcome | 'duplicate' | 'ignored';
 export type SetAsideReason = 'needs_stripe_read' | 'invalid_payload' | 'error';
 
 /** An event's result in a transaction. */
-export type EventResult =
-  | { outcome: Exclude<EventOutcome, 'ignored'> }
-  | { setAside: SetAsideReason; error: unknown };
+export type EventResult = { outcome: Exclude<EventOutcome, 'ignored'> } | { setAside: SetAsideReason; error: unknown };
 
 export interface StripeEventDeps {
   dataSource: DataSource;
@@ -87,7 +92,11 @@ export function classifyHandlerError(error: unknown): SetAsideReason {
 /** Applies `items` (distinct lock keys) in one transaction; one result per item, in order. */
 export async function applyEvents(deps: StripeEventDeps, items: readonly PreparedEvent[]): Promise<AppliedBatch> {
   const allowStripeReads = items.length === 1;
-  const opening = [locksStatement(items.map((i) => i.lockKey)), dedupeStatement(items.map((i) => i.event)), ...items.map((i) => i.lockedRead)];
+  const opening = [
+    locksStatement(items.map((i) => i.lockKey)),
+    dedupeStatement(items.map((i) => i.event)),
+    ...items.map((i) => i.lockedRead),
+  ];
   return withOpenedTransaction(deps.dataSource, opening, async ([, inserted, ...stored], run) => {
     const fresh = new Set(inserted.rows.map((r: { stripe_event_id: string }) => r.stripe_event_id));
     const results: EventResult[] = [];
@@ -100,7 +109,14 @@ export async function applyEvents(deps: StripeEventDeps, items: readonly Prepare
         continue;
       }
       try {
-        const ctx = { dataSource: deps.dataSource, event, stripe: deps.stripe, onStripeRead: deps.onStripeRead ?? (() => {}), allowStripeReads, lockedRows: stored[n].rows };
+        const ctx = {
+          dataSource: deps.dataSource,
+          event,
+          stripe: deps.stripe,
+          onStripeRead: deps.onStripeRead ?? (() => {}),
+          allowStripeReads,
+          lockedRows: stored[n].rows,
+        };
         const decision = await handler.decide(ctx);
         writes.push(...decision.writes);
         results.push({ outcome: decision.outcome });
@@ -125,7 +141,11 @@ export async function applyEvents(deps: StripeEventDeps, items: readonly Prepare
  * (notifications). A feed that cannot be written throws, so the jobs fail and are retried; a
  * notification that cannot be enqueued is only logged: the outbox relay enqueues it.
  */
-export async function publishAccessChanges(deps: Pick<StripeEventDeps, 'access' | 'log'>, changes: readonly AccessChange[], customers: Iterable<string> = []): Promise<void> {
+export async function publishAccessChanges(
+  deps: Pick<StripeEventDeps, 'access' | 'log'>,
+  changes: readonly AccessChange[],
+  customers: Iterable<string> = [],
+): Promise<void> {
   const named = new Set([...customers].filter((key) => CUSTOMER_ID.test(key)));
   for (const change of changes) named.add(change.customer);
   // Before any notification: a product told of a change must find the access API answering it.
@@ -134,7 +154,10 @@ export async function publishAccessChanges(deps: Pick<StripeEventDeps, 'access' 
   try {
     await deps.access.onChanged([...changes]);
   } catch (error) {
-    deps.log.warn({ err: (error as Error).message, customers: changes.length }, 'access changes committed but not yet published; the relay will');
+    deps.log.warn(
+      { err: (error as Error).message, customers: changes.length },
+      'access changes committed but not yet published; the relay will',
+    );
   }
 }
 
@@ -152,7 +175,10 @@ export async function runAfterCommit(deps: StripeEventDeps, prepared: PreparedEv
 export async function applyStripeEvent(deps: StripeEventDeps, payload: unknown): Promise<EventOutcome> {
   const prepared = prepareStripeEvent(deps.dataSource, payload);
   if (!prepared) return 'ignored';
-  const { results: [result], accessChanges } = await applyEvents(deps, [prepared]);
+  const {
+    results: [result],
+    accessChanges,
+  } = await applyEvents(deps, [prepared]);
   await publishAccessChanges(deps, accessChanges, [prepared.lockKey]);
   if ('setAside' in result) throw result.error;
   await runAfterCommit(deps, prepared);

@@ -15,7 +15,17 @@
  * A batch holds at most one event per lock key: two events of one customer must see each
  * other's writes, so the later one waits for the next batch.
  */
-import { AppliedBatch, applyEvents, EventOutcome, EventResult, prepareStripeEvent, PreparedEvent, publishAccessChanges, runAfterCommit, StripeEventDeps } from './apply';
+import {
+  AppliedBatch,
+  applyEvents,
+  EventOutcome,
+  EventResult,
+  prepareStripeEvent,
+  PreparedEvent,
+  publishAccessChanges,
+  runAfterCommit,
+  StripeEventDeps,
+} from './apply';
 
 /**
  * The next batch: up to `max` entries in arrival order, at most one per lock key. Returns the
@@ -51,7 +61,10 @@ export class EventBatcher {
   private pending: Entry[] = [];
   private inFlight = 0;
 
-  constructor(private readonly deps: StripeEventDeps, private readonly options: EventBatcherOptions) {}
+  constructor(
+    private readonly deps: StripeEventDeps,
+    private readonly options: EventBatcherOptions,
+  ) {}
 
   /** Applies one event exactly once (in a batch when others wait with it); resolves after its commit. */
   async apply(payload: unknown): Promise<EventOutcome> {
@@ -65,7 +78,10 @@ export class EventBatcher {
 
   private pump(): void {
     while (this.inFlight < this.options.maxInFlight && this.pending.length > 0) {
-      const taken = planBatch(this.pending.map((e) => e.prepared.lockKey), this.options.maxBatch);
+      const taken = planBatch(
+        this.pending.map((e) => e.prepared.lockKey),
+        this.options.maxBatch,
+      );
       const batch = taken.map((i) => this.pending[i]);
       const takenSet = new Set(taken);
       this.pending = this.pending.filter((_, i) => !takenSet.has(i));
@@ -81,18 +97,31 @@ export class EventBatcher {
     this.options.onTransaction?.(batch.length);
     let applied: AppliedBatch;
     try {
-      applied = await applyEvents(this.deps, batch.map((e) => e.prepared));
+      applied = await applyEvents(
+        this.deps,
+        batch.map((e) => e.prepared),
+      );
     } catch (error) {
       if (batch.length === 1) return batch[0].reject(error);
-      this.deps.log.warn({ err: (error as Error).message, events: batch.length }, 'event batch rolled back; applying its events one by one');
+      this.deps.log.warn(
+        { err: (error as Error).message, events: batch.length },
+        'event batch rolled back; applying its events one by one',
+      );
       await Promise.all(batch.map((e) => this.run([e])));
       return;
     }
     try {
-      await publishAccessChanges(this.deps, applied.accessChanges, batch.map((e) => e.prepared.lockKey));
+      await publishAccessChanges(
+        this.deps,
+        applied.accessChanges,
+        batch.map((e) => e.prepared.lockKey),
+      );
     } catch (error) {
       // Committed, but the access change feed was not told: fail the jobs; their re-runs (duplicates) tell it.
-      this.deps.log.warn({ err: (error as Error).message, events: batch.length }, 'access change feed not written; the events will be retried');
+      this.deps.log.warn(
+        { err: (error as Error).message, events: batch.length },
+        'access change feed not written; the events will be retried',
+      );
       return batch.forEach((e) => e.reject(error));
     }
     await Promise.all(batch.map((entry, n) => this.settle(entry, applied.results[n])));
@@ -103,11 +132,17 @@ export class EventBatcher {
     if ('setAside' in result) {
       this.deps.onSetAside?.(result.setAside);
       if (result.setAside === 'needs_stripe_read') {
-        this.deps.log.debug({ eventId: event.id, eventType: event.type, reason: result.setAside }, 'event set aside to run on its own');
+        this.deps.log.debug(
+          { eventId: event.id, eventType: event.type, reason: result.setAside },
+          'event set aside to run on its own',
+        );
         return this.run([entry]);
       }
       const level = result.setAside === 'error' ? 'error' : 'warn';
-      this.deps.log[level]({ eventId: event.id, eventType: event.type, reason: result.setAside, err: (result.error as Error)?.message }, 'event not applied');
+      this.deps.log[level](
+        { eventId: event.id, eventType: event.type, reason: result.setAside, err: (result.error as Error)?.message },
+        'event not applied',
+      );
       return entry.reject(result.error);
     }
     try {

@@ -30,5 +30,8 @@ export function dedupeStatement(events: readonly StripeEvent[]): Statement {
 
 /** Deletes the dedupe rows of events this transaction inserted but did not apply. */
 export function forgetStatement(eventIds: readonly string[]): Statement {
-  return { sql: `DELETE FROM processed_events WHERE stripe_event_id IN (${placeholderList(eventIds.length)})`, values: eventIds };
+  return {
+    sql: `DELETE FROM processed_events WHERE stripe_event_id IN (${placeholderList(eventIds.length)})`,
+    values: eventIds,
+  };
 }

@@ -8,8 +8,10 @@ export interface EventLogFields {
   customerId?: string;
 }
 
-const str = (value: unknown): string | undefined => (typeof value === 'string' && value.length <= 255 ? value : undefined);
-const rec = (value: unknown): Record<string, unknown> => (typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {});
+const str = (value: unknown): string | undefined =>
+  typeof value === 'string' && value.length <= 255 ? value : undefined;
+const rec = (value: unknown): Record<string, unknown> =>
+  typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
 
 export function eventLogFields(payload: unknown): EventLogFields {
   const event = rec(payload);

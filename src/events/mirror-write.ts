@@ -11,7 +11,16 @@ import { hydrateRow, selectForUpdate, upsertRow } from '../db/row-sql';
 import type { Statement } from '../db/transaction';
 import type { Mirrored } from '../entities/mirrored';
 import { STRIPE_API_VERSION } from '../stripe';
-import { AfterCommitRequest, EventHandler, HandlerContext, HandlerDecision, NeedsStripeRead, PermanentError, StripeObject, StripeReadReason } from './handler-types';
+import {
+  AfterCommitRequest,
+  EventHandler,
+  HandlerContext,
+  HandlerDecision,
+  NeedsStripeRead,
+  PermanentError,
+  StripeObject,
+  StripeReadReason,
+} from './handler-types';
 import { objectId } from './handlers/parse';
 import { decideWrite } from './watermark';
 
@@ -40,7 +49,11 @@ export interface Mirror<Row extends MirrorRow = MirrorRow> {
 }
 
 /** Decides what an event (or a listed snapshot) of `mirror`'s object does to its row. */
-export async function decideMirrored<Row extends MirrorRow>(ctx: HandlerContext, spec: MirrorSpec<Row>, deletion: boolean): Promise<HandlerDecision> {
+export async function decideMirrored<Row extends MirrorRow>(
+  ctx: HandlerContext,
+  spec: MirrorSpec<Row>,
+  deletion: boolean,
+): Promise<HandlerDecision> {
   const { event, dataSource } = ctx;
   const id = objectId(event.data.object);
   const stored = hydrateRow<Row>(dataSource, spec.entity, ctx.lockedRows);
@@ -62,7 +75,8 @@ export async function decideMirrored<Row extends MirrorRow>(ctx: HandlerContext,
   try {
     writes = write(object);
   } catch (error) {
-    if (!(error instanceof PermanentError) || !isOtherVersion(event.api_version) || object !== event.data.object) throw error;
+    if (!(error instanceof PermanentError) || !isOtherVersion(event.api_version) || object !== event.data.object)
+      throw error;
     // The mappers read every shape since 2020-03-02; one they still do not understand is fetched
     // again in the pinned version rather than failed for good.
     const current = await refetch(ctx, spec, id, 'version');
@@ -72,7 +86,9 @@ export async function decideMirrored<Row extends MirrorRow>(ctx: HandlerContext,
       writes = write(object);
     } catch (again) {
       // Said plainly in Bull Board: which version came in, and that the pinned one failed too.
-      throw new PermanentError(`${(again as Error).message} (event rendered in API version ${event.api_version ?? 'the account default'}; fetched again in ${STRIPE_API_VERSION}, still not readable)`);
+      throw new PermanentError(
+        `${(again as Error).message} (event rendered in API version ${event.api_version ?? 'the account default'}; fetched again in ${STRIPE_API_VERSION}, still not readable)`,
+      );
     }
   }
   return { outcome: object === event.data.object ? 'applied' : 'refetched', writes };
@@ -82,14 +98,23 @@ export async function decideMirrored<Row extends MirrorRow>(ctx: HandlerContext,
 export const isOtherVersion = (apiVersion: string | null | undefined): boolean =>
   apiVersion !== undefined && apiVersion !== STRIPE_API_VERSION;
 
-async function refetch<Row extends MirrorRow>(ctx: HandlerContext, spec: MirrorSpec<Row>, id: string, why: StripeReadReason): Promise<unknown> {
+async function refetch<Row extends MirrorRow>(
+  ctx: HandlerContext,
+  spec: MirrorSpec<Row>,
+  id: string,
+  why: StripeReadReason,
+): Promise<unknown> {
   if (!ctx.allowStripeReads) throw new NeedsStripeRead(`${id} needs a refetch (${why})`);
   ctx.onStripeRead(why);
   return spec.refetch(ctx, id);
 }
 
 /** The handler of one event type of `mirror`: an upsert, or a deletion (terminal). */
-export function mirrorHandler(mirror: Mirror, deletion: boolean, afterCommit?: (object: StripeObject) => AfterCommitRequest[]): EventHandler {
+export function mirrorHandler(
+  mirror: Mirror,
+  deletion: boolean,
+  afterCommit?: (object: StripeObject) => AfterCommitRequest[],
+): EventHandler {
   return {
     lockKey: mirror.lockKey,
     lockedRead: (dataSource, object) => selectForUpdate(dataSource, mirror.spec.entity, objectId(object)),
@@ -105,7 +130,11 @@ export function mirrorHandler(mirror: Mirror, deletion: boolean, afterCommit?: (
  */
 export function mirrorHandlers<U extends Stripe.Event.Type, D extends Stripe.Event.Type = never>(
   mirror: Mirror,
-  types: { upserts: readonly U[]; deletions?: readonly D[]; afterCommit?: Partial<Record<U | D, (object: StripeObject) => AfterCommitRequest[]>> },
+  types: {
+    upserts: readonly U[];
+    deletions?: readonly D[];
+    afterCommit?: Partial<Record<U | D, (object: StripeObject) => AfterCommitRequest[]>>;
+  },
 ): Record<U | D, EventHandler> {
   const entries = [
     ...types.upserts.map((type) => [type, mirrorHandler(mirror, false, types.afterCommit?.[type])] as const),

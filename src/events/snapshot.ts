@@ -25,10 +25,26 @@ export async function applySnapshot(
 ): Promise<ApplyOutcome> {
   const mirror: Mirror = mirrorOf(type);
   // A synthetic envelope: only `created` (the watermark) and `data.object` are read by mirrors.
-  const event: StripeEvent = { id: 'evt_snapshot', object: 'event', type: `${type}.snapshot`, created: watermark, data: { object } };
-  const opening = [locksStatement([mirror.lockKey(object)]), selectForUpdate(deps.dataSource, mirror.spec.entity, object.id)];
+  const event: StripeEvent = {
+    id: 'evt_snapshot',
+    object: 'event',
+    type: `${type}.snapshot`,
+    created: watermark,
+    data: { object },
+  };
+  const opening = [
+    locksStatement([mirror.lockKey(object)]),
+    selectForUpdate(deps.dataSource, mirror.spec.entity, object.id),
+  ];
   const { outcome, changes } = await withOpenedTransaction(deps.dataSource, opening, async ([, stored], run) => {
-    const ctx = { dataSource: deps.dataSource, event, stripe: deps.stripe, onStripeRead: deps.onStripeRead ?? (() => {}), allowStripeReads: true, lockedRows: stored.rows };
+    const ctx = {
+      dataSource: deps.dataSource,
+      event,
+      stripe: deps.stripe,
+      onStripeRead: deps.onStripeRead ?? (() => {}),
+      allowStripeReads: true,
+      lockedRows: stored.rows,
+    };
     const decision = await decideMirrored(ctx, mirror.spec, false);
     const customer = decision.outcome === 'skipped' ? null : mirror.accessCustomer?.(object);
     const step = await accessStep(run, decision.writes, new Set(customer ? [customer] : []), deps.access);

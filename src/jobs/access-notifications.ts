@@ -18,10 +18,23 @@ export function createNotificationWorker(
 ): Worker<AccessNotificationJob> {
   const worker = new Worker<AccessNotificationJob>(
     clusterQueueName(ACCESS_NOTIFICATIONS_QUEUE, options.connection.isCluster),
-    async (job) => (job.name === 'sweep' ? sweep(deps) : deliver(deps.url, deps.secret, (job.data as { body: Record<string, unknown> }).body)),
-    { connection: options.connection, prefix: options.prefix, concurrency: options.concurrency, settings: { backoffStrategy: (attempts) => cappedExponentialBackoff(attempts) } },
+    async (job) =>
+      job.name === 'sweep'
+        ? sweep(deps)
+        : deliver(deps.url, deps.secret, (job.data as { body: Record<string, unknown> }).body),
+    {
+      connection: options.connection,
+      prefix: options.prefix,
+      concurrency: options.concurrency,
+      settings: { backoffStrategy: (attempts) => cappedExponentialBackoff(attempts) },
+    },
   );
-  worker.on('failed', (job, error) => deps.log.warn({ jobId: job?.id, attemptsMade: job?.attemptsMade, err: error.message }, 'access notification failed'));
+  worker.on('failed', (job, error) =>
+    deps.log.warn(
+      { jobId: job?.id, attemptsMade: job?.attemptsMade, err: error.message },
+      'access notification failed',
+    ),
+  );
   worker.on('error', (error) => deps.log.error({ err: error.message }, 'access notification worker error'));
   if (options.metrics) instrumentWorker(worker, options.metrics);
   return worker;

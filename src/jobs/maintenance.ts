@@ -9,13 +9,18 @@ import { ReplayDeps, ReplayReport, runReplay } from '../ops/replay';
 
 export type MaintenanceReport = ReplayReport | PruneReport;
 
-export function createMaintenanceWorker(deps: ReplayDeps, options: { connection: RedisConnection; prefix: string }): Worker<MaintenanceJob, MaintenanceReport> {
+export function createMaintenanceWorker(
+  deps: ReplayDeps,
+  options: { connection: RedisConnection; prefix: string },
+): Worker<MaintenanceJob, MaintenanceReport> {
   const worker = new Worker<MaintenanceJob, MaintenanceReport>(
     clusterQueueName(MAINTENANCE_QUEUE, options.connection.isCluster),
     async (job) => {
       const log = deps.log.child({ jobId: job.id, queue: MAINTENANCE_QUEUE });
       if (job.name === PRUNE_JOB) {
-        const report = await pruneProcessedEvents(deps.dataSource, { retentionDays: (job.data as PruneJob).retentionDays });
+        const report = await pruneProcessedEvents(deps.dataSource, {
+          retentionDays: (job.data as PruneJob).retentionDays,
+        });
         deps.metrics?.processedEventsPruned.inc(report.deleted);
         log.info({ ...report }, 'processed_events pruned');
         return report;

@@ -38,13 +38,21 @@ export interface WorkerOptions {
   timings?: Pick<BullWorkerOptions, 'lockDuration' | 'stalledInterval' | 'autorun'>;
 }
 
-export function createStripeEventWorkers(deps: StripeEventDeps, options: WorkerOptions): Worker<StripeEventJob, EventOutcome>[] {
+export function createStripeEventWorkers(
+  deps: StripeEventDeps,
+  options: WorkerOptions,
+): Worker<StripeEventJob, EventOutcome>[] {
   const batcher = new EventBatcher(deps, options.batch);
   const concurrency = Math.max(1, Math.ceil(options.concurrency / options.queueNames.length));
   return options.queueNames.map((name) => createWorker(name, batcher, deps, { ...options, concurrency }));
 }
 
-function createWorker(name: string, batcher: EventBatcher, deps: StripeEventDeps, options: WorkerOptions): Worker<StripeEventJob, EventOutcome> {
+function createWorker(
+  name: string,
+  batcher: EventBatcher,
+  deps: StripeEventDeps,
+  options: WorkerOptions,
+): Worker<StripeEventJob, EventOutcome> {
   const worker = new Worker<StripeEventJob, EventOutcome>(
     name,
     async (job) => {
@@ -67,10 +75,18 @@ function createWorker(name: string, batcher: EventBatcher, deps: StripeEventDeps
   );
   // Job log lines carry ids only (jobId, eventId, eventType, customerId), never the event payload.
   worker.on('completed', (job, outcome) => {
-    if (deps.log.isLevelEnabled('debug')) deps.log.debug({ jobId: job.id, ...eventLogFields(job.data.event), source: job.data.source, outcome }, 'stripe event done');
+    if (deps.log.isLevelEnabled('debug'))
+      deps.log.debug(
+        { jobId: job.id, ...eventLogFields(job.data.event), source: job.data.source, outcome },
+        'stripe event done',
+      );
   });
   worker.on('failed', (job, error) =>
-    deps.log.warn({ jobId: job?.id, ...eventLogFields(job?.data.event), attemptsMade: job?.attemptsMade, err: error.message }, 'stripe event failed'));
+    deps.log.warn(
+      { jobId: job?.id, ...eventLogFields(job?.data.event), attemptsMade: job?.attemptsMade, err: error.message },
+      'stripe event failed',
+    ),
+  );
   worker.on('error', (error) => deps.log.error({ err: error.message }, 'worker error'));
   if (options.metrics) instrumentWorker(worker, options.metrics);
   return worker;

@@ -13,7 +13,11 @@ export class RateLimiter {
   private last = -Infinity;
   private readonly intervalMs: number;
 
-  constructor(perSecond: number, private readonly wait: Sleep = sleep, private readonly now: () => number = Date.now) {
+  constructor(
+    perSecond: number,
+    private readonly wait: Sleep = sleep,
+    private readonly now: () => number = Date.now,
+  ) {
     if (!(perSecond > 0)) throw new Error('RateLimiter: perSecond must be > 0');
     this.intervalMs = 1000 / perSecond;
   }

@@ -27,15 +27,26 @@ export interface NotifierDeps {
 }
 
 /** Enqueues the notifications of committed changes and marks their outbox rows. */
-export async function publishNotifications(deps: Pick<NotifierDeps, 'dataSource' | 'queue'>, changes: readonly AccessChange[]): Promise<void> {
+export async function publishNotifications(
+  deps: Pick<NotifierDeps, 'dataSource' | 'queue'>,
+  changes: readonly AccessChange[],
+): Promise<void> {
   const bodies = changes.flatMap((c) => (c.notification ? [c.notification] : []));
   if (bodies.length === 0) return;
   await enqueueDeliveries(deps.queue, bodies);
-  await markEnqueued(deps.dataSource, bodies.map((b) => b.id));
+  await markEnqueued(
+    deps.dataSource,
+    bodies.map((b) => b.id),
+  );
 }
 
 /** POSTs one notification; throws on anything but a 2xx within the timeout. */
-export async function deliver(url: string, secret: string, body: Record<string, unknown>, nowSeconds = Math.floor(Date.now() / 1000)): Promise<number> {
+export async function deliver(
+  url: string,
+  secret: string,
+  body: Record<string, unknown>,
+  nowSeconds = Math.floor(Date.now() / 1000),
+): Promise<number> {
   const text = JSON.stringify(body);
   const res = await fetch(url, {
     method: 'POST',
@@ -57,6 +68,9 @@ export async function sweep(deps: NotifierDeps): Promise<{ graceExpired: number;
   // A change whose worker died after COMMIT may not be on the access change feed yet: name it first.
   await deps.access.invalidate?.(pending.map((b) => b.data.customer));
   await enqueueDeliveries(deps.queue, pending);
-  await markEnqueued(deps.dataSource, pending.map((b) => b.id));
+  await markEnqueued(
+    deps.dataSource,
+    pending.map((b) => b.id),
+  );
   return { graceExpired: customers.length, relayed: pending.length, pruned: await pruneOutbox(deps.dataSource) };
 }

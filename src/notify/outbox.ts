@@ -8,7 +8,11 @@ const RELAY_AFTER_SECONDS = 5;
 export const OUTBOX_RETENTION_DAYS = 7;
 
 export async function markEnqueued(dataSource: DataSource, ids: readonly string[]): Promise<void> {
-  if (ids.length > 0) await dataSource.query('UPDATE access_notifications SET enqueued_at = now() WHERE id = ANY($1) AND enqueued_at IS NULL', [ids]);
+  if (ids.length > 0)
+    await dataSource.query(
+      'UPDATE access_notifications SET enqueued_at = now() WHERE id = ANY($1) AND enqueued_at IS NULL',
+      [ids],
+    );
 }
 
 export async function unenqueued(dataSource: DataSource, limit = 500): Promise<AccessNotificationBody[]> {

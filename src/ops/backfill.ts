@@ -39,14 +39,29 @@ interface ResourceSpec {
 
 /** Objects kept in stripe_objects that backfill lists: list endpoints that need no filter. */
 export const LISTED_OBJECT_TYPES = [
-  'charge', 'refund', 'dispute', 'payment_intent', 'setup_intent', 'credit_note', 'subscription_schedule',
-  'coupon', 'promotion_code', 'quote', 'tax_rate', 'invoiceitem', 'plan',
+  'charge',
+  'refund',
+  'dispute',
+  'payment_intent',
+  'setup_intent',
+  'credit_note',
+  'subscription_schedule',
+  'coupon',
+  'promotion_code',
+  'quote',
+  'tax_rate',
+  'invoiceitem',
+  'plan',
 ] as const;
 
 const genericResource = (type: string): ResourceSpec => ({
   type,
   // The SDK's rawRequest takes GET parameters only in the path.
-  list: (s, p) => s.rawRequest('GET', `/v1/${OBJECT_PATHS[type]}?${new URLSearchParams(Object.entries(p).map(([k, v]): [string, string] => [k, String(v)]))}`) as Promise<{ data: Listed[]; has_more: boolean }>,
+  list: (s, p) =>
+    s.rawRequest(
+      'GET',
+      `/v1/${OBJECT_PATHS[type]}?${new URLSearchParams(Object.entries(p).map(([k, v]): [string, string] => [k, String(v)]))}`,
+    ) as Promise<{ data: Listed[]; has_more: boolean }>,
 });
 
 /** In this order: products and prices before the subscriptions that refer to them; then everything else. */
@@ -144,30 +159,61 @@ export async function runBackfill(deps: BackfillDeps, options: BackfillOptions =
     seconds: 0,
   };
   for (const [index, resource] of resources.entries()) {
-    const cursor: CursorRow = byName.get(resource) ?? { resource, starting_after: null, pages_done: 0, objects_done: 0, rows_changed: 0, completed_at: null };
-    const entry = { pages: cursor.pages_done, objects: cursor.objects_done, changed: cursor.rows_changed, done: cursor.completed_at !== null };
+    const cursor: CursorRow = byName.get(resource) ?? {
+      resource,
+      starting_after: null,
+      pages_done: 0,
+      objects_done: 0,
+      rows_changed: 0,
+      completed_at: null,
+    };
+    const entry = {
+      pages: cursor.pages_done,
+      objects: cursor.objects_done,
+      changed: cursor.rows_changed,
+      done: cursor.completed_at !== null,
+    };
     report.resources[resource] = entry;
     while (!entry.done) {
       if (options.signal?.aborted) return finish(report, started, now);
       const listedAt = Math.floor(now() / 1000);
       report.requests++;
-      const page = await paced(deps.limiter, () =>
-        BACKFILL_RESOURCES[resource].list(deps.stripe, { limit: options.pageSize ?? 100, ...(cursor.starting_after ? { starting_after: cursor.starting_after } : {}) }),
-        deps.backoff);
+      const page = await paced(
+        deps.limiter,
+        () =>
+          BACKFILL_RESOURCES[resource].list(deps.stripe, {
+            limit: options.pageSize ?? 100,
+            ...(cursor.starting_after ? { starting_after: cursor.starting_after } : {}),
+          }),
+        deps.backoff,
+      );
       const watermark = listedAt - (options.safetySeconds ?? 300);
       const outcomes = await mapLimited(page.data, options.concurrency ?? 8, (object) =>
-        applySnapshot(deps, BACKFILL_RESOURCES[resource].type, object, watermark));
+        applySnapshot(deps, BACKFILL_RESOURCES[resource].type, object, watermark),
+      );
       entry.changed += outcomes.filter((o) => o !== 'skipped').length;
       entry.pages++;
       entry.objects += page.data.length;
       report.objects += page.data.length;
       entry.done = !page.has_more || page.data.length === 0;
       cursor.starting_after = page.data.at(-1)?.id ?? cursor.starting_after;
-      await deps.dataSource.query(SQL.save, [resource, cursor.starting_after, entry.pages, entry.objects, entry.changed, entry.done ? new Date() : null]);
+      await deps.dataSource.query(SQL.save, [
+        resource,
+        cursor.starting_after,
+        entry.pages,
+        entry.objects,
+        entry.changed,
+        entry.done ? new Date() : null,
+      ]);
       const seconds = Math.max(0.001, (now() - started) / 1000);
       options.onProgress?.({
-        resource, pages: entry.pages, objects: entry.objects, changed: entry.changed, hasMore: !entry.done,
-        objectsPerSecond: report.objects / seconds, requestsPerSecond: report.requests / seconds,
+        resource,
+        pages: entry.pages,
+        objects: entry.objects,
+        changed: entry.changed,
+        hasMore: !entry.done,
+        objectsPerSecond: report.objects / seconds,
+        requestsPerSecond: report.requests / seconds,
         remainingResources: resources.slice(entry.done ? index + 1 : index),
       });
     }

@@ -65,18 +65,32 @@ export async function runReplay(deps: ReplayDeps, options: ReplayOptions): Promi
   const nowSeconds = Math.floor((options.now ?? Date.now)() / 1000);
   const since = Math.max(options.since, nowSeconds - EVENTS_RETENTION_SECONDS);
   const report: ReplayReport = {
-    since: new Date(since * 1000).toISOString(), clamped: since !== options.since, undeliveredOnly: options.undeliveredOnly ?? false,
-    pages: 0, found: 0, handled: 0, new: 0, changed: 0, unchanged: 0, failed: 0, pending: 0,
+    since: new Date(since * 1000).toISOString(),
+    clamped: since !== options.since,
+    undeliveredOnly: options.undeliveredOnly ?? false,
+    pages: 0,
+    found: 0,
+    handled: 0,
+    new: 0,
+    changed: 0,
+    unchanged: 0,
+    failed: 0,
+    pending: 0,
   };
   const enqueued: StripeEvent[] = [];
   let startingAfter: string | undefined;
   for (;;) {
-    const page = await paced(deps.limiter, () => deps.stripe.events.list({
-      created: { gte: since },
-      limit: options.pageSize ?? 100,
-      ...(options.undeliveredOnly ? { delivery_success: false } : {}),
-      ...(startingAfter ? { starting_after: startingAfter } : {}),
-    }), deps.backoff);
+    const page = await paced(
+      deps.limiter,
+      () =>
+        deps.stripe.events.list({
+          created: { gte: since },
+          limit: options.pageSize ?? 100,
+          ...(options.undeliveredOnly ? { delivery_success: false } : {}),
+          ...(startingAfter ? { starting_after: startingAfter } : {}),
+        }),
+      deps.backoff,
+    );
     report.pages++;
     report.found += page.data.length;
     enqueued.push(...(await enqueueNew(deps, page.data, report)));
@@ -101,7 +115,9 @@ async function enqueueNew(deps: ReplayDeps, events: Stripe.Event[], report: Repl
   }
   report.handled += handled.length;
   if (handled.length === 0) return [];
-  const applied: Array<{ stripe_event_id: string }> = await deps.dataSource.query(ALREADY_APPLIED_SQL, [handled.map((e) => e.id)]);
+  const applied: Array<{ stripe_event_id: string }> = await deps.dataSource.query(ALREADY_APPLIED_SQL, [
+    handled.map((e) => e.id),
+  ]);
   const known = new Set(applied.map((r) => r.stripe_event_id));
   const enqueued: StripeEvent[] = [];
   for (const event of handled.filter((e) => !known.has(e.id))) {
@@ -117,7 +133,12 @@ async function enqueueNew(deps: ReplayDeps, events: Stripe.Event[], report: Repl
 const CHANGED: ReadonlySet<EventOutcome> = new Set(['applied', 'refetched']);
 
 /** Waits for the enqueued jobs (polling their state in their partitions) and sorts their outcomes into the report. */
-async function collectOutcomes(queues: StripeEventQueues, events: StripeEvent[], waitMs: number, report: ReplayReport): Promise<void> {
+async function collectOutcomes(
+  queues: StripeEventQueues,
+  events: StripeEvent[],
+  waitMs: number,
+  report: ReplayReport,
+): Promise<void> {
   const deadline = Date.now() + waitMs;
   let open = events;
   for (;;) {

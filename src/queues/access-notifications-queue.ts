@@ -28,15 +28,27 @@ export const deliveryJobOptions: JobsOptions = {
 export type AccessNotificationsQueue = Queue<AccessNotificationJob>;
 
 export function createAccessNotificationsQueue(connection: RedisConnection, prefix: string): AccessNotificationsQueue {
-  return new Queue<AccessNotificationJob>(clusterQueueName(ACCESS_NOTIFICATIONS_QUEUE, connection.isCluster), { connection, prefix });
+  return new Queue<AccessNotificationJob>(clusterQueueName(ACCESS_NOTIFICATIONS_QUEUE, connection.isCluster), {
+    connection,
+    prefix,
+  });
 }
 
 export async function scheduleSweep(queue: AccessNotificationsQueue, everyMs: number): Promise<void> {
-  await queue.upsertJobScheduler(SWEEP_SCHEDULER_ID, { every: everyMs }, { name: 'sweep', data: {}, opts: { removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } } });
+  await queue.upsertJobScheduler(
+    SWEEP_SCHEDULER_ID,
+    { every: everyMs },
+    { name: 'sweep', data: {}, opts: { removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } } },
+  );
 }
 
 /** Enqueues the deliveries of these notification bodies (a body already enqueued is a no-op). */
-export async function enqueueDeliveries(queue: AccessNotificationsQueue, bodies: ReadonlyArray<Record<string, unknown> & { id: string }>): Promise<void> {
+export async function enqueueDeliveries(
+  queue: AccessNotificationsQueue,
+  bodies: ReadonlyArray<Record<string, unknown> & { id: string }>,
+): Promise<void> {
   if (bodies.length === 0) return;
-  await queue.addBulk(bodies.map((body) => ({ name: 'deliver', data: { body }, opts: { ...deliveryJobOptions, jobId: body.id } })));
+  await queue.addBulk(
+    bodies.map((body) => ({ name: 'deliver', data: { body }, opts: { ...deliveryJobOptions, jobId: body.id } })),
+  );
 }

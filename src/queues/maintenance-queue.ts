@@ -32,12 +32,22 @@ export function createMaintenanceQueue(connection: RedisConnection, prefix: stri
   return new Queue<MaintenanceJob>(clusterQueueName(MAINTENANCE_QUEUE, connection.isCluster), {
     connection,
     prefix,
-    defaultJobOptions: { attempts: 3, backoff: { type: 'exponential', delay: 60_000 }, removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } },
+    defaultJobOptions: {
+      attempts: 3,
+      backoff: { type: 'exponential', delay: 60_000 },
+      removeOnComplete: { count: 100 },
+      removeOnFail: { count: 100 },
+    },
   });
 }
 
 /** Runs `every` ms (0 removes the scheduler). */
-async function schedule(queue: MaintenanceQueue, id: string, every: number, template: { name: string; data: MaintenanceJob }): Promise<void> {
+async function schedule(
+  queue: MaintenanceQueue,
+  id: string,
+  every: number,
+  template: { name: string; data: MaintenanceJob },
+): Promise<void> {
   if (every === 0) await queue.removeJobScheduler(id);
   else await queue.upsertJobScheduler(id, { every }, template);
 }
@@ -45,7 +55,10 @@ async function schedule(queue: MaintenanceQueue, id: string, every: number, temp
 /** Two intervals back (at most the Events API's 30 days); 0 removes the scheduler. */
 export async function scheduleReplay(queue: MaintenanceQueue, intervalMs: number): Promise<void> {
   const lookbackSeconds = Math.min(30 * 24 * 3600, Math.ceil((2 * intervalMs) / 1000));
-  await schedule(queue, REPLAY_SCHEDULER_ID, intervalMs, { name: 'replay', data: { lookbackSeconds, undeliveredOnly: false } });
+  await schedule(queue, REPLAY_SCHEDULER_ID, intervalMs, {
+    name: 'replay',
+    data: { lookbackSeconds, undeliveredOnly: false },
+  });
 }
 
 /** Prunes processed_events every `intervalMs` (0 removes the scheduler). */

@@ -48,7 +48,8 @@ export function clusterQueueName(name: string, cluster: boolean): string {
 
 const idOf = (value: unknown): string | undefined => {
   if (typeof value === 'string' && value.length > 0) return value;
-  if (typeof value === 'object' && value !== null && typeof (value as { id?: unknown }).id === 'string') return (value as { id: string }).id || undefined;
+  if (typeof value === 'object' && value !== null && typeof (value as { id?: unknown }).id === 'string')
+    return (value as { id: string }).id || undefined;
   return undefined;
 };
 

@@ -31,7 +31,6 @@ export interface StripeEvent {
 
 const EVENT_ID = /^evt_[A-Za-z0-9_]+$/;
 
-
 const isText = (value: unknown): value is string => typeof value === 'string' && value.length > 0;
 
 type Parsed = { ok: true; event: StripeEvent } | { ok: false; reason: string };
@@ -49,7 +48,8 @@ export function parseStripeEvent(value: unknown): Parsed {
   if (typeof id !== 'string' || !EVENT_ID.test(id)) return invalid('id', 'must be an evt_ id');
   if (object !== 'event') return invalid('object', 'must be "event"');
   if (!isText(type)) return invalid('type', 'must be a non-empty string');
-  if (typeof created !== 'number' || !Number.isSafeInteger(created) || created <= 0) return invalid('created', 'must be a positive integer');
+  if (typeof created !== 'number' || !Number.isSafeInteger(created) || created <= 0)
+    return invalid('created', 'must be a positive integer');
   if (livemode !== undefined && typeof livemode !== 'boolean') return invalid('livemode', 'must be a boolean');
   if (!isRecord(data)) return invalid('data', 'expected an object');
   const target = data.object;

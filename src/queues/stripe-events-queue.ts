@@ -62,9 +62,16 @@ export class StripeEventQueues {
 }
 
 /** `partitions` queues on `connection` (tagged per partition on a cluster; see partitions.ts). */
-export function createStripeEventQueues(connection: RedisConnection, prefix: string, partitions: number): StripeEventQueues {
-  return new StripeEventQueues(stripeEventQueueNames(partitions, connection.isCluster)
-    .map((name) => new Queue<StripeEventJob>(name, { connection, prefix, defaultJobOptions: stripeEventJobOptions })));
+export function createStripeEventQueues(
+  connection: RedisConnection,
+  prefix: string,
+  partitions: number,
+): StripeEventQueues {
+  return new StripeEventQueues(
+    stripeEventQueueNames(partitions, connection.isCluster).map(
+      (name) => new Queue<StripeEventJob>(name, { connection, prefix, defaultJobOptions: stripeEventJobOptions }),
+    ),
+  );
 }
 
 export type EnqueueOutcome = 'enqueued' | 'rearmed';

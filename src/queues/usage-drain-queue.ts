@@ -24,11 +24,18 @@ export type UsageDrainQueue = Queue<UsageDrainJob, UsageDrainResult>;
 export const USAGE_DRAIN_SCHEDULER_ID = 'usage-drain-every';
 
 const retry: JobsOptions = { attempts: 10, backoff: { type: 'exponential', delay: 1000 } };
-export const scheduledDrainJobOptions: JobsOptions = { ...retry, removeOnComplete: { count: 200 }, removeOnFail: { count: 1000 } };
+export const scheduledDrainJobOptions: JobsOptions = {
+  ...retry,
+  removeOnComplete: { count: 200 },
+  removeOnFail: { count: 1000 },
+};
 export const triggeredDrainJobOptions: JobsOptions = { ...retry, removeOnComplete: true, removeOnFail: true };
 
 export function createUsageDrainQueue(connection: RedisConnection, prefix: string): UsageDrainQueue {
-  return new Queue<UsageDrainJob, UsageDrainResult>(clusterQueueName(USAGE_DRAIN_QUEUE, connection.isCluster), { connection, prefix });
+  return new Queue<UsageDrainJob, UsageDrainResult>(clusterQueueName(USAGE_DRAIN_QUEUE, connection.isCluster), {
+    connection,
+    prefix,
+  });
 }
 
 /**
@@ -47,6 +54,11 @@ export async function scheduleUsageDrain(queue: UsageDrainQueue, everyMs: number
 }
 
 /** Asks for a drain now or after `delayMs` (`jobId` coalesces repeated asks while one is waiting). */
-export async function requestDrain(queue: UsageDrainQueue, job: UsageDrainJob, jobId: string, delayMs = 0): Promise<void> {
+export async function requestDrain(
+  queue: UsageDrainQueue,
+  job: UsageDrainJob,
+  jobId: string,
+  delayMs = 0,
+): Promise<void> {
   await queue.add(job.reason, job, { ...triggeredDrainJobOptions, jobId, ...(delayMs > 0 ? { delay: delayMs } : {}) });
 }

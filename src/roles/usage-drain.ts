@@ -35,7 +35,12 @@ export async function startUsageDrain(
   await queue.setGlobalConcurrency(1);
   await scheduleUsageDrain(queue, config.USAGE_FLUSH_INTERVAL_MS);
   const drainDeps = createDrainDeps(deps, hooks);
-  const worker = createUsageDrainWorker(queue, drainDeps, { connection, prefix: config.KEY_PREFIX, log, metrics: deps.metrics });
+  const worker = createUsageDrainWorker(queue, drainDeps, {
+    connection,
+    prefix: config.KEY_PREFIX,
+    log,
+    metrics: deps.metrics,
+  });
   const stopWatcher = watchThreshold(drainDeps.store, queue, config, log);
   return {
     queue,

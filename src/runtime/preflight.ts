@@ -14,7 +14,10 @@ export const HOW_TO_START = 'start it with `docker compose up -d` or point the v
 function probe(target: RedisTarget): RedisConnection {
   const once = { maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 3000, disconnectTimeout: 50 };
   if ('url' in target) return new Redis(target.url, { ...once, lazyConnect: true });
-  return new Cluster(target.clusterNodes.map((n) => ({ ...n })), { lazyConnect: true, clusterRetryStrategy: () => null, redisOptions: once });
+  return new Cluster(
+    target.clusterNodes.map((n) => ({ ...n })),
+    { lazyConnect: true, clusterRetryStrategy: () => null, redisOptions: once },
+  );
 }
 
 /** Returns one line per dependency that cannot be reached (empty when all answer). */
@@ -23,14 +26,22 @@ export async function preflight(databaseUrl: string, redis: RedisTarget): Promis
   try {
     await withTimeout(ensureDatabase(databaseUrl), 8000, 'connect');
   } catch (error) {
-    problems.push(`PostgreSQL unreachable at DATABASE_URL=${maskUrl(databaseUrl)} (${(error as Error).message}); ${HOW_TO_START}`);
+    problems.push(
+      `PostgreSQL unreachable at DATABASE_URL=${maskUrl(databaseUrl)} (${(error as Error).message}); ${HOW_TO_START}`,
+    );
   }
   const client = probe(redis);
   let cause: string | undefined;
-  client.on('error', (error: Error) => { cause ??= error.message; }); // reported below, once
+  client.on('error', (error: Error) => {
+    cause ??= error.message;
+  }); // reported below, once
   try {
     // On a cluster every master must answer: a missing one would fail a share of the requests.
-    await withTimeout(client.connect().then(() => pingRedis(client)), 5000, 'connect');
+    await withTimeout(
+      client.connect().then(() => pingRedis(client)),
+      5000,
+      'connect',
+    );
   } catch (error) {
     const what = 'clusterNodes' in redis ? 'Redis Cluster unreachable or incomplete' : 'Redis unreachable';
     problems.push(`${what} at ${describeTarget(redis)} (${cause ?? (error as Error).message}); ${HOW_TO_START}`);

@@ -24,25 +24,29 @@ export function redisTarget(config: { REDIS_URL: string; REDIS_CLUSTER_NODES?: r
 
 /** How to name the target in a message (no password). */
 export function describeTarget(target: RedisTarget): string {
-  if ('clusterNodes' in target) return `REDIS_CLUSTER_NODES=${target.clusterNodes.map((n) => `${n.host}:${n.port}`).join(',')}`;
+  if ('clusterNodes' in target)
+    return `REDIS_CLUSTER_NODES=${target.clusterNodes.map((n) => `${n.host}:${n.port}`).join(',')}`;
   return `REDIS_URL=${maskUrl(target.url)}`;
 }
 
 function connect(target: RedisTarget, node: RedisOptions, offlineQueue: boolean): RedisConnection {
   if ('url' in target) return new Redis(target.url, { ...node, enableOfflineQueue: offlineQueue, lazyConnect: true });
-  return new Cluster(target.clusterNodes.map((n) => ({ ...n })), {
-    enableOfflineQueue: offlineQueue,
-    lazyConnect: true,
-    redisOptions: node,
-    // A master that went away is retried quickly; commands for its slots fail meanwhile (→ 503).
-    clusterRetryStrategy: (times) => Math.min(100 * times, 2000),
-    slotsRefreshTimeout: 2000,
-    // Cluster#connect() never settles when its ready check sees cluster_state:fail (it reconnects
-    // on a new promise), and BullMQ awaits it when it resets a worker's blocking connection: a
-    // master restart left a partition's workers waiting for good (chaos scenario 8). Commands
-    // during a cluster failure fail instead (CLUSTERDOWN, retried by ioredis, then by BullMQ).
-    enableReadyCheck: false,
-  });
+  return new Cluster(
+    target.clusterNodes.map((n) => ({ ...n })),
+    {
+      enableOfflineQueue: offlineQueue,
+      lazyConnect: true,
+      redisOptions: node,
+      // A master that went away is retried quickly; commands for its slots fail meanwhile (→ 503).
+      clusterRetryStrategy: (times) => Math.min(100 * times, 2000),
+      slotsRefreshTimeout: 2000,
+      // Cluster#connect() never settles when its ready check sees cluster_state:fail (it reconnects
+      // on a new promise), and BullMQ awaits it when it resets a worker's blocking connection: a
+      // master restart left a partition's workers waiting for good (chaos scenario 8). Commands
+      // during a cluster failure fail instead (CLUSTERDOWN, retried by ioredis, then by BullMQ).
+      enableReadyCheck: false,
+    },
+  );
 }
 
 /**
@@ -65,7 +69,16 @@ export function createWorkerRedis(target: RedisTarget): RedisConnection {
  */
 export function createBlockingReaderRedis(target: RedisTarget, blockMs: number): RedisConnection {
   // No resending after a reconnect: the reader must hear that it lost the connection.
-  return connect(target, { maxRetriesPerRequest: 1, connectTimeout: 3000, commandTimeout: blockMs + 2000, autoResendUnfulfilledCommands: false }, false);
+  return connect(
+    target,
+    {
+      maxRetriesPerRequest: 1,
+      connectTimeout: 3000,
+      commandTimeout: blockMs + 2000,
+      autoResendUnfulfilledCommands: false,
+    },
+    false,
+  );
 }
 
 /** Connects and pings once (start-up check); on a cluster, every master must answer. */

@@ -10,7 +10,12 @@ const shaOf = (script: string): string => {
 };
 
 /** EVALSHA, falling back to EVAL on NOSCRIPT (a restarted Redis, or a cluster node seeing it first). */
-export async function runScript(redis: RedisConnection, script: string, keys: readonly string[], args: ReadonlyArray<string | number>): Promise<unknown> {
+export async function runScript(
+  redis: RedisConnection,
+  script: string,
+  keys: readonly string[],
+  args: ReadonlyArray<string | number>,
+): Promise<unknown> {
   try {
     return await redis.evalsha(shaOf(script), keys.length, ...keys, ...args);
   } catch (error) {

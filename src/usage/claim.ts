@@ -81,7 +81,8 @@ class Cell implements ClaimedCell {
   ) {}
 }
 
-export const claimedCell = (customer: string, meter: string, windowStart: number, value: string): ClaimedCell => new Cell(customer, meter, windowStart, value);
+export const claimedCell = (customer: string, meter: string, windowStart: number, value: string): ClaimedCell =>
+  new Cell(customer, meter, windowStart, value);
 
 /** A cell's value: a decimal integer that fits a PostgreSQL bigint (one RegExp for all calls). */
 const CELL_VALUE = /^-?\d{1,19}$/;
@@ -96,7 +97,8 @@ export function parseCells(flat: readonly string[]): ClaimContents {
     if (seen.has(field)) continue; // HSCAN may return a field twice
     seen.add(field);
     const cell = decodeField(field);
-    if (cell && CELL_VALUE.test(value)) contents.cells.push(claimedCell(cell.customer, cell.meter, cell.windowStart, value));
+    if (cell && CELL_VALUE.test(value))
+      contents.cells.push(claimedCell(cell.customer, cell.meter, cell.windowStart, value));
     else contents.invalid.push([field, value]);
   }
   return contents;

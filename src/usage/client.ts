@@ -113,12 +113,17 @@ export class UsageClient {
     // A single Redis takes every shard of the tick in one script call; a cluster one call per shard (one slot each).
     const calls = this.redis.isCluster ? entries.map((entry) => [entry]) : [entries];
     for (const call of calls) {
-      const { keys, args } = recordShardsCall(call.map((e) => e.batch), (shard) => this.pending[shard], this.dedupeSeconds);
+      const { keys, args } = recordShardsCall(
+        call.map((e) => e.batch),
+        (shard) => this.pending[shard],
+        this.dedupeSeconds,
+      );
       runScript(this.redis, RECORD_SHARDS_SCRIPT, keys, args).then(
-        (flags) => call.forEach((entry, i) => {
-          const shardFlags = String((flags as unknown[])[i] ?? '');
-          for (const w of entry.waiters) w.resolve(countDuplicates(shardFlags, ...w.range));
-        }),
+        (flags) =>
+          call.forEach((entry, i) => {
+            const shardFlags = String((flags as unknown[])[i] ?? '');
+            for (const w of entry.waiters) w.resolve(countDuplicates(shardFlags, ...w.range));
+          }),
         // Nothing of this call was counted, or Redis cannot say: its callers get the error (and may retry with ids).
         (error: unknown) => call.forEach((entry) => entry.waiters.forEach((w) => w.reject(error))),
       );

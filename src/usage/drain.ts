@@ -64,7 +64,10 @@ async function drainClaim(deps: DrainDeps, claim: OpenClaim, sender: DrainSender
   const queue = async (cells: ClaimedCell[]) => {
     const plan = planClaim(claim.id, cells, opts);
     setAside.push(...plan.negative.map((c): [string, string] => [encodeField(c), c.value]));
-    const sent = await alreadySent(deps.dataSource, plan.events.map((e) => e.identifier));
+    const sent = await alreadySent(
+      deps.dataSource,
+      plan.events.map((e) => e.identifier),
+    );
     const todo = plan.events.filter((e) => !sent.has(e.identifier));
     result.skipped += plan.events.length - todo.length;
     events += todo.length;
@@ -85,7 +88,8 @@ async function drainClaim(deps: DrainDeps, claim: OpenClaim, sender: DrainSender
   }
   await queue([...unaligned.values()]);
   await sender.afterQueued(async () => {
-    if (setAside.length) deps.log.error({ claimId: claim.id, cells: setAside.length }, 'usage cells set aside (unparseable or negative)');
+    if (setAside.length)
+      deps.log.error({ claimId: claim.id, cells: setAside.length }, 'usage cells set aside (unparseable or negative)');
     await deps.store.release(claim, setAside);
     result.claims++;
     deps.log.info({ claimId: claim.id, events }, 'usage claim delivered');

@@ -48,11 +48,26 @@ export function flushSlot(nowMs: number, slotMs: number): { jobId: string; delay
  * subscription may be metered (one query for all of them); it settles every waiting request of the
  * shard, flushed or not.
  */
-export async function invoiceFlushClaim(store: Pick<UsageStore, 'flushRequests'>, keys: UsageKeys, dataSource: DataSource): Promise<FlushClaim> {
+export async function invoiceFlushClaim(
+  store: Pick<UsageStore, 'flushRequests'>,
+  keys: UsageKeys,
+  dataSource: DataSource,
+): Promise<FlushClaim> {
   const requests: FlushRequest[] = await store.flushRequests(keys);
-  const rows = requests.length === 0 ? [] : ((await dataSource.query(METERED_SQL, [requests.map((r) => r.subscription)])) as Array<{ subscription: string; items: number; maybe_metered: number }>);
+  const rows =
+    requests.length === 0
+      ? []
+      : ((await dataSource.query(METERED_SQL, [requests.map((r) => r.subscription)])) as Array<{
+          subscription: string;
+          items: number;
+          maybe_metered: number;
+        }>);
   const counts = new Map(rows.map((r) => [r.subscription, r]));
-  const customers = new Set(requests.filter((r) => shouldFlush(counts.get(r.subscription) ?? { items: 0, maybe_metered: 0 })).map((r) => r.customer));
+  const customers = new Set(
+    requests
+      .filter((r) => shouldFlush(counts.get(r.subscription) ?? { items: 0, maybe_metered: 0 }))
+      .map((r) => r.customer),
+  );
   return { customers, settles: requests.map((r) => r.member) };
 }
 

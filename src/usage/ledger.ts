@@ -22,13 +22,16 @@ function run<Row>(dataSource: DataSource, sql: string, params: unknown[]): Promi
   });
 }
 
-const SENT_SQL = 'SELECT identifier FROM usage_reports WHERE identifier = ANY(ARRAY(SELECT json_array_elements_text($1::json)))';
+const SENT_SQL =
+  'SELECT identifier FROM usage_reports WHERE identifier = ANY(ARRAY(SELECT json_array_elements_text($1::json)))';
 
 /** Identifiers among `identifiers` already in the ledger (accepted by Stripe in an earlier attempt). */
 export async function alreadySent(dataSource: DataSource, identifiers: readonly string[]): Promise<Set<string>> {
   const sent = new Set<string>();
   for (let i = 0; i < identifiers.length; i += 5000) {
-    const rows = await run<{ identifier: string }>(dataSource, SENT_SQL, [JSON.stringify(identifiers.slice(i, i + 5000))]);
+    const rows = await run<{ identifier: string }>(dataSource, SENT_SQL, [
+      JSON.stringify(identifiers.slice(i, i + 5000)),
+    ]);
     for (const r of rows) sent.add(r.identifier);
   }
   return sent;

@@ -65,7 +65,10 @@ export class MeterStream {
     if (this.session && this.session.expiresAt - RENEW_BEFORE_EXPIRY_MS > now) return this.session.client;
     const created = await this.opts.stripe.v2.billing.meterEventSession.create();
     this.sessionsCreated++;
-    this.session = { client: this.opts.sessionClient(created.authentication_token), expiresAt: Date.parse(created.expires_at) };
+    this.session = {
+      client: this.opts.sessionClient(created.authentication_token),
+      expiresAt: Date.parse(created.expires_at),
+    };
     return this.session.client;
   }
 }

@@ -53,7 +53,14 @@ export interface ClaimPlan {
  * The same claim always yields the same identifiers, so a retried or resumed drain repeats them and
  * Stripe drops the repeats; the prefix keeps two deployments sharing a Stripe account apart.
  */
-export function eventIdentifier(keyPrefix: string, claimId: string, customer: string, meter: string, start: number, unaligned = false): string {
+export function eventIdentifier(
+  keyPrefix: string,
+  claimId: string,
+  customer: string,
+  meter: string,
+  start: number,
+  unaligned = false,
+): string {
   const text = `${keyPrefix}\n${claimId}\n${customer}\n${meter}\n${start}${unaligned ? '\nunaligned' : ''}`;
   const digest = createHash('sha256').update(text).digest('hex');
   return `u_${digest.slice(0, 40)}`;
@@ -65,7 +72,8 @@ export function eventIdentifier(keyPrefix: string, claimId: string, customer: st
  * sent page by page. Other fields (a raw HINCRBY with any second) are summed over the whole claim
  * and sent at its end as separate `unaligned` events.
  */
-export const isAligned = (cell: ClaimedCell, windowSeconds: number): boolean => windowStart(cell.windowStart, windowSeconds) === cell.windowStart;
+export const isAligned = (cell: ClaimedCell, windowSeconds: number): boolean =>
+  windowStart(cell.windowStart, windowSeconds) === cell.windowStart;
 
 /** One (customer, meter, window) being summed; a class, as every per-cell record (claims.ts, claimedCell). */
 class Sum {
@@ -105,12 +113,30 @@ export function planClaim(claimId: string, cells: readonly ClaimedCell[], opts: 
     addCells(plan, claimId, cells, opts, false);
     return plan;
   }
-  addCells(plan, claimId, cells.filter((c) => isAligned(c, opts.windowSeconds)), opts, false);
-  addCells(plan, claimId, cells.filter((c) => !isAligned(c, opts.windowSeconds)), opts, true);
+  addCells(
+    plan,
+    claimId,
+    cells.filter((c) => isAligned(c, opts.windowSeconds)),
+    opts,
+    false,
+  );
+  addCells(
+    plan,
+    claimId,
+    cells.filter((c) => !isAligned(c, opts.windowSeconds)),
+    opts,
+    true,
+  );
   return plan;
 }
 
-function addCells(plan: ClaimPlan, claimId: string, cells: readonly ClaimedCell[], opts: PlanOptions, unaligned: boolean): void {
+function addCells(
+  plan: ClaimPlan,
+  claimId: string,
+  cells: readonly ClaimedCell[],
+  opts: PlanOptions,
+  unaligned: boolean,
+): void {
   for (const cell of aggregateClaim(cells, opts.windowSeconds)) {
     if (cell.value.startsWith('-')) {
       plan.negative.push(cell);
@@ -118,7 +144,18 @@ function addCells(plan: ClaimPlan, claimId: string, cells: readonly ClaimedCell[
     }
     const identifier = eventIdentifier(opts.keyPrefix, claimId, cell.customer, cell.meter, cell.windowStart, unaligned);
     const end = windowEnd(cell.windowStart, opts.windowSeconds);
-    plan.events.push(new Planned(identifier, claimId, cell.customer, cell.meter, cell.value, cell.windowStart, end, eventTimestamp(cell.windowStart, opts.nowSeconds)));
+    plan.events.push(
+      new Planned(
+        identifier,
+        claimId,
+        cell.customer,
+        cell.meter,
+        cell.value,
+        cell.windowStart,
+        end,
+        eventTimestamp(cell.windowStart, opts.nowSeconds),
+      ),
+    );
   }
 }
 
@@ -148,5 +185,10 @@ class StreamEventBody implements StreamEvent {
 
 /** The v2 meter event stream shape of a planned event. */
 export function toStreamEvent(e: PlannedEvent): StreamEvent {
-  return new StreamEventBody(e.meter, e.identifier, new Date(e.timestamp * 1000).toISOString(), new StreamPayload(e.customer, e.value));
+  return new StreamEventBody(
+    e.meter,
+    e.identifier,
+    new Date(e.timestamp * 1000).toISOString(),
+    new StreamPayload(e.customer, e.value),
+  );
 }

@@ -20,11 +20,21 @@ export interface ShardBatch {
 export const emptyBatch = (shard: number): ShardBatch => ({ shard, withId: [], plain: new Map() });
 
 /** Adds `events` (all of shard `batch.shard`) to the batch; returns the range of `withId` they took. */
-export function addEvents(batch: ShardBatch, events: readonly ValidEvent[], keyPrefix: string, windowSeconds: number): [number, number] {
+export function addEvents(
+  batch: ShardBatch,
+  events: readonly ValidEvent[],
+  keyPrefix: string,
+  windowSeconds: number,
+): [number, number] {
   const from = batch.withId.length;
   for (const e of events) {
-    const field = encodeField({ customer: e.customer, meter: e.meter, windowStart: windowStart(e.timestamp, windowSeconds) });
-    if (e.id !== undefined) batch.withId.push({ idKey: eventIdKey(keyPrefix, batch.shard, e.customer, e.id), field, value: String(e.value) });
+    const field = encodeField({
+      customer: e.customer,
+      meter: e.meter,
+      windowStart: windowStart(e.timestamp, windowSeconds),
+    });
+    if (e.id !== undefined)
+      batch.withId.push({ idKey: eventIdKey(keyPrefix, batch.shard, e.customer, e.id), field, value: String(e.value) });
     else if (e.value !== 0) batch.plain.set(field, addUnits(batch.plain.get(field), e.value));
   }
   return [from, batch.withId.length];
@@ -54,7 +64,11 @@ export function byShard(events: readonly ValidEvent[]): Map<number, ValidEvent[]
  * KEYS and ARGV of one RECORD_SHARDS_SCRIPT call carrying `batches` (distinct shards); `pending`
  * names a shard's pending hash.
  */
-export function recordShardsCall(batches: readonly ShardBatch[], pending: (shard: number) => string, dedupeSeconds: number): { keys: string[]; args: string[] } {
+export function recordShardsCall(
+  batches: readonly ShardBatch[],
+  pending: (shard: number) => string,
+  dedupeSeconds: number,
+): { keys: string[]; args: string[] } {
   const keys: string[] = [];
   const args = [String(dedupeSeconds)];
   for (const batch of batches) {

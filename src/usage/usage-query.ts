@@ -43,9 +43,12 @@ export async function defaultRange(dataSource: DataSource, customer: string, now
 }
 
 async function snapshot(redis: RedisConnection, keys: UsageKeys, customer: string): Promise<CustomerSnapshot> {
-  const [time, pending, released, claims] = (await runScript(redis, CUSTOMER_SNAPSHOT_SCRIPT, [keys.pending, keys.claims, keys.released], [
-    `${customer}${FIELD_SEPARATOR}`, keys.claim(''),
-  ])) as [string, string[], string[], Array<[string, string[]]>];
+  const [time, pending, released, claims] = (await runScript(
+    redis,
+    CUSTOMER_SNAPSHOT_SCRIPT,
+    [keys.pending, keys.claims, keys.released],
+    [`${customer}${FIELD_SEPARATOR}`, keys.claim('')],
+  )) as [string, string[], string[], Array<[string, string[]]>];
   return {
     timeMs: Number(time),
     pending: parseCells(pending).cells,
@@ -54,12 +57,19 @@ async function snapshot(redis: RedisConnection, keys: UsageKeys, customer: strin
   };
 }
 
-export async function customerUsage(deps: UsageQueryDeps, customer: string, range?: UsageRange): Promise<CustomerUsage> {
+export async function customerUsage(
+  deps: UsageQueryDeps,
+  customer: string,
+  range?: UsageRange,
+): Promise<CustomerUsage> {
   const period = range ?? (await defaultRange(deps.dataSource, customer, Math.floor(Date.now() / 1000)));
   const namespaces = [customerKeys(deps.keyPrefix, customer), usageKeys(deps.keyPrefix, LEGACY)];
   // Redis before PostgreSQL: the order the rule in usage-totals.ts needs.
   const snapshots = await Promise.all(namespaces.map((keys) => snapshot(deps.redis, keys, customer)));
-  const rows = ((await deps.dataSource.query(LEDGER_SQL, [customer, period.from, period.to])) as Array<Omit<LedgerRow, 'windowStart'> & { windowStart: string }>)
-    .map((r) => ({ ...r, windowStart: Number(r.windowStart) }));
+  const rows = (
+    (await deps.dataSource.query(LEDGER_SQL, [customer, period.from, period.to])) as Array<
+      Omit<LedgerRow, 'windowStart'> & { windowStart: string }
+    >
+  ).map((r) => ({ ...r, windowStart: Number(r.windowStart) }));
   return { customer, ...period, meters: usageTotals(snapshots, rows, period, deps) };
 }

@@ -1,5 +1,15 @@
 /** UsageStore: claiming, reading and releasing batches of usage in Redis, shard by shard (the drain's side of keys.ts). */
-import { CLAIM_PAGE_SIZE, ClaimContents, FlushClaim, FlushRequest, isPagedClaim, newClaimId, OpenClaim, parseCells, RELEASED_KEEP_MS } from './claim';
+import {
+  CLAIM_PAGE_SIZE,
+  ClaimContents,
+  FlushClaim,
+  FlushRequest,
+  isPagedClaim,
+  newClaimId,
+  OpenClaim,
+  parseCells,
+  RELEASED_KEEP_MS,
+} from './claim';
 import { DRAIN_NAMESPACES, FIELD_SEPARATOR, customerKeys, usageKeys, UsageKeys } from './keys';
 import type { RedisConnection } from '../runtime/redis';
 import { runScript } from '../runtime/run-script';

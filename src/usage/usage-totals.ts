@@ -51,7 +51,12 @@ export interface UsageRange {
 
 export type MeterTotals = Record<string, { sent: number; pending: number }>;
 
-export function usageTotals(snapshots: readonly CustomerSnapshot[], rows: readonly LedgerRow[], range: UsageRange, opts: { keyPrefix: string; windowSeconds: number }): MeterTotals {
+export function usageTotals(
+  snapshots: readonly CustomerSnapshot[],
+  rows: readonly LedgerRow[],
+  range: UsageRange,
+  opts: { keyPrefix: string; windowSeconds: number },
+): MeterTotals {
   const sums = new Map<string, { sent: bigint; pending: bigint }>();
   const inRange = (start: number) => start >= range.from && start < range.to;
   const add = (meter: string, kind: 'sent' | 'pending', value: string) => {
@@ -62,17 +67,24 @@ export function usageTotals(snapshots: readonly CustomerSnapshot[], rows: readon
   const inLedger = new Set(rows.map((r) => r.identifier));
   const known = new Set<string>();
   for (const snap of snapshots) {
-    for (const c of snap.pending) if (inRange(windowStart(c.windowStart, opts.windowSeconds))) add(c.meter, 'pending', c.value);
+    for (const c of snap.pending)
+      if (inRange(windowStart(c.windowStart, opts.windowSeconds))) add(c.meter, 'pending', c.value);
     for (const { claimId, cells } of snap.open) {
       known.add(claimId);
-      const plan = planClaim(claimId, cells, { keyPrefix: opts.keyPrefix, windowSeconds: claimWindowSeconds(claimId, opts.windowSeconds), nowSeconds: 0 });
-      for (const e of plan.events) if (inRange(e.windowStart) && !inLedger.has(e.identifier)) add(e.meter, 'pending', e.value);
+      const plan = planClaim(claimId, cells, {
+        keyPrefix: opts.keyPrefix,
+        windowSeconds: claimWindowSeconds(claimId, opts.windowSeconds),
+        nowSeconds: 0,
+      });
+      for (const e of plan.events)
+        if (inRange(e.windowStart) && !inLedger.has(e.identifier)) add(e.meter, 'pending', e.value);
     }
     for (const id of snap.released) known.add(id);
   }
   const cutoff = Math.min(...snapshots.map((s) => s.timeMs)) - UNKNOWN_CLAIM_AGE_MS;
   for (const r of rows) {
-    if (inRange(r.windowStart) && (known.has(r.claimId) || claimTimeMs(r.claimId) < cutoff)) add(r.meter, 'sent', r.value);
+    if (inRange(r.windowStart) && (known.has(r.claimId) || claimTimeMs(r.claimId) < cutoff))
+      add(r.meter, 'sent', r.value);
   }
   const out: MeterTotals = {};
   for (const [meter, s] of [...sums].sort(([a], [b]) => (a < b ? -1 : 1))) {

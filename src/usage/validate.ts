@@ -40,7 +40,8 @@ export function validateEvent(input: unknown, nowSeconds: number, path = ''): Va
   const unknown = Object.keys(input).find((k) => !ALLOWED.has(k));
   if (unknown !== undefined) return fail(unknown, 'unknown field');
   const { customer, meter, value, timestamp, id } = input;
-  if (typeof customer !== 'string' || !CUSTOMER_ID.test(customer)) return fail('customer', 'must be a Stripe customer id (cus_…)');
+  if (typeof customer !== 'string' || !CUSTOMER_ID.test(customer))
+    return fail('customer', 'must be a Stripe customer id (cus_…)');
   if (typeof meter !== 'string' || !METER_EVENT_NAME.test(meter)) {
     return fail('meter', 'must be a meter event name (letters, digits, _ . : -, at most 100 characters)');
   }
@@ -48,13 +49,17 @@ export function validateEvent(input: unknown, nowSeconds: number, path = ''): Va
     return fail('value', 'must be an integer between 0 and 2^53-1');
   }
   const ts = timestamp === undefined ? nowSeconds : timestamp;
-  if (typeof ts !== 'number' || !Number.isSafeInteger(ts)) return fail('timestamp', 'must be unix seconds (an integer)');
+  if (typeof ts !== 'number' || !Number.isSafeInteger(ts))
+    return fail('timestamp', 'must be unix seconds (an integer)');
   if (ts < nowSeconds - STRIPE_PAST_LIMIT_S) return fail('timestamp', 'must be within the past 35 days');
   if (ts > nowSeconds + STRIPE_FUTURE_LIMIT_S) return fail('timestamp', 'must be at most 5 minutes in the future');
   if (id !== undefined && (typeof id !== 'string' || !EVENT_ID.test(id))) {
     return fail('id', 'must be 1 to 100 characters of A-Z a-z 0-9 _ . : -');
   }
-  return { ok: true, value: id === undefined ? { customer, meter, value, timestamp: ts } : { customer, meter, value, timestamp: ts, id } };
+  return {
+    ok: true,
+    value: id === undefined ? { customer, meter, value, timestamp: ts } : { customer, meter, value, timestamp: ts, id },
+  };
 }
 
 /** Validates a request body: one event, or `{"events":[…]}` with 1 to 1,000 events. */

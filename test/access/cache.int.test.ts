@@ -64,7 +64,11 @@ describe('the change feed', () => {
     await producer.del(sequence, stream);
     await publishAccessInvalidation(producer, prefix, ['cus_Other']);
     // Neither customer was named, yet both are read again: the gap dropped every entry.
-    const again = await waitFor(async () => ((await get('cus_FeedB')) !== b ? get('cus_FeedA') : undefined), 2000, 'every customer to be read again');
+    const again = await waitFor(
+      async () => ((await get('cus_FeedB')) !== b ? get('cus_FeedA') : undefined),
+      2000,
+      'every customer to be read again',
+    );
     expect(again).not.toBe(a);
   });
 
@@ -82,42 +86,62 @@ describe('through the service', () => {
   let t: TestService;
   beforeAll(async () => {
     receiver = await Receiver.start(seededRandom(3));
-    t = await startTestService({ ACCESS_WEBHOOK_URL: receiver.url, ACCESS_WEBHOOK_SECRET: SECRET, ACCESS_SWEEP_INTERVAL_MS: '1000' });
+    t = await startTestService({
+      ACCESS_WEBHOOK_URL: receiver.url,
+      ACCESS_WEBHOOK_SECRET: SECRET,
+      ACCESS_SWEEP_INTERVAL_MS: '1000',
+    });
   });
   afterAll(async () => {
     await t.stop();
     await receiver.close();
   });
 
-  const accessOf = async (customer: string) => (await t.v1('GET', `/customers/${customer}/access`)).json as { access: boolean; reason: string };
+  const accessOf = async (customer: string) =>
+    (await t.v1('GET', `/customers/${customer}/access`)).json as { access: boolean; reason: string };
   const sub = (customer: string) => build.subscription({ id: `sub_${customer.slice(4)}`, customer, status: 'active' });
-  const invoice = (customer: string, paid: boolean) => build.invoice({
-    id: `in_${customer.slice(4)}`, customer, subscription: `sub_${customer.slice(4)}`, status: paid ? 'paid' : 'open', attempted: true,
-    amount_due: 1000, amount_paid: paid ? 1000 : 0, amount_remaining: paid ? 0 : 1000,
-  });
+  const invoice = (customer: string, paid: boolean) =>
+    build.invoice({
+      id: `in_${customer.slice(4)}`,
+      customer,
+      subscription: `sub_${customer.slice(4)}`,
+      status: paid ? 'paid' : 'open',
+      attempted: true,
+      amount_due: 1000,
+      amount_paid: paid ? 1000 : 0,
+      amount_remaining: paid ? 0 : 1000,
+    });
 
   /** A customer with an active subscription, its access granted and (once asked) cached. */
   async function grantAccess(customer: string): Promise<void> {
     for (const event of [
       build.event('customer.created', build.customer({ id: customer }), { created: T0 }),
       build.event('customer.subscription.created', sub(customer), { created: T0 + 1 }),
-    ]) await t.deliver(event);
+    ])
+      await t.deliver(event);
     await settle(t);
     await waitFor(async () => (await accessOf(customer)).access, 10_000, 'access granted');
   }
 
   /** The engine alone, committing with no feed and no notification: what a crash after COMMIT leaves. */
-  const commitWithoutFeed = (event: object) => applyStripeEvent(
-    { dataSource: t.service.dataSource, log, stripe: createStripeClient({ secretKey: 'sk_test_x', apiUrl: t.standIn.url }), access: { graceSeconds: 0, notify: true } },
-    JSON.parse(JSON.stringify(event)),
-  );
+  const commitWithoutFeed = (event: object) =>
+    applyStripeEvent(
+      {
+        dataSource: t.service.dataSource,
+        log,
+        stripe: createStripeClient({ secretKey: 'sk_test_x', apiUrl: t.standIn.url }),
+        access: { graceSeconds: 0, notify: true },
+      },
+      JSON.parse(JSON.stringify(event)),
+    );
 
   test('when a notification arrives, the access API (cached) already answers what it says', async () => {
     const customer = 'cus_CacheOrder';
     const seen: Array<{ notified: boolean; answered: boolean }> = [];
     receiver.onDelivery = async (body) => {
       const note = JSON.parse(body) as { data: { customer: string; access: boolean } };
-      if (note.data.customer === customer) seen.push({ notified: note.data.access, answered: (await accessOf(customer)).access });
+      if (note.data.customer === customer)
+        seen.push({ notified: note.data.access, answered: (await accessOf(customer)).access });
     };
     const steps = [
       build.event('customer.created', build.customer({ id: customer }), { created: T0 }),
@@ -132,7 +156,11 @@ describe('through the service', () => {
       await waitFor(async () => seen.length >= [0, 1, 2, 3][n], 20_000, `notification ${n}`);
     }
     receiver.onDelivery = undefined;
-    expect(seen).toEqual([{ notified: true, answered: true }, { notified: false, answered: false }, { notified: true, answered: true }]);
+    expect(seen).toEqual([
+      { notified: true, answered: true },
+      { notified: false, answered: false },
+      { notified: true, answered: true },
+    ]);
   });
 
   test('a worker that died between COMMIT and the feed: the redelivery, a duplicate, still updates the answer', async () => {

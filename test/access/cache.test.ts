@@ -17,7 +17,13 @@ const loader = (value: string) => {
 function gated(value: string) {
   let release!: () => void;
   const gate = new Promise<void>((resolve) => (release = resolve));
-  return { load: jest.fn(async () => { await gate; return value; }), release };
+  return {
+    load: jest.fn(async () => {
+      await gate;
+      return value;
+    }),
+    release,
+  };
 }
 
 beforeEach(() => (clock = 0));
@@ -121,7 +127,7 @@ test('the two parts of a customer are loaded apart and expire with the older', a
   const features = jest.fn(async () => new Set(['sso']));
   await c.get('cus_1', 'state', state);
   clock = 500;
-  expect([...await c.get('cus_1', 'features', features)]).toEqual(['sso']);
+  expect([...(await c.get('cus_1', 'features', features))]).toEqual(['sso']);
   await c.get('cus_1', 'features', features);
   expect(features).toHaveBeenCalledTimes(1);
   clock = 1000;

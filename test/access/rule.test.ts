@@ -18,7 +18,9 @@ describe('decideAccess', () => {
 
   test('an unknown customer has no access and no status', () => {
     expect(decideAccess({ ...base, known: false, subscriptions: [] })).toEqual({
-      access: false, status: null, reason: 'unknown_customer',
+      access: false,
+      status: null,
+      reason: 'unknown_customer',
     });
   });
 
@@ -27,23 +29,42 @@ describe('decideAccess', () => {
   });
 
   test('one active subscription among canceled ones is enough', () => {
-    const d = decideAccess({ ...base, subscriptions: [{ status: 'canceled' }, { status: 'active' }, { status: 'past_due' }] });
+    const d = decideAccess({
+      ...base,
+      subscriptions: [{ status: 'canceled' }, { status: 'active' }, { status: 'past_due' }],
+    });
     expect(d).toMatchObject({ access: true, status: 'active' });
   });
 
   test('a failed unpaid invoice restricts at once with no grace period', () => {
-    const d = decideAccess({ ...base, subscriptions: [{ status: 'active' }], invoices: [{ stripeId: 'in_1', paymentFailedAt: 1_000 }] });
+    const d = decideAccess({
+      ...base,
+      subscriptions: [{ status: 'active' }],
+      invoices: [{ stripeId: 'in_1', paymentFailedAt: 1_000 }],
+    });
     expect(d).toEqual({ access: false, status: 'active', reason: 'payment_failed:in_1' });
   });
 
   test('the grace period keeps access until it has run out', () => {
-    const input = { ...base, graceSeconds: 60, subscriptions: [{ status: 'active' }], invoices: [{ stripeId: 'in_1', paymentFailedAt: 1_000 }] };
-    expect(decideAccess({ ...input, nowSeconds: 1_059 })).toMatchObject({ access: true, reason: 'payment_failed_in_grace_period' });
+    const input = {
+      ...base,
+      graceSeconds: 60,
+      subscriptions: [{ status: 'active' }],
+      invoices: [{ stripeId: 'in_1', paymentFailedAt: 1_000 }],
+    };
+    expect(decideAccess({ ...input, nowSeconds: 1_059 })).toMatchObject({
+      access: true,
+      reason: 'payment_failed_in_grace_period',
+    });
     expect(decideAccess({ ...input, nowSeconds: 1_060 })).toMatchObject({ access: false });
   });
 
   test('invoices that are not failing do not matter', () => {
-    const d = decideAccess({ ...base, subscriptions: [{ status: 'trialing' }], invoices: [{ stripeId: 'in_1', paymentFailedAt: null }] });
+    const d = decideAccess({
+      ...base,
+      subscriptions: [{ status: 'trialing' }],
+      invoices: [{ stripeId: 'in_1', paymentFailedAt: null }],
+    });
     expect(d).toMatchObject({ access: true, status: 'trialing' });
   });
 });

@@ -5,12 +5,18 @@ import { customer, event } from '../../stand-in/events';
 
 const USER = 'ops';
 const PASSWORD = 'correct horse battery staple';
-const basic = (user: string, password: string) => ({ authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` });
+const basic = (user: string, password: string) => ({
+  authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`,
+});
 
 describe('with ADMIN_USER and ADMIN_PASSWORD', () => {
   let t: TestService;
-  beforeAll(async () => { t = await startTestService({ ADMIN_USER: USER, ADMIN_PASSWORD: PASSWORD }); });
-  afterAll(async () => { await t.stop(); });
+  beforeAll(async () => {
+    t = await startTestService({ ADMIN_USER: USER, ADMIN_PASSWORD: PASSWORD });
+  });
+  afterAll(async () => {
+    await t.stop();
+  });
 
   test('401 without credentials, with a wrong password and with a wrong user', async () => {
     for (const headers of [{}, basic(USER, 'wrong'), basic('root', PASSWORD), { authorization: 'Basic !!!' }]) {
@@ -37,12 +43,17 @@ describe('with ADMIN_USER and ADMIN_PASSWORD', () => {
     const bad = event('customer.updated', { ...customer(), email: 42 });
     const queue = t.service.eventQueues!.partitions[0];
     await queue.add(bad.type, { event: bad, source: 'replay' }, { jobId: bad.id });
-    for (let i = 0; i < 200 && (await queue.getJobState(bad.id)) !== 'failed'; i++) await new Promise((r) => setTimeout(r, 25));
+    for (let i = 0; i < 200 && (await queue.getJobState(bad.id)) !== 'failed'; i++)
+      await new Promise((r) => setTimeout(r, 25));
     expect(await queue.getJobState(bad.id)).toBe('failed');
-    const job = await http('GET', `${t.url}/admin/queues/api/queues/stripe-events/${bad.id}`, { headers: basic(USER, PASSWORD) });
+    const job = await http('GET', `${t.url}/admin/queues/api/queues/stripe-events/${bad.id}`, {
+      headers: basic(USER, PASSWORD),
+    });
     expect(job.status).toBe(200);
     expect(JSON.stringify(job.json)).toContain('malformed customer');
-    const retry = await http('PUT', `${t.url}/admin/queues/api/queues/stripe-events/${bad.id}/retry`, { headers: basic(USER, PASSWORD) });
+    const retry = await http('PUT', `${t.url}/admin/queues/api/queues/stripe-events/${bad.id}/retry`, {
+      headers: basic(USER, PASSWORD),
+    });
     expect(retry.status).toBe(204);
   });
 
@@ -55,7 +66,9 @@ test('not mounted when ADMIN_USER/ADMIN_PASSWORD are unset: 404', async () => {
   const t = await startTestService();
   try {
     expect((await http('GET', `${t.url}/admin/queues`)).status).toBe(404);
-    expect((await http('GET', `${t.url}/admin/queues/api/queues`, { headers: basic(USER, PASSWORD) })).status).toBe(404);
+    expect((await http('GET', `${t.url}/admin/queues/api/queues`, { headers: basic(USER, PASSWORD) })).status).toBe(
+      404,
+    );
   } finally {
     await t.stop();
   }

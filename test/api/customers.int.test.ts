@@ -18,10 +18,17 @@ const T0 = Math.floor(Date.now() / 1000) - 60;
 
 function story(customer: string) {
   const sub = build.subscription({ id: `sub_${customer.slice(4)}`, customer, status: 'active' });
-  const inv = (status: string, paid: boolean) => build.invoice({
-    id: `in_${customer.slice(4)}`, customer, subscription: sub.id, status, attempted: true,
-    amount_due: 1000, amount_paid: paid ? 1000 : 0, amount_remaining: paid ? 0 : 1000,
-  });
+  const inv = (status: string, paid: boolean) =>
+    build.invoice({
+      id: `in_${customer.slice(4)}`,
+      customer,
+      subscription: sub.id,
+      status,
+      attempted: true,
+      amount_due: 1000,
+      amount_paid: paid ? 1000 : 0,
+      amount_remaining: paid ? 0 : 1000,
+    });
   return {
     subscribed: build.event('customer.subscription.created', sub, { created: T0 }),
     failed: build.event('invoice.payment_failed', inv('open', false), { created: T0 + 10 }),
@@ -45,7 +52,11 @@ test('payment_failed closes access at once; invoice.paid reopens it', async () =
   await deliver(t, s.subscribed);
   expect(await access(t, 'cus_Access0001')).toMatchObject({ access: true, status: 'active' });
   await deliver(t, s.failed);
-  expect(await access(t, 'cus_Access0001')).toMatchObject({ access: false, status: 'active', reason: `payment_failed:in_Access0001` });
+  expect(await access(t, 'cus_Access0001')).toMatchObject({
+    access: false,
+    status: 'active',
+    reason: `payment_failed:in_Access0001`,
+  });
   await deliver(t, s.paid);
   expect(await access(t, 'cus_Access0001')).toMatchObject({ access: true, status: 'active' });
 });
@@ -66,7 +77,10 @@ test('ACCESS_GRACE_PERIOD_SECONDS keeps access while the failure is recent', asy
   const s = story('cus_Access0004');
   await deliver(graceful, s.subscribed, s.failed);
   expect(await access(graceful, 'cus_Access0004')).toEqual({
-    customer: 'cus_Access0004', access: true, status: 'active', reason: 'payment_failed_in_grace_period',
+    customer: 'cus_Access0004',
+    access: true,
+    status: 'active',
+    reason: 'payment_failed_in_grace_period',
   });
 });
 
@@ -79,7 +93,12 @@ test('past_due and canceled subscriptions give no access', async () => {
 });
 
 test('an unknown customer gets access:false', async () => {
-  expect(await access(t, 'cus_Nobody00001')).toEqual({ customer: 'cus_Nobody00001', access: false, status: null, reason: 'unknown_customer' });
+  expect(await access(t, 'cus_Nobody00001')).toEqual({
+    customer: 'cus_Nobody00001',
+    access: false,
+    status: null,
+    reason: 'unknown_customer',
+  });
 });
 
 test('an id that is not a customer id is a 400', async () => {

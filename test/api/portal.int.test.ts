@@ -5,9 +5,16 @@ import { customer, event, subscription } from '../../stand-in/events';
 import { waitFor } from '../../src/lib/wait';
 
 let t: TestService;
-beforeAll(async () => { t = await startTestService(); });
-afterAll(async () => { await t.stop(); });
-beforeEach(() => { t.standIn.portalSessions.length = 0; t.standIn.clearFaults(); });
+beforeAll(async () => {
+  t = await startTestService();
+});
+afterAll(async () => {
+  await t.stop();
+});
+beforeEach(() => {
+  t.standIn.portalSessions.length = 0;
+  t.standIn.clearFaults();
+});
 
 async function mirrored(c: object & { id: string }, type = 'customer.created'): Promise<void> {
   expect((await t.deliver(event(type, c))).status).toBe(200);
@@ -16,7 +23,9 @@ async function mirrored(c: object & { id: string }, type = 'customer.created'): 
 test('201 {url} and the stand-in receives customer and return_url', async () => {
   const c = customer();
   t.standIn.put(c);
-  const res = await t.v1('POST', `/customers/${c.id}/portal-sessions`, { return_url: 'https://app.example.com/account' });
+  const res = await t.v1('POST', `/customers/${c.id}/portal-sessions`, {
+    return_url: 'https://app.example.com/account',
+  });
   expect(res.status).toBe(201);
   expect(res.json).toEqual({ url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/p\/session\/bps_/) });
   expect(t.standIn.portalSessions).toEqual([{ customer: c.id, return_url: 'https://app.example.com/account' }]);
@@ -25,7 +34,10 @@ test('201 {url} and the stand-in receives customer and return_url', async () => 
 test('flow payment_method_update becomes flow_data with a redirect back', async () => {
   const c = customer();
   t.standIn.put(c);
-  const res = await t.v1('POST', `/customers/${c.id}/portal-sessions`, { return_url: 'http://localhost:8080/back', flow: 'payment_method_update' });
+  const res = await t.v1('POST', `/customers/${c.id}/portal-sessions`, {
+    return_url: 'http://localhost:8080/back',
+    flow: 'payment_method_update',
+  });
   expect(res.status).toBe(201);
   expect(t.standIn.portalSessions[0].flow_data).toEqual({
     type: 'payment_method_update',
@@ -33,19 +45,31 @@ test('flow payment_method_update becomes flow_data with a redirect back', async 
   });
 });
 
-test('subscription flows use the customer\'s live subscription from the mirror', async () => {
+test("subscription flows use the customer's live subscription from the mirror", async () => {
   const c = customer();
   const s = subscription({ customer: c.id });
   t.standIn.put(c);
   await mirrored(c);
   await mirrored(s, 'customer.subscription.created');
-  await waitFor(async () => (await t.service.dataSource.query('SELECT 1 FROM subscriptions WHERE stripe_id = $1', [s.id])).length, 10_000, 'subscription row');
-  const res = await t.v1('POST', `/customers/${c.id}/portal-sessions`, { return_url: 'https://app.example.com', flow: 'subscription_cancel' });
+  await waitFor(
+    async () => (await t.service.dataSource.query('SELECT 1 FROM subscriptions WHERE stripe_id = $1', [s.id])).length,
+    10_000,
+    'subscription row',
+  );
+  const res = await t.v1('POST', `/customers/${c.id}/portal-sessions`, {
+    return_url: 'https://app.example.com',
+    flow: 'subscription_cancel',
+  });
   expect(res.status).toBe(201);
-  expect(t.standIn.portalSessions[0].flow_data).toMatchObject({ type: 'subscription_cancel', subscription_cancel: { subscription: s.id } });
+  expect(t.standIn.portalSessions[0].flow_data).toMatchObject({
+    type: 'subscription_cancel',
+    subscription_cancel: { subscription: s.id },
+  });
 
   const confirm = await t.v1('POST', `/customers/${c.id}/portal-sessions`, {
-    return_url: 'https://app.example.com', flow: 'subscription_update_confirm', items: [{ id: 'si_123', price: 'price_2', quantity: 2 }],
+    return_url: 'https://app.example.com',
+    flow: 'subscription_update_confirm',
+    items: [{ id: 'si_123', price: 'price_2', quantity: 2 }],
   });
   expect(confirm.status).toBe(201);
   expect(t.standIn.portalSessions[1].flow_data).toMatchObject({
@@ -73,15 +97,21 @@ test.each([
 test('400 for a subscription flow when the customer has no subscription', async () => {
   const c = customer();
   t.standIn.put(c);
-  const res = await t.v1('POST', `/customers/${c.id}/portal-sessions`, { return_url: 'https://example.com', flow: 'subscription_update' });
+  const res = await t.v1('POST', `/customers/${c.id}/portal-sessions`, {
+    return_url: 'https://example.com',
+    flow: 'subscription_update',
+  });
   expect(res.status).toBe(400);
   expect((res.json as { error: string }).error).toMatch(/no live subscription/);
 });
 
 test('400 for a malformed customer id or body', async () => {
-  expect((await t.v1('POST', '/customers/nope/portal-sessions', { return_url: 'https://example.com' })).status).toBe(400);
+  expect((await t.v1('POST', '/customers/nope/portal-sessions', { return_url: 'https://example.com' })).status).toBe(
+    400,
+  );
   const raw = await http('POST', `${t.url}/v1/customers/cus_abc/portal-sessions`, {
-    headers: { authorization: 'Bearer test-api-key-0123456789', 'content-type': 'application/json' }, body: '{"return_url":',
+    headers: { authorization: 'Bearer test-api-key-0123456789', 'content-type': 'application/json' },
+    body: '{"return_url":',
   });
   expect(raw.status).toBe(400);
 });
@@ -97,14 +127,19 @@ test('404 for a customer the mirror holds as deleted, without asking Stripe', as
   t.standIn.put(c);
   await mirrored(c);
   await mirrored({ ...c, deleted: true } as never, 'customer.deleted');
-  await waitFor(async () => (await t.service.dataSource.query('SELECT 1 FROM customers WHERE stripe_id = $1 AND deleted', [c.id])).length, 10_000, 'tombstone');
+  await waitFor(
+    async () =>
+      (await t.service.dataSource.query('SELECT 1 FROM customers WHERE stripe_id = $1 AND deleted', [c.id])).length,
+    10_000,
+    'tombstone',
+  );
   t.standIn.resetRequests();
   const res = await t.v1('POST', `/customers/${c.id}/portal-sessions`, { return_url: 'https://example.com' });
   expect(res.status).toBe(404);
   expect(t.standIn.countRequests({ pathPrefix: '/v1/billing_portal' })).toBe(0);
 });
 
-test('502 with Stripe\'s message and no stack when Stripe fails', async () => {
+test("502 with Stripe's message and no stack when Stripe fails", async () => {
   const c = customer();
   t.standIn.put(c);
   t.standIn.setFaults({ rate: 1, statuses: [429], paths: /billing_portal/ });
@@ -115,7 +150,9 @@ test('502 with Stripe\'s message and no stack when Stripe fails', async () => {
 });
 
 test('401 without the bearer token, and nothing sent to Stripe', async () => {
-  const res = await http('POST', `${t.url}/v1/customers/cus_abc/portal-sessions`, { body: '{"return_url":"https://example.com"}' });
+  const res = await http('POST', `${t.url}/v1/customers/cus_abc/portal-sessions`, {
+    body: '{"return_url":"https://example.com"}',
+  });
   expect(res.status).toBe(401);
   expect(t.standIn.portalSessions).toHaveLength(0);
 });

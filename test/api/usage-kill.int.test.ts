@@ -41,21 +41,49 @@ function freePort(): Promise<number> {
   });
 }
 
-const startApi = () => ServiceProcess.start('api', sourceEntry(), {
-  ROLE: 'api', PORT: String(port), DATABASE_URL: t.db.url, REDIS_URL: t.config.REDIS_URL, KEY_PREFIX: t.prefix,
-  STRIPE_SECRET_KEY: 'sk_test_standin', STRIPE_WEBHOOK_SECRET: 'whsec_unused', STRIPE_API_URL: t.standIn.url,
-  API_KEYS: API_KEY, LOG_LEVEL: 'info', DATABASE_POOL_SIZE: '2', REPLAY_INTERVAL_MS: '0',
-}, join(logDir, 'api.log'));
+const startApi = () =>
+  ServiceProcess.start(
+    'api',
+    sourceEntry(),
+    {
+      ROLE: 'api',
+      PORT: String(port),
+      DATABASE_URL: t.db.url,
+      REDIS_URL: t.config.REDIS_URL,
+      KEY_PREFIX: t.prefix,
+      STRIPE_SECRET_KEY: 'sk_test_standin',
+      STRIPE_WEBHOOK_SECRET: 'whsec_unused',
+      STRIPE_API_URL: t.standIn.url,
+      API_KEYS: API_KEY,
+      LOG_LEVEL: 'info',
+      DATABASE_POOL_SIZE: '2',
+      REPLAY_INTERVAL_MS: '0',
+    },
+    join(logDir, 'api.log'),
+  );
 
 /** POSTs the body; `afterSent` runs once the request is fully written. Status 0: no answer. */
-function send(body: string, afterSent: () => void = () => undefined): Promise<{ status: number; json?: { accepted: number; duplicates: number } }> {
+function send(
+  body: string,
+  afterSent: () => void = () => undefined,
+): Promise<{ status: number; json?: { accepted: number; duplicates: number } }> {
   return new Promise((resolve) => {
-    const req = request({ host: '127.0.0.1', port, path: '/v1/usage', method: 'POST', agent: false, headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' } }, (res) => {
-      let text = '';
-      res.on('data', (c: Buffer) => (text += c.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, json: text ? JSON.parse(text) : undefined }));
-      res.on('error', () => resolve({ status: 0 }));
-    });
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        path: '/v1/usage',
+        method: 'POST',
+        agent: false,
+        headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
+      },
+      (res) => {
+        let text = '';
+        res.on('data', (c: Buffer) => (text += c.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, json: text ? JSON.parse(text) : undefined }));
+        res.on('error', () => resolve({ status: 0 }));
+      },
+    );
     req.on('error', () => resolve({ status: 0 }));
     req.on('finish', afterSent);
     req.end(body);
@@ -68,15 +96,26 @@ test('SIGKILL of the api between sending and answering, then the same request ag
   let unanswered = 0;
   let api = await startApi();
   for (let round = 0; round < 4; round++) {
-    const events = Array.from({ length: 200 }, (_, i) => ({ customer: `cus_kill${i % 40}`, meter: 'api_calls', value: 1 + (i % 5), id: `kill${round}-${i}`, timestamp: at }));
+    const events = Array.from({ length: 200 }, (_, i) => ({
+      customer: `cus_kill${i % 40}`,
+      meter: 'api_calls',
+      value: 1 + (i % 5),
+      id: `kill${round}-${i}`,
+      timestamp: at,
+    }));
     for (const e of events) add(expected, e.customer, e.meter, e.value);
     const body = JSON.stringify({ events });
     // Kill the instant the request is on the wire (later in later rounds): the answer is lost.
     const killed = api;
-    const first = await send(body, () => void new Promise((ok) => setTimeout(ok, round)).then(() => killed.kill('SIGKILL')));
+    const first = await send(
+      body,
+      () => void new Promise((ok) => setTimeout(ok, round)).then(() => killed.kill('SIGKILL')),
+    );
     await killed.kill('SIGKILL');
     if (first.status === 0) unanswered++;
-    const counted = (await Promise.all(events.map((e) => redis.exists(customerKeys(t.prefix, e.customer).eventId(e.customer, e.id))))).reduce((a, b) => a + b, 0);
+    const counted = (
+      await Promise.all(events.map((e) => redis.exists(customerKeys(t.prefix, e.customer).eventId(e.customer, e.id))))
+    ).reduce((a, b) => a + b, 0);
     api = await startApi();
     const retry = await send(body);
     expect(retry).toEqual({ status: 202, json: { accepted: 200, duplicates: counted } });

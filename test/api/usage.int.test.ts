@@ -31,7 +31,11 @@ test('one event and a batch are accepted and counted', async () => {
   // What the user sees: a drain delivers exactly what was accepted.
   await t.service.usage!.drainNow();
   expect(standInTotals(t.standIn)).toEqual({
-    'cus_http0|api_calls': 200, 'cus_http1|api_calls': 203, 'cus_http2|api_calls': 200, 'cus_http3|api_calls': 200, 'cus_http4|api_calls': 200,
+    'cus_http0|api_calls': 200,
+    'cus_http1|api_calls': 203,
+    'cus_http2|api_calls': 200,
+    'cus_http3|api_calls': 200,
+    'cus_http4|api_calls': 200,
   });
 });
 
@@ -71,7 +75,10 @@ test('no or wrong token → 401 and nothing recorded', async () => {
   await clearPending(redis, t.prefix);
   const body = JSON.stringify(ok);
   const none = await http('POST', `${t.url}/v1/usage`, { headers: { 'content-type': 'application/json' }, body });
-  const wrong = await http('POST', `${t.url}/v1/usage`, { headers: { 'content-type': 'application/json', authorization: 'Bearer nope' }, body });
+  const wrong = await http('POST', `${t.url}/v1/usage`, {
+    headers: { 'content-type': 'application/json', authorization: 'Bearer nope' },
+    body,
+  });
   expect([none.status, wrong.status]).toEqual([401, 401]);
   expect(await pending()).toEqual({});
 });

@@ -24,11 +24,19 @@ test.each([
 
 test('rejects a body changed after signing', () => {
   const header = signWebhook(body, 'whsec_new', now);
-  expect(verifyWebhook(Buffer.from(body.replace('customer.created', 'customer.deleted')), header, secrets, now).ok).toBe(false);
+  expect(
+    verifyWebhook(Buffer.from(body.replace('customer.created', 'customer.deleted')), header, secrets, now).ok,
+  ).toBe(false);
 });
 
 test('rejects signed bodies that are not JSON or not events', () => {
-  for (const [raw, reason] of [['{not json', /not valid JSON/], ['{"id":"cus_1","object":"customer"}', /not a Stripe event/]] as const) {
-    expect(verifyWebhook(Buffer.from(raw), signWebhook(raw, 'whsec_new', now), secrets, now)).toMatchObject({ ok: false, reason: expect.stringMatching(reason) });
+  for (const [raw, reason] of [
+    ['{not json', /not valid JSON/],
+    ['{"id":"cus_1","object":"customer"}', /not a Stripe event/],
+  ] as const) {
+    expect(verifyWebhook(Buffer.from(raw), signWebhook(raw, 'whsec_new', now), secrets, now)).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(reason),
+    });
   }
 });

@@ -28,18 +28,45 @@ describe('refused deliveries change nothing', () => {
 
   test.each([
     ['no signature', 400, () => post(body, {})],
-    ['a signature made with another secret', 400, () => post(body, { 'stripe-signature': signWebhook(body, 'whsec_wrong') })],
-    ['a stale timestamp (301 s old)', 400, () => post(body, { 'stripe-signature': signWebhook(body, WEBHOOK_SECRET, now - 301) })],
-    ['a tampered body', 400, () => post(body.replace('customer.created', 'customer.deleted'), { 'stripe-signature': signWebhook(body, WEBHOOK_SECRET) })],
-    ['signed malformed JSON', 400, () => post('{"id": "evt_1",', { 'stripe-signature': signWebhook('{"id": "evt_1",', WEBHOOK_SECRET) })],
-    ['a signed body that is not an event', 400, () => {
-      const notEvent = JSON.stringify(customer());
-      return post(notEvent, { 'stripe-signature': signWebhook(notEvent, WEBHOOK_SECRET) });
-    }],
-    ['a body over 1 MiB', 413, () => {
-      const huge = JSON.stringify({ ...event('customer.created', customer()), padding: 'x'.repeat(1024 * 1024) });
-      return post(huge, { 'stripe-signature': signWebhook(huge, WEBHOOK_SECRET) });
-    }],
+    [
+      'a signature made with another secret',
+      400,
+      () => post(body, { 'stripe-signature': signWebhook(body, 'whsec_wrong') }),
+    ],
+    [
+      'a stale timestamp (301 s old)',
+      400,
+      () => post(body, { 'stripe-signature': signWebhook(body, WEBHOOK_SECRET, now - 301) }),
+    ],
+    [
+      'a tampered body',
+      400,
+      () =>
+        post(body.replace('customer.created', 'customer.deleted'), {
+          'stripe-signature': signWebhook(body, WEBHOOK_SECRET),
+        }),
+    ],
+    [
+      'signed malformed JSON',
+      400,
+      () => post('{"id": "evt_1",', { 'stripe-signature': signWebhook('{"id": "evt_1",', WEBHOOK_SECRET) }),
+    ],
+    [
+      'a signed body that is not an event',
+      400,
+      () => {
+        const notEvent = JSON.stringify(customer());
+        return post(notEvent, { 'stripe-signature': signWebhook(notEvent, WEBHOOK_SECRET) });
+      },
+    ],
+    [
+      'a body over 1 MiB',
+      413,
+      () => {
+        const huge = JSON.stringify({ ...event('customer.created', customer()), padding: 'x'.repeat(1024 * 1024) });
+        return post(huge, { 'stripe-signature': signWebhook(huge, WEBHOOK_SECRET) });
+      },
+    ],
   ] as const)('%s → %i', async (_name, status, send) => {
     const res = await send();
     expect(res.status).toBe(status);
@@ -60,7 +87,11 @@ test('the stored job carries the retry and retention policy', async () => {
   const evt = event('customer.created', customer());
   expect((await t.deliver(evt)).status).toBe(200);
   const job = await t.service.eventQueues!.getJob(evt.id);
-  expect(job?.opts).toMatchObject({ attempts: STRIPE_EVENT_ATTEMPTS, backoff: { type: 'capped-exponential' }, removeOnFail: { age: 30 * 24 * 3600 } });
+  expect(job?.opts).toMatchObject({
+    attempts: STRIPE_EVENT_ATTEMPTS,
+    backoff: { type: 'capped-exponential' },
+    removeOnFail: { age: 30 * 24 * 3600 },
+  });
   // Completed jobs follow the worker's rule (COMPLETED_JOB_RETENTION_SECONDS), not one stored per job.
   expect(job?.opts.removeOnComplete).toBeUndefined();
   await settle(t);
@@ -68,7 +99,9 @@ test('the stored job carries the retry and retention policy', async () => {
 
 test('a signed event whose object has no id and no table gets 200 and changes no row', async () => {
   const before = await rows(t, 'processed_events');
-  const res = await t.deliver(event('balance.available', { object: 'balance', available: [{ amount: 1, currency: 'usd' }] }));
+  const res = await t.deliver(
+    event('balance.available', { object: 'balance', available: [{ amount: 1, currency: 'usd' }] }),
+  );
   expect(res.status).toBe(200);
   expect(res.json).toEqual({ received: true });
   await settle(t);
@@ -76,11 +109,16 @@ test('a signed event whose object has no id and no table gets 200 and changes no
 });
 
 test('a signed event of an object with no typed table is kept in stripe_objects', async () => {
-  const res = await t.deliver(event('charge.refunded', { id: 'ch_Intake1', object: 'charge', customer: 'cus_Intake1', amount_refunded: 500 }));
+  const res = await t.deliver(
+    event('charge.refunded', { id: 'ch_Intake1', object: 'charge', customer: 'cus_Intake1', amount_refunded: 500 }),
+  );
   expect(res.status).toBe(200);
   await settle(t);
-  expect(await t.service.dataSource.query("SELECT type, stripe_customer_id, data->>'amount_refunded' AS refunded FROM stripe_objects WHERE stripe_id = 'ch_Intake1'"))
-    .toEqual([{ type: 'charge', stripe_customer_id: 'cus_Intake1', refunded: '500' }]);
+  expect(
+    await t.service.dataSource.query(
+      "SELECT type, stripe_customer_id, data->>'amount_refunded' AS refunded FROM stripe_objects WHERE stripe_id = 'ch_Intake1'",
+    ),
+  ).toEqual([{ type: 'charge', stripe_customer_id: 'cus_Intake1', refunded: '500' }]);
 });
 
 test('a redelivered event whose job failed for good is re-armed and applies', async () => {
@@ -91,7 +129,13 @@ test('a redelivered event whose job failed for good is re-armed and applies', as
   // An earlier delivery ran out of attempts during an outage: fail it through a real worker run.
   await worker.pause();
   const connection = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
-  const outage = new Worker(queue.name, async () => { throw new Error('simulated outage'); }, { connection, prefix: t.prefix });
+  const outage = new Worker(
+    queue.name,
+    async () => {
+      throw new Error('simulated outage');
+    },
+    { connection, prefix: t.prefix },
+  );
   await queue.add(evt.type, { event: evt, source: 'webhook' }, { jobId: evt.id, attempts: 1 });
   await waitFor(async () => (await queue.getJobState(evt.id)) === 'failed', 10_000, 'the job to fail');
   await outage.close();

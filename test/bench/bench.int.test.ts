@@ -25,7 +25,13 @@ test('the tiny benchmark measures every figure', async () => {
 
   expect(e2e.deliveries).toBe(e2e.distinct + e2e.duplicates);
   expect(positive(e2e.eventsPerSec) && positive(e2e.ceiling.txPerSec) && positive(e2e.ratio)).toBe(true);
-  expect(e2e.checks).toMatchObject({ processedEvents: e2e.distinct, customers: e2e.customers, subscriptions: e2e.customers, failedJobs: 0, non2xx: 0 });
+  expect(e2e.checks).toMatchObject({
+    processedEvents: e2e.distinct,
+    customers: e2e.customers,
+    subscriptions: e2e.customers,
+    failedJobs: 0,
+    non2xx: 0,
+  });
   // Only same-second ties may read from Stripe.
   expect(e2e.stripeReads).toBeLessThanOrEqual(e2e.ties);
 
@@ -37,11 +43,15 @@ test('the tiny benchmark measures every figure', async () => {
   expect(u.drain.eventsAccepted).toBe(u.drain.pairs);
   expect(positive(memory.apiPeakRssMb) && positive(memory.workerPeakRssMb)).toBe(true);
   const a = report.access;
-  expect(positive(a.ratio) && positive(a.service.rps) && positive(a.ceiling.rps) && positive(a.halfRate.p99)).toBe(true);
+  expect(positive(a.ratio) && positive(a.service.rps) && positive(a.ceiling.rps) && positive(a.halfRate.p99)).toBe(
+    true,
+  );
   expect([a.service.non2xx, a.ceiling.non2xx, a.wrong, a.stale]).toEqual([0, 0, 0, 0]);
   expect(a.changed).toBeGreaterThan(0);
   expect(a.checked).toBeGreaterThan(0);
-  expect(report.goals.map((g) => g.name)).toEqual(expect.arrayContaining(['webhook ingest / verify-only', 'end to end / ceiling', 'Stripe reads per event']));
+  expect(report.goals.map((g) => g.name)).toEqual(
+    expect.arrayContaining(['webhook ingest / verify-only', 'end to end / ceiling', 'Stripe reads per event']),
+  );
   expect(markdown(report)).toContain('## 4. Memory');
   expect(positive(report.machine.coreSpeed!.start) && positive(report.machine.coreSpeed!.end)).toBe(true);
   expect(markdown(report)).toContain('HMAC-SHA256/ms before the run');

@@ -29,15 +29,26 @@ import { TEST_REDIS_URL } from '../support/redis';
 const shared: Servers = { postgresAdminUrl: ADMIN_URL, redisUrl: TEST_REDIS_URL };
 const logDir = mkdtempSync(join(tmpdir(), 'chaos-jest-'));
 const context = (servers: Servers): ScenarioContext => ({
-  servers, entry: sourceEntry(), logDir, scale: CI, seed: 4242, log: () => undefined,
+  servers,
+  entry: sourceEntry(),
+  logDir,
+  scale: CI,
+  seed: 4242,
+  log: () => undefined,
 });
 const run = (scenario: Scenario, servers = shared) => runScenario(scenario, context(servers));
 
 /** Zero everywhere, or the numbers behind the row in the failure message. */
 function expectClean(r: ScenarioResult): void {
   const bad = r.error !== undefined || r.lost + r.doubled + r.wrong > 0;
-  expect({ scenario: r.name, error: r.error, lost: r.lost, doubled: r.doubled, wrong: r.wrong, ...(bad ? { details: r.details, logDir } : {}) })
-    .toEqual({ scenario: r.name, error: undefined, lost: 0, doubled: 0, wrong: 0 });
+  expect({
+    scenario: r.name,
+    error: r.error,
+    lost: r.lost,
+    doubled: r.doubled,
+    wrong: r.wrong,
+    ...(bad ? { details: r.details, logDir } : {}),
+  }).toEqual({ scenario: r.name, error: undefined, lost: 0, doubled: 0, wrong: 0 });
 }
 
 let crashes: Promise<ScenarioResult>;
@@ -53,19 +64,47 @@ test('the checker itself flags a wrong, a missing and an extra mirror row, and a
   const pool = new Pool({ connectionString: db.url, max: 1 });
   try {
     const [cus] = world.customers;
-    await pool.query(`INSERT INTO customers (stripe_id, email, name, watermark) VALUES ($1, 'wrong@example.com', NULL, 1), ('cus_extra', NULL, NULL, 1)`, [cus]);
+    await pool.query(
+      `INSERT INTO customers (stripe_id, email, name, watermark) VALUES ($1, 'wrong@example.com', NULL, 1), ('cus_extra', NULL, NULL, 1)`,
+      [cus],
+    );
     const check = await compareMirror(pool, world.truth);
-    expect(check.examples).toEqual(expect.arrayContaining([expect.stringContaining(`${cus}: email is "wrong@example.com"`), expect.stringContaining('cus_extra: in customers but not in the truth')]));
-    expect(check.wrong).toBe(world.truth.size + 1 + [...world.truth.values()].filter((t) => t.object.object === 'subscription').length);
+    expect(check.examples).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining(`${cus}: email is "wrong@example.com"`),
+        expect.stringContaining('cus_extra: in customers but not in the truth'),
+      ]),
+    );
+    expect(check.wrong).toBe(
+      world.truth.size + 1 + [...world.truth.values()].filter((t) => t.object.object === 'subscription').length,
+    );
   } finally {
     await pool.end();
     await db.drop();
   }
-  const entry = (object: Record<string, unknown>) => ({ object: object as { id: string; object: string }, lastType: `${object.object}.updated` });
+  const entry = (object: Record<string, unknown>) => ({
+    object: object as { id: string; object: string },
+    lastType: `${object.object}.updated`,
+  });
   const sub = entry({ id: 'sub_1', object: 'subscription', customer: 'cus_a', status: 'active' });
-  const failing = entry({ id: 'in_1', object: 'invoice', customer: 'cus_a', status: 'open', attempted: true, amount_remaining: 100 });
+  const failing = entry({
+    id: 'in_1',
+    object: 'invoice',
+    customer: 'cus_a',
+    status: 'open',
+    attempted: true,
+    amount_remaining: 100,
+  });
   expect(accessOracle(new Map([['sub_1', sub]]), 'cus_a')).toBe(true);
-  expect(accessOracle(new Map([['sub_1', sub], ['in_1', failing]]), 'cus_a')).toBe(false);
+  expect(
+    accessOracle(
+      new Map([
+        ['sub_1', sub],
+        ['in_1', failing],
+      ]),
+      'cus_a',
+    ),
+  ).toBe(false);
   expect(accessOracle(new Map([['sub_1', sub]]), 'cus_unknown')).toBe(false);
 });
 

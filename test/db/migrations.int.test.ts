@@ -44,7 +44,9 @@ test('the migrations produce exactly the schema the entities describe (no drift)
 test('the contract tables and fixed columns exist', async () => {
   const client = new Client({ connectionString: url });
   await client.connect();
-  const { rows } = await client.query(`SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'public'`);
+  const { rows } = await client.query(
+    `SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'public'`,
+  );
   await client.end();
   const has = (table: string, column: string) => rows.some((r) => r.table_name === table && r.column_name === column);
   const fixed: Record<string, string[]> = {
@@ -56,14 +58,18 @@ test('the contract tables and fixed columns exist', async () => {
     subscription_items: ['stripe_id', 'stripe_subscription_id', 'stripe_price_id', 'quantity', 'current_period_end'],
     invoices: ['stripe_id', 'stripe_customer_id', 'stripe_subscription_id', 'status', 'amount_due', 'amount_paid'],
   };
-  const missing = Object.entries(fixed).flatMap(([table, cols]) => cols.filter((c) => !has(table, c)).map((c) => `${table}.${c}`));
+  const missing = Object.entries(fixed).flatMap(([table, cols]) =>
+    cols.filter((c) => !has(table, c)).map((c) => `${table}.${c}`),
+  );
   expect(missing).toEqual([]);
 });
 
 test('start-up names every unreachable service on one line with how to start it', async () => {
   const lines = await preflight('postgres://postgres@127.0.0.1:1/billing', { url: 'redis://:hunter2@127.0.0.1:1' });
   expect(lines).toHaveLength(2);
-  expect(lines[0]).toMatch(/^PostgreSQL unreachable at DATABASE_URL=postgres:\/\/postgres@127\.0\.0\.1:1\/billing .*docker compose up -d/);
+  expect(lines[0]).toMatch(
+    /^PostgreSQL unreachable at DATABASE_URL=postgres:\/\/postgres@127\.0\.0\.1:1\/billing .*docker compose up -d/,
+  );
   expect(lines[1]).toMatch(/^Redis unreachable at REDIS_URL=redis:\/\/:\*\*\*@127\.0\.0\.1:1 .*docker compose up -d/);
   expect(lines.join('\n')).not.toContain('hunter2');
 });

@@ -13,14 +13,22 @@ let t: TestService;
 let deps: StripeEventDeps;
 beforeAll(async () => {
   t = await startTestService();
-  deps = { dataSource: t.service.dataSource, stripe: createStripeClient({ secretKey: 'sk_test_x', apiUrl: t.standIn.url }), log: createLogger('silent') };
+  deps = {
+    dataSource: t.service.dataSource,
+    stripe: createStripeClient({ secretKey: 'sk_test_x', apiUrl: t.standIn.url }),
+    log: createLogger('silent'),
+  };
 });
 afterAll(async () => t.stop());
 
-const processed = async (id: string) => t.service.dataSource.query('SELECT 1 FROM processed_events WHERE stripe_event_id = $1', [id]);
+const processed = async (id: string) =>
+  t.service.dataSource.query('SELECT 1 FROM processed_events WHERE stripe_event_id = $1', [id]);
 
 test('a write that fails with COMMIT rolls back the dedupe insert and the row, so a retry applies', async () => {
-  const sub = build.subscription({ customer: 'cus_RoundTrip01', items: [{ id: 'si_Huge', price: 'price_A', quantity: 3_000_000_000 }] });
+  const sub = build.subscription({
+    customer: 'cus_RoundTrip01',
+    items: [{ id: 'si_Huge', price: 'price_A', quantity: 3_000_000_000 }],
+  });
   const evt = build.event('customer.subscription.created', sub, { created: 1_700_000_000 });
   await expect(applyStripeEvent(deps, evt)).rejects.toThrow(/out of range/);
   expect(await processed(evt.id)).toEqual([]);
@@ -30,14 +38,21 @@ test('a write that fails with COMMIT rolls back the dedupe insert and the row, s
   await expect(applyStripeEvent(deps, evt)).resolves.toBe('applied');
   await expect(applyStripeEvent(deps, evt)).resolves.toBe('duplicate');
   expect(await processed(evt.id)).toHaveLength(1);
-  expect(await t.service.dataSource.query('SELECT stripe_id, quantity FROM subscription_items WHERE stripe_subscription_id = $1', [sub.id]))
-    .toEqual([{ stripe_id: 'si_Huge', quantity: 3 }]);
+  expect(
+    await t.service.dataSource.query(
+      'SELECT stripe_id, quantity FROM subscription_items WHERE stripe_subscription_id = $1',
+      [sub.id],
+    ),
+  ).toEqual([{ stripe_id: 'si_Huge', quantity: 3 }]);
 });
 
 test('inlined values arrive unchanged: quotes, backslashes, dollar signs, nulls', async () => {
   const name = String.raw`O'Brien \ "x" $1 $$ E'\n' ;COMMIT; --`;
   const cus = build.customer({ id: 'cus_RoundTrip02', name, email: null });
-  await expect(applyStripeEvent(deps, build.event('customer.created', cus, { created: 1_700_000_000 }))).resolves.toBe('applied');
-  expect(await t.service.dataSource.query('SELECT name, email, watermark FROM customers WHERE stripe_id = $1', [cus.id]))
-    .toEqual([{ name, email: null, watermark: '1700000000' }]);
+  await expect(applyStripeEvent(deps, build.event('customer.created', cus, { created: 1_700_000_000 }))).resolves.toBe(
+    'applied',
+  );
+  expect(
+    await t.service.dataSource.query('SELECT name, email, watermark FROM customers WHERE stripe_id = $1', [cus.id]),
+  ).toEqual([{ name, email: null, watermark: '1700000000' }]);
 });

@@ -3,15 +3,27 @@ import { mergeUpserts, Statement } from '../../src/db/transaction';
 
 const into = 'INSERT INTO "customers" ("stripe_id", "name")';
 const onConflict = 'ON CONFLICT ("stripe_id") DO UPDATE SET "name" = EXCLUDED."name"';
-const upsert = (id: string, name: string, shape = into): Statement =>
-  ({ sql: `${shape} VALUES ($1, $2) ${onConflict}`, values: [id, name], upsert: { into: shape, onConflict, rowKey: id } });
+const upsert = (id: string, name: string, shape = into): Statement => ({
+  sql: `${shape} VALUES ($1, $2) ${onConflict}`,
+  values: [id, name],
+  upsert: { into: shape, onConflict, rowKey: id },
+});
 const other = (sql: string): Statement => ({ sql, values: [] });
 
-test('same-shape upserts merge at the first one\'s place, placeholders renumbered, other statements kept in order', () => {
-  const merged = mergeUpserts([other('A'), upsert('cus_1', 'x'), other('B'), upsert('cus_2', 'y'), upsert('cus_3', 'z')]);
+test("same-shape upserts merge at the first one's place, placeholders renumbered, other statements kept in order", () => {
+  const merged = mergeUpserts([
+    other('A'),
+    upsert('cus_1', 'x'),
+    other('B'),
+    upsert('cus_2', 'y'),
+    upsert('cus_3', 'z'),
+  ]);
   expect(merged).toEqual([
     other('A'),
-    { sql: `${into} VALUES ($1, $2), ($3, $4), ($5, $6) ${onConflict}`, values: ['cus_1', 'x', 'cus_2', 'y', 'cus_3', 'z'] },
+    {
+      sql: `${into} VALUES ($1, $2), ($3, $4), ($5, $6) ${onConflict}`,
+      values: ['cus_1', 'x', 'cus_2', 'y', 'cus_3', 'z'],
+    },
     other('B'),
   ]);
 });

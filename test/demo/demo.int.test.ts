@@ -7,7 +7,13 @@ import { deleteKeys, TEST_REDIS_URL, testPrefix } from '../support/redis';
 test('the demo story: subscribe, payment fails, invoice paid, usage drained', async () => {
   const db = await createTestDatabase();
   const prefix = testPrefix();
-  const stack = await startDemoStack({ databaseUrl: db.url, redisUrl: TEST_REDIS_URL, keyPrefix: prefix, port: 0, logLevel: 'silent' });
+  const stack = await startDemoStack({
+    databaseUrl: db.url,
+    redisUrl: TEST_REDIS_URL,
+    keyPrefix: prefix,
+    port: 0,
+    logLevel: 'silent',
+  });
   const lines: string[] = [];
   try {
     const steps = await runDemoStory(stack, (line) => lines.push(line));

@@ -9,7 +9,9 @@ import { seededRandom, shuffle } from '../../stand-in/util';
 import { settle, startTestService, TestService } from '../support/service';
 
 let t: TestService;
-beforeAll(async () => { t = await startTestService(); });
+beforeAll(async () => {
+  t = await startTestService();
+});
 afterAll(async () => t.stop());
 
 const T0 = Math.floor(Date.now() / 1000) - 3600;
@@ -22,10 +24,17 @@ function lifecycle(version: ApiVersion, tag: string) {
   const price = b.price({ id: `price_Ver${tag}`, product: `prod_Ver${tag}`, unit_amount: 1500 });
   const items = [{ id: `si_Ver${tag}`, price, quantity: 3, ...PERIOD, planOnly: version === '2020-03-02' }];
   const sub = b.subscription({ id: `sub_Ver${tag}`, customer, status: 'active', items });
-  const invoice = (status: string, paid: boolean) => b.invoice({
-    id: `in_Ver${tag}`, customer, subscription: sub.id, status, attempted: true,
-    amount_due: 4500, amount_paid: paid ? 4500 : 0, amount_remaining: paid ? 0 : 4500,
-  });
+  const invoice = (status: string, paid: boolean) =>
+    b.invoice({
+      id: `in_Ver${tag}`,
+      customer,
+      subscription: sub.id,
+      status,
+      attempted: true,
+      amount_due: 4500,
+      amount_paid: paid ? 4500 : 0,
+      amount_remaining: paid ? 0 : 4500,
+    });
   return [
     b.event('product.created', b.product({ id: `prod_Ver${tag}`, name: 'Team' }), { created: T0 }),
     b.event('price.created', price, { created: T0 }),
@@ -44,16 +53,27 @@ async function mirrorOf(tag: string): Promise<unknown> {
   const rows = {
     customers: await q('SELECT stripe_id, email, deleted FROM customers WHERE stripe_id LIKE $1'),
     products: await q('SELECT stripe_id, name, active FROM products WHERE stripe_id LIKE $1'),
-    prices: await q('SELECT stripe_id, stripe_product_id, unit_amount, currency, active FROM prices WHERE stripe_id LIKE $1'),
-    subscriptions: await q('SELECT stripe_id, stripe_customer_id, status, cancel_at_period_end FROM subscriptions WHERE stripe_id LIKE $1'),
-    items: await q('SELECT stripe_id, stripe_subscription_id, stripe_price_id, quantity, current_period_start, current_period_end FROM subscription_items WHERE stripe_id LIKE $1'),
-    invoices: await q('SELECT stripe_id, stripe_customer_id, stripe_subscription_id, status, amount_due, amount_paid, payment_failed_at FROM invoices WHERE stripe_id LIKE $1'),
+    prices: await q(
+      'SELECT stripe_id, stripe_product_id, unit_amount, currency, active FROM prices WHERE stripe_id LIKE $1',
+    ),
+    subscriptions: await q(
+      'SELECT stripe_id, stripe_customer_id, status, cancel_at_period_end FROM subscriptions WHERE stripe_id LIKE $1',
+    ),
+    items: await q(
+      'SELECT stripe_id, stripe_subscription_id, stripe_price_id, quantity, current_period_start, current_period_end FROM subscription_items WHERE stripe_id LIKE $1',
+    ),
+    invoices: await q(
+      'SELECT stripe_id, stripe_customer_id, stripe_subscription_id, status, amount_due, amount_paid, payment_failed_at FROM invoices WHERE stripe_id LIKE $1',
+    ),
     access: (await t.v1('GET', `/customers/cus_Ver${tag}/access`)).json,
   };
   return JSON.parse(JSON.stringify(rows).replaceAll(`Ver${tag}`, 'VerX'));
 }
 
-test.each([['in order', 0], ['shuffled', 1]] as const)('the same lifecycle in every API version ends in the same mirror (%s)', async (_, seed) => {
+test.each([
+  ['in order', 0],
+  ['shuffled', 1],
+] as const)('the same lifecycle in every API version ends in the same mirror (%s)', async (_, seed) => {
   const before = t.standIn.requests.length;
   const tags = API_VERSIONS.map((_, n) => `${seed}${n}`);
   for (const [n, version] of API_VERSIONS.entries()) {
@@ -62,8 +82,21 @@ test.each([['in order', 0], ['shuffled', 1]] as const)('the same lifecycle in ev
   }
   await settle(t);
   const [pinned, ...older] = await Promise.all([...tags].reverse().map(mirrorOf));
-  expect((pinned as { items: unknown[] }).items).toEqual([{ stripe_id: 'si_VerX', stripe_subscription_id: 'sub_VerX', stripe_price_id: 'price_VerX', quantity: 3, ...{ current_period_start: String(PERIOD.current_period_start), current_period_end: String(PERIOD.current_period_end) } }]);
-  expect((pinned as { invoices: Array<{ stripe_subscription_id: string }> }).invoices[0].stripe_subscription_id).toBe('sub_VerX');
+  expect((pinned as { items: unknown[] }).items).toEqual([
+    {
+      stripe_id: 'si_VerX',
+      stripe_subscription_id: 'sub_VerX',
+      stripe_price_id: 'price_VerX',
+      quantity: 3,
+      ...{
+        current_period_start: String(PERIOD.current_period_start),
+        current_period_end: String(PERIOD.current_period_end),
+      },
+    },
+  ]);
+  expect((pinned as { invoices: Array<{ stripe_subscription_id: string }> }).invoices[0].stripe_subscription_id).toBe(
+    'sub_VerX',
+  );
   for (const other of older) expect(other).toEqual(pinned);
   const failed = await t.service.eventQueues!.partitions[0].getFailed();
   expect(failed.map((j) => j.failedReason)).toEqual([]);

@@ -7,7 +7,14 @@
  */
 import { EventBatcher, planBatch } from '../../src/events/batcher';
 import { PermanentError } from '../../src/events/handler-types';
-import { applyEvents, EventResult, prepareStripeEvent, PreparedEvent, SetAsideReason, StripeEventDeps } from '../../src/events/apply';
+import {
+  applyEvents,
+  EventResult,
+  prepareStripeEvent,
+  PreparedEvent,
+  SetAsideReason,
+  StripeEventDeps,
+} from '../../src/events/apply';
 import { createLogger } from '../../src/logger';
 import { createStripeClient } from '../../src/stripe';
 import * as build from '../../stand-in/events';
@@ -29,12 +36,17 @@ beforeAll(async () => {
 });
 afterAll(async () => t.stop());
 
-const q = (sql: string, params: unknown[] = []) => t.service.dataSource.query(sql, params) as Promise<Record<string, unknown>[]>;
-const prepared = (evt: object): PreparedEvent => prepareStripeEvent(t.service.dataSource, JSON.parse(JSON.stringify(evt)))!;
+const q = (sql: string, params: unknown[] = []) =>
+  t.service.dataSource.query(sql, params) as Promise<Record<string, unknown>[]>;
+const prepared = (evt: object): PreparedEvent =>
+  prepareStripeEvent(t.service.dataSource, JSON.parse(JSON.stringify(evt)))!;
 const processed = async (ids: string[]) =>
-  (await q('SELECT stripe_event_id FROM processed_events WHERE stripe_event_id = ANY($1) ORDER BY 1', [ids])).map((r) => r.stripe_event_id);
+  (await q('SELECT stripe_event_id FROM processed_events WHERE stripe_event_id = ANY($1) ORDER BY 1', [ids])).map(
+    (r) => r.stripe_event_id,
+  );
 /** Each result's outcome, or `aside:<reason>` for an event set aside. */
-const summary = ({ results }: { results: EventResult[] }) => results.map((r) => ('setAside' in r ? `aside:${r.setAside}` : r.outcome));
+const summary = ({ results }: { results: EventResult[] }) =>
+  results.map((r) => ('setAside' in r ? `aside:${r.setAside}` : r.outcome));
 const customerEvent = (n: number, created = 1_700_000_000, name = `Batch ${n}`) =>
   build.event('customer.created', build.customer({ id: `cus_Batch${String(n).padStart(4, '0')}`, name }), { created });
 
@@ -53,8 +65,16 @@ test('a batch applies every new event once; the same batch again finds them all 
   expect(summary(await applyEvents(deps, items))).toEqual(Array(12).fill('applied'));
   expect(summary(await applyEvents(deps, items))).toEqual(Array(12).fill('duplicate'));
   expect(await processed(events.map((e) => e.id))).toHaveLength(12);
-  const stored = await q("SELECT stripe_id, name, watermark FROM customers WHERE stripe_id LIKE 'cus_Batch01%' ORDER BY 1");
-  expect(stored).toEqual(events.map((e) => ({ stripe_id: (e.data.object as { id: string }).id, name: (e.data.object as { name: string }).name, watermark: '1700000000' })));
+  const stored = await q(
+    "SELECT stripe_id, name, watermark FROM customers WHERE stripe_id LIKE 'cus_Batch01%' ORDER BY 1",
+  );
+  expect(stored).toEqual(
+    events.map((e) => ({
+      stripe_id: (e.data.object as { id: string }).id,
+      name: (e.data.object as { name: string }).name,
+      watermark: '1700000000',
+    })),
+  );
 });
 
 test('an event that needs a Stripe read, is malformed or hits a bug is set aside without a trace, with its reason; the others commit', async () => {
@@ -65,7 +85,12 @@ test('an event that needs a Stripe read, is malformed or hits a bug is set aside
   const fine = customerEvent(202, 1_700_000_100);
   const buggy = customerEvent(203, 1_700_000_100);
   const withBug = { ...prepared(buggy) };
-  withBug.handler = { ...withBug.handler, decide: async () => { throw new TypeError('a bug'); } };
+  withBug.handler = {
+    ...withBug.handler,
+    decide: async () => {
+      throw new TypeError('a bug');
+    },
+  };
   const reads = stripeReads;
   const results = await applyEvents(deps, [...[tie, malformed, fine].map(prepared), withBug]);
   expect(summary(results)).toEqual(['aside:needs_stripe_read', 'aside:invalid_payload', 'applied', 'aside:error']);
@@ -91,17 +116,25 @@ test('the batcher groups concurrent events, serializes one customer, and gives e
   const tie = build.event('customer.updated', { ...tieCustomer, name: 'tie' }, { created: 1_700_000_200 });
   const malformed = build.event('customer.created', { ...build.customer({ id: 'cus_Batch0360' }), email: 42 });
   const reads = stripeReads;
-  const results = await Promise.allSettled([...distinct, ...versions, tie, malformed].map((e) => batcher.apply(JSON.parse(JSON.stringify(e)))));
+  const results = await Promise.allSettled(
+    [...distinct, ...versions, tie, malformed].map((e) => batcher.apply(JSON.parse(JSON.stringify(e)))),
+  );
 
   expect(results.slice(0, 30).map((r) => r.status === 'fulfilled' && r.value)).toEqual(Array(30).fill('applied'));
-  expect(results.slice(30, 33).map((r) => r.status === 'fulfilled' && r.value)).toEqual(['applied', 'skipped', 'skipped']);
+  expect(results.slice(30, 33).map((r) => r.status === 'fulfilled' && r.value)).toEqual([
+    'applied',
+    'skipped',
+    'skipped',
+  ]);
   expect(results[33]).toEqual({ status: 'fulfilled', value: 'refetched' });
   expect(results[34].status).toBe('rejected');
   expect((results[34] as PromiseRejectedResult).reason).toBeInstanceOf(PermanentError);
   expect(stripeReads - reads).toBe(1);
   // The tie was set aside once and applied on its own; the malformed one failed without a second try.
   expect(setAside.filter((r) => r === 'invalid_payload').length).toBeGreaterThanOrEqual(1);
-  expect(await q("SELECT name, watermark FROM customers WHERE stripe_id = 'cus_Batch0350'")).toEqual([{ name: 'v3', watermark: '1700000203' }]);
+  expect(await q("SELECT name, watermark FROM customers WHERE stripe_id = 'cus_Batch0350'")).toEqual([
+    { name: 'v3', watermark: '1700000203' },
+  ]);
   expect(await q("SELECT name FROM customers WHERE stripe_id = 'cus_Batch0300'")).toEqual([{ name: 'truth' }]);
   expect(await processed([...distinct, ...versions, tie].map((e) => e.id))).toHaveLength(34);
   // Batches happened (more than one event per transaction), and one customer's versions never shared one.
@@ -113,7 +146,13 @@ test('a batch whose write fails rolls back as a whole; every event then gets its
   const sizes: number[] = [];
   const batcher = new EventBatcher(deps, { maxBatch: 50, maxInFlight: 1, onTransaction: (n) => sizes.push(n) });
   // Out of range for the quantity column: PostgreSQL refuses the write in the closing round trip.
-  const huge = build.event('customer.subscription.created', build.subscription({ customer: 'cus_Batch0400', items: [{ id: 'si_BatchHuge', price: 'price_A', quantity: 3_000_000_000 }] }));
+  const huge = build.event(
+    'customer.subscription.created',
+    build.subscription({
+      customer: 'cus_Batch0400',
+      items: [{ id: 'si_BatchHuge', price: 'price_A', quantity: 3_000_000_000 }],
+    }),
+  );
   const others = Array.from({ length: 8 }, (_, n) => customerEvent(410 + n));
   // Hold the one transaction slot so all nine arrive while it is busy and form one batch.
   const opener = batcher.apply(JSON.parse(JSON.stringify(customerEvent(409))));

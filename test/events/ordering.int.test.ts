@@ -8,7 +8,9 @@ import { seededRandom, shuffle } from '../../stand-in/util';
 import { settle, startTestService, TestService } from '../support/service';
 
 let t: TestService;
-beforeAll(async () => { t = await startTestService(); });
+beforeAll(async () => {
+  t = await startTestService();
+});
 afterAll(async () => t.stop());
 
 const query = (sql: string, params: unknown[] = []) => t.service.dataSource.query(sql, params);
@@ -30,15 +32,25 @@ async function deliverAll(events: Stripe.Event[], concurrently = false): Promise
 test('the same event delivered 5 times concurrently has one effect', async () => {
   const c = build.customer({ email: 'once@example.com' });
   const evt = build.event('customer.created', c);
-  await deliverAll(Array.from({ length: 5 }, () => evt), true);
-  expect(await query('SELECT count(*)::int AS n FROM processed_events WHERE stripe_event_id = $1', [evt.id])).toEqual([{ n: 1 }]);
-  expect(await query('SELECT email FROM customers WHERE stripe_id = $1', [c.id])).toEqual([{ email: 'once@example.com' }]);
+  await deliverAll(
+    Array.from({ length: 5 }, () => evt),
+    true,
+  );
+  expect(await query('SELECT count(*)::int AS n FROM processed_events WHERE stripe_event_id = $1', [evt.id])).toEqual([
+    { n: 1 },
+  ]);
+  expect(await query('SELECT email FROM customers WHERE stripe_id = $1', [c.id])).toEqual([
+    { email: 'once@example.com' },
+  ]);
 });
 
 test('a job run several times at once (stalled and re-run) applies once', async () => {
   const stripe = createStripeClient({ secretKey: 'sk_test_x', apiUrl: t.standIn.url });
   const deps = { dataSource: t.service.dataSource, stripe, log: createLogger('silent') };
-  const evt = build.event('invoice.paid', build.invoice({ customer: 'cus_Twice0001', status: 'paid', amount_paid: 2000, amount_remaining: 0 }));
+  const evt = build.event(
+    'invoice.paid',
+    build.invoice({ customer: 'cus_Twice0001', status: 'paid', amount_paid: 2000, amount_remaining: 0 }),
+  );
   const outcomes = await Promise.all(Array.from({ length: 5 }, () => applyStripeEvent(deps, evt)));
   expect(outcomes.sort()).toEqual(['applied', 'duplicate', 'duplicate', 'duplicate', 'duplicate']);
   // An operator retrying the completed job later changes nothing either.
@@ -49,9 +61,24 @@ test('a job run several times at once (stalled and re-run) applies once', async 
 function lifecycle(customer: string, version: build.ApiVersion = build.API_VERSION) {
   const b = build.buildersFor(version);
   const sub = (status: string, extra: Partial<Stripe.Subscription> = {}) =>
-    b.subscription({ id: `sub_${customer.slice(4)}`, customer, status, items: [{ id: `si_${customer.slice(4)}`, price: 'price_Pro' }], ...extra } as never);
+    b.subscription({
+      id: `sub_${customer.slice(4)}`,
+      customer,
+      status,
+      items: [{ id: `si_${customer.slice(4)}`, price: 'price_Pro' }],
+      ...extra,
+    } as never);
   const inv = (status: string, attempted: boolean, paid: boolean) =>
-    b.invoice({ id: `in_${customer.slice(4)}`, customer, subscription: `sub_${customer.slice(4)}`, status, attempted, amount_due: 900, amount_paid: paid ? 900 : 0, amount_remaining: paid ? 0 : 900 });
+    b.invoice({
+      id: `in_${customer.slice(4)}`,
+      customer,
+      subscription: `sub_${customer.slice(4)}`,
+      status,
+      attempted,
+      amount_due: 900,
+      amount_paid: paid ? 900 : 0,
+      amount_remaining: paid ? 0 : 900,
+    });
   return [
     b.event('customer.created', b.customer({ id: customer, email: 'v1@example.com' }), { created: T0 }),
     b.event('customer.subscription.created', sub('incomplete'), { created: T0 + 1 }),
@@ -67,8 +94,12 @@ function lifecycle(customer: string, version: build.ApiVersion = build.API_VERSI
 async function finalState(customer: string) {
   return {
     customer: await query('SELECT email, deleted FROM customers WHERE stripe_id = $1', [customer]),
-    subscription: await query('SELECT status, cancel_at_period_end FROM subscriptions WHERE stripe_customer_id = $1', [customer]),
-    invoice: await query('SELECT status, amount_paid, payment_failed_at FROM invoices WHERE stripe_customer_id = $1', [customer]),
+    subscription: await query('SELECT status, cancel_at_period_end FROM subscriptions WHERE stripe_customer_id = $1', [
+      customer,
+    ]),
+    invoice: await query('SELECT status, amount_paid, payment_failed_at FROM invoices WHERE stripe_customer_id = $1', [
+      customer,
+    ]),
     access: (await t.v1('GET', `/customers/${customer}/access`)).json,
   };
 }
@@ -111,7 +142,9 @@ test('a deletion is not undone by a late update', async () => {
   const c = build.customer();
   await deliverAll([build.event('customer.deleted', c, { created: T0 + 10 })]);
   await deliverAll([build.event('customer.updated', { ...c, email: 'zombie@example.com' }, { created: T0 + 20 })]);
-  expect(await query('SELECT email, deleted FROM customers WHERE stripe_id = $1', [c.id])).toEqual([{ email: c.email, deleted: true }]);
+  expect(await query('SELECT email, deleted FROM customers WHERE stripe_id = $1', [c.id])).toEqual([
+    { email: c.email, deleted: true },
+  ]);
 });
 
 describe('two events in the same second are resolved by what Stripe says now', () => {
@@ -123,9 +156,13 @@ describe('two events in the same second are resolved by what Stripe says now', (
     const truth = build.subscription({ customer, status: 'past_due' });
     t.standIn.put(truth);
     const before = t.standIn.countRequests({ method: 'GET', pathPrefix: `/v1/subscriptions/${truth.id}` });
-    const events = order.map((status) => build.event('customer.subscription.updated', { ...truth, status }, { created: T0 + 100 }));
+    const events = order.map((status) =>
+      build.event('customer.subscription.updated', { ...truth, status }, { created: T0 + 100 }),
+    );
     await deliverAll(events);
-    expect(await query('SELECT status FROM subscriptions WHERE stripe_id = $1', [truth.id])).toEqual([{ status: 'past_due' }]);
+    expect(await query('SELECT status FROM subscriptions WHERE stripe_id = $1', [truth.id])).toEqual([
+      { status: 'past_due' },
+    ]);
     expect(t.standIn.countRequests({ method: 'GET', pathPrefix: `/v1/subscriptions/${truth.id}` }) - before).toBe(1);
   });
 
@@ -139,12 +176,22 @@ describe('two events in the same second are resolved by what Stripe says now', (
 
 test('many concurrent events of one customer serialize without deadlocks', async () => {
   const customer = 'cus_Busy000001';
-  const events = Array.from({ length: 40 }, (_, i) => i % 2
-    ? build.event('customer.subscription.updated', build.subscription({ id: 'sub_Busy', customer, status: i === 39 ? 'trialing' : 'active' }), { created: T0 + i })
-    : build.event('invoice.updated', build.invoice({ id: 'in_Busy', customer, amount_due: i }), { created: T0 + i }));
+  const events = Array.from({ length: 40 }, (_, i) =>
+    i % 2
+      ? build.event(
+          'customer.subscription.updated',
+          build.subscription({ id: 'sub_Busy', customer, status: i === 39 ? 'trialing' : 'active' }),
+          { created: T0 + i },
+        )
+      : build.event('invoice.updated', build.invoice({ id: 'in_Busy', customer, amount_due: i }), { created: T0 + i }),
+  );
   await deliverAll(shuffled(events, 42), true);
   const failed = await t.service.eventQueues!.getJobCounts('failed');
   expect(failed.failed).toBe(0);
-  expect(await query('SELECT status FROM subscriptions WHERE stripe_id = $1', ['sub_Busy'])).toEqual([{ status: 'trialing' }]);
-  expect(await query('SELECT amount_due FROM invoices WHERE stripe_id = $1', ['in_Busy'])).toEqual([{ amount_due: '38' }]);
+  expect(await query('SELECT status FROM subscriptions WHERE stripe_id = $1', ['sub_Busy'])).toEqual([
+    { status: 'trialing' },
+  ]);
+  expect(await query('SELECT amount_due FROM invoices WHERE stripe_id = $1', ['in_Busy'])).toEqual([
+    { amount_due: '38' },
+  ]);
 });

@@ -12,7 +12,12 @@ import { createStripeEventWorkers } from '../../src/jobs/stripe-events';
 import { createLogger } from '../../src/logger';
 import { STRIPE_EVENTS_QUEUE } from '../../src/queues/names';
 import { parseStripeEvent } from '../../src/queues/stripe-event';
-import { createStripeEventQueues, enqueueStripeEvent, StripeEventQueues, StripeEventsQueue } from '../../src/queues/stripe-events-queue';
+import {
+  createStripeEventQueues,
+  enqueueStripeEvent,
+  StripeEventQueues,
+  StripeEventsQueue,
+} from '../../src/queues/stripe-events-queue';
 import { createStripeClient } from '../../src/stripe';
 import { waitFor } from '../../src/lib/wait';
 import { createTestDatabase, TestDatabase } from '../support/postgres';
@@ -61,9 +66,21 @@ test('a job whose worker crashed twice is re-run and applied, not failed for goo
   const stripe = createStripeClient({ secretKey: 'sk_test_standin', apiUrl: standIn.url });
   const [real] = createStripeEventWorkers(
     { dataSource, stripe, log: createLogger('silent') },
-    { connection: redis(), prefix, queueNames: [STRIPE_EVENTS_QUEUE], concurrency: 1, batch: { maxBatch: 1, maxInFlight: 1 }, timings: { autorun: false, lockDuration: 300, stalledInterval: 150 } },
+    {
+      connection: redis(),
+      prefix,
+      queueNames: [STRIPE_EVENTS_QUEUE],
+      concurrency: 1,
+      batch: { maxBatch: 1, maxInFlight: 1 },
+      timings: { autorun: false, lockDuration: 300, stalledInterval: 150 },
+    },
   );
-  const crashed = new Worker(STRIPE_EVENTS_QUEUE, undefined, { connection: redis(), prefix, lockDuration: 300, autorun: false });
+  const crashed = new Worker(STRIPE_EVENTS_QUEUE, undefined, {
+    connection: redis(),
+    prefix,
+    lockDuration: 300,
+    autorun: false,
+  });
   workers.push(real, crashed);
   void real.startStalledCheckTimer();
 
@@ -77,10 +94,17 @@ test('a job whose worker crashed twice is re-run and applied, not failed for goo
   }
 
   void real.run();
-  const final = await waitFor(async () => {
-    const state = await queue.getJobState(evt.id);
-    return ['completed', 'failed'].includes(state) ? state : null;
-  }, 10_000, 'the job to finish');
-  expect({ state: final, failedReason: (await queue.getJob(evt.id))?.failedReason }).toEqual({ state: 'completed', failedReason: undefined });
+  const final = await waitFor(
+    async () => {
+      const state = await queue.getJobState(evt.id);
+      return ['completed', 'failed'].includes(state) ? state : null;
+    },
+    10_000,
+    'the job to finish',
+  );
+  expect({ state: final, failedReason: (await queue.getJob(evt.id))?.failedReason }).toEqual({
+    state: 'completed',
+    failedReason: undefined,
+  });
   expect(await dataSource.query('SELECT stripe_event_id FROM processed_events')).toEqual([{ stripe_event_id: evt.id }]);
 });

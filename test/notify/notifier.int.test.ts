@@ -20,44 +20,68 @@ let receiver: Receiver;
 let t: TestService;
 beforeAll(async () => {
   receiver = await Receiver.start(seededRandom(7));
-  t = await startTestService({ ACCESS_WEBHOOK_URL: receiver.url, ACCESS_WEBHOOK_SECRET: SECRET, ACCESS_SWEEP_INTERVAL_MS: '1000', ACCESS_GRACE_PERIOD_SECONDS: '0' });
+  t = await startTestService({
+    ACCESS_WEBHOOK_URL: receiver.url,
+    ACCESS_WEBHOOK_SECRET: SECRET,
+    ACCESS_SWEEP_INTERVAL_MS: '1000',
+    ACCESS_GRACE_PERIOD_SECONDS: '0',
+  });
 });
 afterAll(async () => {
   await t.stop();
   await receiver.close();
 });
 
-interface Note { id: string; type: string; created: number; data: { customer: string; access: boolean; status: string | null; reason: string; sequence: number } }
+interface Note {
+  id: string;
+  type: string;
+  created: number;
+  data: { customer: string; access: boolean; status: string | null; reason: string; sequence: number };
+}
 
 const T0 = Math.floor(Date.now() / 1000) - 600;
 
 /** A customer's whole story; `ending` picks its final state. */
 function story(customer: string, ending: 'paid' | 'failed' | 'canceled') {
   const sub = build.subscription({ id: `sub_${customer.slice(4)}`, customer, status: 'active' });
-  const inv = (status: string, paid: boolean) => build.invoice({
-    id: `in_${customer.slice(4)}`, customer, subscription: sub.id, status, attempted: true,
-    amount_due: 1000, amount_paid: paid ? 1000 : 0, amount_remaining: paid ? 0 : 1000,
-  });
+  const inv = (status: string, paid: boolean) =>
+    build.invoice({
+      id: `in_${customer.slice(4)}`,
+      customer,
+      subscription: sub.id,
+      status,
+      attempted: true,
+      amount_due: 1000,
+      amount_paid: paid ? 1000 : 0,
+      amount_remaining: paid ? 0 : 1000,
+    });
   const events = [
     build.event('customer.created', build.customer({ id: customer }), { created: T0 }),
     build.event('customer.subscription.created', sub, { created: T0 + 1 }),
     build.event('invoice.payment_failed', inv('open', false), { created: T0 + 10 }),
   ];
   if (ending === 'paid') events.push(build.event('invoice.paid', inv('paid', true), { created: T0 + 20 }));
-  if (ending === 'canceled') events.push(build.event('customer.subscription.deleted', { ...sub, status: 'canceled' }, { created: T0 + 30 }));
+  if (ending === 'canceled')
+    events.push(build.event('customer.subscription.deleted', { ...sub, status: 'canceled' }, { created: T0 + 30 }));
   return events;
 }
 
 const notesOf = (customer: string) => receiver.accepted<Note>().filter((n) => n.data.customer === customer);
 const newest = (customer: string) => notesOf(customer).sort((a, b) => b.data.sequence - a.data.sequence)[0];
 /** Waits until every delivery job is done (the sweep scheduler always keeps its next run delayed). */
-const delivered = () => waitFor(async () => {
-  const open = await t.service.notifications!.getJobs(['waiting', 'active', 'delayed', 'prioritized']);
-  return open.every((job) => job.name !== 'deliver');
-}, 20_000, 'every access notification to be delivered');
-const accessOf = async (customer: string) => (await t.v1('GET', `/customers/${customer}/access`)).json as { access: boolean };
+const delivered = () =>
+  waitFor(
+    async () => {
+      const open = await t.service.notifications!.getJobs(['waiting', 'active', 'delayed', 'prioritized']);
+      return open.every((job) => job.name !== 'deliver');
+    },
+    20_000,
+    'every access notification to be delivered',
+  );
+const accessOf = async (customer: string) =>
+  (await t.v1('GET', `/customers/${customer}/access`)).json as { access: boolean };
 
-test('shuffled, duplicated lifecycles: each customer\'s newest notification is its final access; signatures verify', async () => {
+test("shuffled, duplicated lifecycles: each customer's newest notification is its final access; signatures verify", async () => {
   const endings = ['paid', 'failed', 'canceled'] as const;
   const customers = Array.from({ length: 12 }, (_, n) => `cus_Notify${String(n).padStart(3, '0')}`);
   const events = customers.flatMap((c, n) => story(c, endings[n % 3]));
@@ -101,7 +125,8 @@ test('a receiver that fails 30 % and is down for a while still gets every change
   expect(refusedWhileDown).toBeGreaterThan(0);
   const attempts = receiver.deliveries.filter((d) => d.body.includes(customer)).map((d) => JSON.parse(d.body) as Note);
   // Every retry of one change carries the same id and the same body.
-  for (const a of attempts) expect(attempts.filter((b) => b.id === a.id).every((b) => JSON.stringify(b) === JSON.stringify(a))).toBe(true);
+  for (const a of attempts)
+    expect(attempts.filter((b) => b.id === a.id).every((b) => JSON.stringify(b) === JSON.stringify(a))).toBe(true);
   receiver.failRate = 0;
 });
 
@@ -109,12 +134,16 @@ test('a change committed but never enqueued (the process died in between) is rel
   const customer = 'cus_NotifyCrash';
   // The engine alone, with notifications on but no publisher: exactly what a crash after COMMIT leaves.
   const deps = {
-    dataSource: t.service.dataSource, log: createLogger('silent'),
+    dataSource: t.service.dataSource,
+    log: createLogger('silent'),
     stripe: createStripeClient({ secretKey: 'sk_test_x', apiUrl: t.standIn.url }),
     access: { graceSeconds: 0, notify: true },
   };
   for (const e of story(customer, 'failed').slice(0, 2)) await applyStripeEvent(deps, JSON.parse(JSON.stringify(e)));
-  const [outbox] = await t.service.dataSource.query('SELECT enqueued_at FROM access_notifications WHERE stripe_customer_id = $1', [customer]);
+  const [outbox] = await t.service.dataSource.query(
+    'SELECT enqueued_at FROM access_notifications WHERE stripe_customer_id = $1',
+    [customer],
+  );
   expect(outbox).toEqual({ enqueued_at: null });
   await waitFor(async () => newest(customer)?.data.access === true, 20_000, 'the relayed notification');
 });

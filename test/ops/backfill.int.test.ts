@@ -12,7 +12,11 @@ let t: TestService;
 let stripe: Stripe;
 const log = createLogger('silent');
 const deps = (perSecond = 1000): BackfillDeps => ({
-  stripe, dataSource: t.service.dataSource, log, limiter: new RateLimiter(perSecond), backoff: { baseDelayMs: 20 },
+  stripe,
+  dataSource: t.service.dataSource,
+  log,
+  limiter: new RateLimiter(perSecond),
+  backoff: { baseDelayMs: 20 },
 });
 const count = async (table: string): Promise<number> =>
   Number((await t.service.dataSource.query(`SELECT count(*)::int AS n FROM ${table}`))[0].n);
@@ -40,7 +44,9 @@ beforeAll(async () => {
   t.standIn.put(object('charge', { id: 'ch_Backfill1', customer: customers[0].id }));
   t.standIn.put(object('coupon', { id: 'co_Backfill1' }));
 });
-afterAll(async () => { await t.stop(); });
+afterAll(async () => {
+  await t.stop();
+});
 beforeEach(async () => {
   t.standIn.clearFaults();
   t.standIn.resetRequests();
@@ -58,7 +64,9 @@ test('pages every resource into an empty mirror, subscriptions with status=all a
   expect(await count('subscriptions')).toBe(6);
   expect(await count('subscription_items')).toBe(6);
   expect(await count('invoices')).toBe(5);
-  expect(await t.service.dataSource.query('SELECT stripe_id, type, stripe_customer_id FROM stripe_objects ORDER BY 1')).toEqual([
+  expect(
+    await t.service.dataSource.query('SELECT stripe_id, type, stripe_customer_id FROM stripe_objects ORDER BY 1'),
+  ).toEqual([
     { stripe_id: 'ch_Backfill1', type: 'charge', stripe_customer_id: customers[0].id },
     { stripe_id: 'co_Backfill1', type: 'coupon', stripe_customer_id: null },
   ]);
@@ -68,8 +76,13 @@ test('pages every resource into an empty mirror, subscriptions with status=all a
   const last = progress.at(-1)!;
   // Typed tables first (products and prices before the subscriptions that use them), then stripe_objects.
   expect(last).toMatchObject({ resource: 'plans', hasMore: false, remainingResources: [] });
-  expect(progress.findIndex((p) => p.resource === 'invoices')).toBeLessThan(progress.findIndex((p) => p.resource === 'charges'));
-  expect(progress.find((p) => p.resource === 'customers' && p.pages === 1)).toMatchObject({ hasMore: true, objects: 10 });
+  expect(progress.findIndex((p) => p.resource === 'invoices')).toBeLessThan(
+    progress.findIndex((p) => p.resource === 'charges'),
+  );
+  expect(progress.find((p) => p.resource === 'customers' && p.pages === 1)).toMatchObject({
+    hasMore: true,
+    objects: 10,
+  });
   // Once finished, the next run starts over and changes nothing the listing already gave.
   const again = await runBackfill(deps(), { pageSize: 10, safetySeconds: 300 });
   expect(again.resumed).toEqual([]);
@@ -79,13 +92,30 @@ test('pages every resource into an empty mirror, subscriptions with status=all a
 test('never overwrites what a newer webhook wrote; replaces what an older one wrote', async () => {
   const [fresh, stale] = [customers[10], customers[11]];
   const now = Math.floor(Date.now() / 1000);
-  expect((await t.deliver(event('customer.updated', { ...fresh, email: 'webhook-newer@example.com' }, { created: now + 60 }))).status).toBe(200);
-  await waitFor(async () => (await t.service.dataSource.query(
-    "SELECT 1 FROM customers WHERE email = 'webhook-newer@example.com'")).length === 1, 10_000, 'webhook');
+  expect(
+    (
+      await t.deliver(
+        event('customer.updated', { ...fresh, email: 'webhook-newer@example.com' }, { created: now + 60 }),
+      )
+    ).status,
+  ).toBe(200);
+  await waitFor(
+    async () =>
+      (await t.service.dataSource.query("SELECT 1 FROM customers WHERE email = 'webhook-newer@example.com'")).length ===
+      1,
+    10_000,
+    'webhook',
+  );
   // As an event from an hour ago would have left it.
-  await t.service.dataSource.query("UPDATE customers SET email = 'webhook-older@example.com', watermark = $2 WHERE stripe_id = $1", [stale.id, now - 3600]);
+  await t.service.dataSource.query(
+    "UPDATE customers SET email = 'webhook-older@example.com', watermark = $2 WHERE stripe_id = $1",
+    [stale.id, now - 3600],
+  );
   await runBackfill(deps(), { resources: ['customers'], pageSize: 100 });
-  const emails = await t.service.dataSource.query('SELECT stripe_id, email FROM customers WHERE stripe_id = ANY($1) ORDER BY stripe_id', [[fresh.id, stale.id]]);
+  const emails = await t.service.dataSource.query(
+    'SELECT stripe_id, email FROM customers WHERE stripe_id = ANY($1) ORDER BY stripe_id',
+    [[fresh.id, stale.id]],
+  );
   expect(Object.fromEntries(emails.map((r: { stripe_id: string; email: string }) => [r.stripe_id, r.email]))).toEqual({
     [fresh.id]: 'webhook-newer@example.com',
     [stale.id]: stale.email,
@@ -94,12 +124,17 @@ test('never overwrites what a newer webhook wrote; replaces what an older one wr
 
 test('an interrupted backfill resumes after the last applied page', async () => {
   const interrupted = runBackfill(deps(), {
-    resources: ['customers', 'invoices'], pageSize: 5,
+    resources: ['customers', 'invoices'],
+    pageSize: 5,
     // Stripe starts failing hard after the second page (the SDK's own 5xx retries give up).
-    onProgress: (p) => { if (p.pages === 2) t.standIn.setFaults({ rate: 1, statuses: [500], paths: /^\/v1\/customers/ }); },
+    onProgress: (p) => {
+      if (p.pages === 2) t.standIn.setFaults({ rate: 1, statuses: [500], paths: /^\/v1\/customers/ });
+    },
   });
   await expect(interrupted).rejects.toThrow();
-  const [cursor] = await t.service.dataSource.query("SELECT starting_after, pages_done, objects_done, completed_at FROM backfill_cursors WHERE resource = 'customers'");
+  const [cursor] = await t.service.dataSource.query(
+    "SELECT starting_after, pages_done, objects_done, completed_at FROM backfill_cursors WHERE resource = 'customers'",
+  );
   expect(cursor).toMatchObject({ pages_done: 2, objects_done: 10, completed_at: null });
   t.standIn.clearFaults();
   t.standIn.resetRequests();
@@ -115,7 +150,10 @@ test('an interrupted backfill resumes after the last applied page', async () => 
 test('a 429 from Stripe backs off and the page is fetched again', async () => {
   t.standIn.setFaults({ rate: 1, statuses: [429], paths: /^\/v1\/products/, times: 2 });
   const limited: number[] = [];
-  const report = await runBackfill({ ...deps(), backoff: { baseDelayMs: 20, onRateLimited: (attempt) => limited.push(attempt) } }, { resources: ['products'] });
+  const report = await runBackfill(
+    { ...deps(), backoff: { baseDelayMs: 20, onRateLimited: (attempt) => limited.push(attempt) } },
+    { resources: ['products'] },
+  );
   expect(report.completed).toBe(true);
   expect(limited).toEqual([1, 2]);
   expect(t.standIn.countRequests({ method: 'GET', pathPrefix: '/v1/products' })).toBe(3);

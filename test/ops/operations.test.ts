@@ -34,19 +34,29 @@ test.each([
 });
 
 test('portal flow_data per flow type', () => {
-  const req = (flow?: string, extra = {}) => portalRequestSchema.parse({ return_url: 'https://x.example', flow, ...extra });
+  const req = (flow?: string, extra = {}) =>
+    portalRequestSchema.parse({ return_url: 'https://x.example', flow, ...extra });
   expect(portalFlowData(req(), undefined)).toBeUndefined();
   expect(portalFlowData(req('customer_update'), undefined)).toEqual({
-    type: 'customer_update', after_completion: { type: 'redirect', redirect: { return_url: 'https://x.example' } },
+    type: 'customer_update',
+    after_completion: { type: 'redirect', redirect: { return_url: 'https://x.example' } },
   });
-  expect(portalFlowData(req('subscription_pause'), 'sub_1')).toMatchObject({ subscription_pause: { subscription: 'sub_1' } });
+  expect(portalFlowData(req('subscription_pause'), 'sub_1')).toMatchObject({
+    subscription_pause: { subscription: 'sub_1' },
+  });
   expect(() => portalFlowData(req('subscription_cancel'), undefined)).toThrow(/needs a subscription/);
 });
 
 test('the rate limiter spaces calls 1000/perSecond ms apart', async () => {
   let now = 0;
   const waits: number[] = [];
-  const limiter = new RateLimiter(4, async (ms) => { waits.push(ms); }, () => now);
+  const limiter = new RateLimiter(
+    4,
+    async (ms) => {
+      waits.push(ms);
+    },
+    () => now,
+  );
   for (let i = 0; i < 4; i++) await limiter.acquire();
   expect(waits).toEqual([250, 500, 750]);
   now = 10_000;
@@ -55,9 +65,16 @@ test('the rate limiter spaces calls 1000/perSecond ms apart', async () => {
 });
 
 test('job log fields carry ids only, never the payload', () => {
-  const event = { id: 'evt_1', type: 'invoice.paid', data: { object: { id: 'in_1', object: 'invoice', customer: 'cus_1', customer_email: 'a@b.c' } } };
+  const event = {
+    id: 'evt_1',
+    type: 'invoice.paid',
+    data: { object: { id: 'in_1', object: 'invoice', customer: 'cus_1', customer_email: 'a@b.c' } },
+  };
   expect(eventLogFields(event)).toEqual({ eventId: 'evt_1', eventType: 'invoice.paid', customerId: 'cus_1' });
-  expect(eventLogFields({ id: 'evt_2', type: 'customer.created', data: { object: { id: 'cus_2', object: 'customer' } } }).customerId).toBe('cus_2');
+  expect(
+    eventLogFields({ id: 'evt_2', type: 'customer.created', data: { object: { id: 'cus_2', object: 'customer' } } })
+      .customerId,
+  ).toBe('cus_2');
   expect(eventLogFields({ data: { object: { customer: { id: 'cus_3' } } } })).toEqual({ customerId: 'cus_3' });
   expect(eventLogFields('garbage')).toEqual({});
 });

@@ -16,16 +16,24 @@ const now = () => Math.floor(Date.now() / 1000);
 let t: TestService;
 
 // Completed jobs are dropped at once, so a redelivery reaches the worker as after the retention.
-beforeAll(async () => { t = await startTestService({ COMPLETED_JOB_RETENTION_SECONDS: '0' }); });
-afterAll(async () => { await t.stop(); });
+beforeAll(async () => {
+  t = await startTestService({ COMPLETED_JOB_RETENTION_SECONDS: '0' });
+});
+afterAll(async () => {
+  await t.stop();
+});
 
 const processedIds = async (): Promise<string[]> =>
   (await rows(t, 'processed_events', 'stripe_event_id')).map((r) => r.stripe_event_id as string);
 
 test('rows older than the retention go in bounded batches through the index, younger ones stay', async () => {
   const ages = [...Array.from({ length: 12 }, (_, i) => 46 + i), 44, 44.9, 1, 0];
-  const values = ages.map((age, i) => `('evt_prune${i}', 'customer.updated', ${now() - Math.round(age * DAY)})`).join(', ');
-  await t.service.dataSource.query(`INSERT INTO processed_events (stripe_event_id, type, event_created) VALUES ${values}`);
+  const values = ages
+    .map((age, i) => `('evt_prune${i}', 'customer.updated', ${now() - Math.round(age * DAY)})`)
+    .join(', ');
+  await t.service.dataSource.query(
+    `INSERT INTO processed_events (stripe_event_id, type, event_created) VALUES ${values}`,
+  );
 
   const report = await pruneProcessedEvents(t.service.dataSource, { retentionDays: 45, batchSize: 5 });
   expect(report).toMatchObject({ deleted: 12, batches: 3 });
@@ -51,7 +59,14 @@ test('the scheduled prune reports in Bull Board and /metrics; a pruned event red
   const maintenance = t.service.queues.find((q) => q.name === MAINTENANCE_QUEUE) as Queue as MaintenanceQueue;
   await schedulePrune(maintenance, 1000, 45);
   try {
-    const job = await waitFor(async () => (await maintenance.getJobs(['completed'])).find((j) => (j.returnvalue as PruneReport | undefined)?.deleted === 1), 15_000, 'a scheduled prune');
+    const job = await waitFor(
+      async () =>
+        (await maintenance.getJobs(['completed'])).find(
+          (j) => (j.returnvalue as PruneReport | undefined)?.deleted === 1,
+        ),
+      15_000,
+      'a scheduled prune',
+    );
     expect(job?.returnvalue).toMatchObject({ deleted: 1, batches: 1 });
   } finally {
     await schedulePrune(maintenance, 0, 45);
@@ -62,7 +77,12 @@ test('the scheduled prune reports in Bull Board and /metrics; a pruned event red
   // Its job is gone too (retention 0), so Stripe's redelivery is enqueued and reaches the worker.
   expect(await t.service.eventQueues!.getJob(created.id)).toBeUndefined();
   expect((await t.deliver(created)).status).toBe(200);
-  await waitFor(async () => (await processedIds()).includes(created.id), 10_000, 'the redelivered event to be processed');
-  expect(await t.service.dataSource.query('SELECT email, watermark FROM customers WHERE stripe_id = $1', [c.id]))
-    .toEqual([{ email: 'newest@example.com', watermark: String(updated.created) }]);
+  await waitFor(
+    async () => (await processedIds()).includes(created.id),
+    10_000,
+    'the redelivered event to be processed',
+  );
+  expect(
+    await t.service.dataSource.query('SELECT email, watermark FROM customers WHERE stripe_id = $1', [c.id]),
+  ).toEqual([{ email: 'newest@example.com', watermark: String(updated.created) }]);
 });

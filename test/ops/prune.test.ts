@@ -1,6 +1,6 @@
 import { morePruneBatches, pruneCutoff } from '../../src/ops/prune';
 
-test('the cutoff is the retention before now, in Stripe\'s unix seconds', () => {
+test("the cutoff is the retention before now, in Stripe's unix seconds", () => {
   expect(pruneCutoff(1_800_000_000_500, 45)).toBe(1_800_000_000 - 45 * 86_400);
 });
 

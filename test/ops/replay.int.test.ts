@@ -13,7 +13,12 @@ let t: TestService;
 let stripe: Stripe;
 const log = createLogger('silent');
 const deps = (): ReplayDeps => ({
-  stripe, queues: t.service.eventQueues!, dataSource: t.service.dataSource, limiter: new RateLimiter(1000), log, backoff: { baseDelayMs: 20 },
+  stripe,
+  queues: t.service.eventQueues!,
+  dataSource: t.service.dataSource,
+  limiter: new RateLimiter(1000),
+  log,
+  backoff: { baseDelayMs: 20 },
 });
 const hourAgo = () => Math.floor(Date.now() / 1000) - 3600;
 
@@ -21,7 +26,9 @@ beforeAll(async () => {
   t = await startTestService();
   stripe = createStripeClient({ secretKey: 'sk_test_replay', apiUrl: t.standIn.url });
 });
-afterAll(async () => { await t.stop(); });
+afterAll(async () => {
+  await t.stop();
+});
 beforeEach(() => {
   t.standIn.reset();
 });
@@ -37,9 +44,22 @@ test('enqueues only what the mirror has not applied, across pages, and reports w
   for (const e of [...delivered, ...missed, charge, unhandled]) t.standIn.addEvent(e as never);
 
   const report = await runReplay(deps(), { since: hourAgo(), pageSize: 5, waitMs: 10_000 });
-  expect(report).toMatchObject({ pages: 3, found: 14, handled: 13, new: 9, changed: 9, unchanged: 0, failed: 0, pending: 0 });
-  expect(await t.service.dataSource.query("SELECT type FROM stripe_objects WHERE stripe_id = 'ch_1'")).toEqual([{ type: 'charge' }]);
-  const ids = (await t.service.dataSource.query('SELECT stripe_id FROM customers')).map((r: { stripe_id: string }) => r.stripe_id);
+  expect(report).toMatchObject({
+    pages: 3,
+    found: 14,
+    handled: 13,
+    new: 9,
+    changed: 9,
+    unchanged: 0,
+    failed: 0,
+    pending: 0,
+  });
+  expect(await t.service.dataSource.query("SELECT type FROM stripe_objects WHERE stripe_id = 'ch_1'")).toEqual([
+    { type: 'charge' },
+  ]);
+  const ids = (await t.service.dataSource.query('SELECT stripe_id FROM customers')).map(
+    (r: { stripe_id: string }) => r.stripe_id,
+  );
   expect(ids).toEqual(expect.arrayContaining(missed.map((e) => (e.data.object as { id: string }).id)));
   const job = await t.service.eventQueues!.getJob(missed[0].id);
   expect(job?.data.source).toBe('replay');
@@ -52,7 +72,9 @@ test('enqueues only what the mirror has not applied, across pages, and reports w
 test('an event older than the stored state is applied as a no-op (unchanged)', async () => {
   const c = customer();
   const now = Math.floor(Date.now() / 1000);
-  expect((await t.deliver(event('customer.updated', { ...c, email: 'new@example.com' }, { created: now }))).status).toBe(200);
+  expect(
+    (await t.deliver(event('customer.updated', { ...c, email: 'new@example.com' }, { created: now }))).status,
+  ).toBe(200);
   await settle(t);
   const old = event('customer.created', { ...c, email: 'old@example.com' }, { created: now - 60 });
   t.standIn.addEvent(old as never);
@@ -89,9 +111,15 @@ test('the job scheduler runs replay on its own and keeps the report', async () =
     s.standIn.addEvent(missed as never);
     const queue = s.service.queues.find((q) => q.name === MAINTENANCE_QUEUE)!;
     // The first tick may run before the event exists; a later one (every 2 s) finds it.
-    const done = await waitFor(async () => (await queue.getJobs(['completed'])).find((j) => j.returnvalue?.new === 1), 15_000, 'a scheduled replay');
+    const done = await waitFor(
+      async () => (await queue.getJobs(['completed'])).find((j) => j.returnvalue?.new === 1),
+      15_000,
+      'a scheduled replay',
+    );
     expect(done?.returnvalue).toMatchObject({ found: 1, new: 1, changed: 1, pending: 0 });
-    expect(await queue.getJobSchedulers()).toEqual([expect.objectContaining({ key: 'replay-missed-events', every: 2000 })]);
+    expect(await queue.getJobSchedulers()).toEqual([
+      expect.objectContaining({ key: 'replay-missed-events', every: 2000 }),
+    ]);
     const [row] = await s.service.dataSource.query('SELECT stripe_id FROM customers');
     expect(row.stripe_id).toBe((missed.data.object as { id: string }).id);
   } finally {

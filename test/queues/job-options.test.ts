@@ -1,4 +1,10 @@
-import { cappedExponentialBackoff, completedJobRetention, COMPLETED_JOBS_MAX_COUNT, STRIPE_EVENT_ATTEMPTS, stripeEventJobOptions } from '../../src/queues/job-options';
+import {
+  cappedExponentialBackoff,
+  completedJobRetention,
+  COMPLETED_JOBS_MAX_COUNT,
+  STRIPE_EVENT_ATTEMPTS,
+  stripeEventJobOptions,
+} from '../../src/queues/job-options';
 
 const noJitter = () => 0.5;
 

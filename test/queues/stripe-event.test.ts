@@ -2,21 +2,41 @@
 import { parseStripeEvent } from '../../src/queues/stripe-event';
 import * as build from '../../stand-in/events';
 
-const valid = () => JSON.parse(JSON.stringify(build.event('customer.updated', build.customer({ id: 'cus_Env1' }), {
-  id: 'evt_1Env', created: 1_700_000_000, previousAttributes: { email: 'old@example.com' },
-}))) as Record<string, unknown>;
+const valid = () =>
+  JSON.parse(
+    JSON.stringify(
+      build.event('customer.updated', build.customer({ id: 'cus_Env1' }), {
+        id: 'evt_1Env',
+        created: 1_700_000_000,
+        previousAttributes: { email: 'old@example.com' },
+      }),
+    ),
+  ) as Record<string, unknown>;
 
 test('a Stripe event passes with its envelope fields and the very same data.object', () => {
   const body = valid();
   const parsed = parseStripeEvent(body);
   if (!parsed.ok) throw new Error(parsed.reason);
   expect(parsed.event).toEqual({
-    id: 'evt_1Env', object: 'event', type: 'customer.updated', created: 1_700_000_000, livemode: false,
-    api_version: body.api_version, data: { object: (body.data as { object: unknown }).object },
+    id: 'evt_1Env',
+    object: 'event',
+    type: 'customer.updated',
+    created: 1_700_000_000,
+    livemode: false,
+    api_version: body.api_version,
+    data: { object: (body.data as { object: unknown }).object },
   });
   expect(parsed.event.data.object).toBe((body.data as { object: unknown }).object);
   // request, previous_attributes … stay out of the job; api_version tells the mappers which shape to expect.
-  expect(Object.keys(parsed.event).sort()).toEqual(['api_version', 'created', 'data', 'id', 'livemode', 'object', 'type']);
+  expect(Object.keys(parsed.event).sort()).toEqual([
+    'api_version',
+    'created',
+    'data',
+    'id',
+    'livemode',
+    'object',
+    'type',
+  ]);
   expect(Object.keys(parsed.event.data)).toEqual(['object']);
 });
 
@@ -27,8 +47,16 @@ test.each([
   ['an id with spaces', (e: Record<string, unknown>) => ({ ...e, id: 'evt_1 x' }), 'id: must be an evt_ id'],
   ['another object', (e: Record<string, unknown>) => ({ ...e, object: 'customer' }), 'object: must be "event"'],
   ['an empty type', (e: Record<string, unknown>) => ({ ...e, type: '' }), 'type: must be a non-empty string'],
-  ['a fractional created', (e: Record<string, unknown>) => ({ ...e, created: 1.5 }), 'created: must be a positive integer'],
-  ['a string created', (e: Record<string, unknown>) => ({ ...e, created: '1700000000' }), 'created: must be a positive integer'],
+  [
+    'a fractional created',
+    (e: Record<string, unknown>) => ({ ...e, created: 1.5 }),
+    'created: must be a positive integer',
+  ],
+  [
+    'a string created',
+    (e: Record<string, unknown>) => ({ ...e, created: '1700000000' }),
+    'created: must be a positive integer',
+  ],
   ['a zero created', (e: Record<string, unknown>) => ({ ...e, created: 0 }), 'created: must be a positive integer'],
   ['a string livemode', (e: Record<string, unknown>) => ({ ...e, livemode: 'false' }), 'livemode: must be a boolean'],
   ['no data', (e: Record<string, unknown>) => ({ ...e, data: null }), 'data: expected an object'],
@@ -40,7 +68,14 @@ test.each([
 test.each([
   ['balance.available', { object: 'balance', available: [{ amount: 100, currency: 'usd' }], livemode: false }],
   ['invoice.upcoming', { object: 'invoice', customer: 'cus_1', amount_due: 500 }],
-  ['entitlements.active_entitlement_summary.updated', { object: 'entitlements.active_entitlement_summary', customer: 'cus_1', entitlements: { object: 'list', data: [], has_more: false } }],
+  [
+    'entitlements.active_entitlement_summary.updated',
+    {
+      object: 'entitlements.active_entitlement_summary',
+      customer: 'cus_1',
+      entitlements: { object: 'list', data: [], has_more: false },
+    },
+  ],
   ['an object with no `object` either', { amount: 1 }],
 ])('%s: an object without id is a normal event, not a refusal', (type, object) => {
   const parsed = parseStripeEvent({ ...valid(), type, data: { object } });

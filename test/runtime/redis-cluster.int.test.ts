@@ -37,9 +37,21 @@ let scenario: Promise<ScenarioResult>;
 beforeAll(async () => {
   // The child-process scenario runs alongside the in-process checks (it starts its own cluster).
   const logDir = mkdtempSync(join(tmpdir(), 'chaos-cluster-'));
-  scenario = runScenario(redisCluster, { servers: { postgresAdminUrl: ADMIN_URL, redisUrl: TEST_REDIS_URL }, entry: sourceEntry(), logDir, scale: CI, seed: 1414, log: () => undefined });
+  scenario = runScenario(redisCluster, {
+    servers: { postgresAdminUrl: ADMIN_URL, redisUrl: TEST_REDIS_URL },
+    entry: sourceEntry(),
+    logDir,
+    scale: CI,
+    seed: 1414,
+    log: () => undefined,
+  });
   cluster = await RedisCluster.start();
-  t = await startTestService({ REDIS_CLUSTER_NODES: cluster.nodes, EVENT_QUEUE_PARTITIONS: '3', ADMIN_USER: 'admin', ADMIN_PASSWORD: 'pw' });
+  t = await startTestService({
+    REDIS_CLUSTER_NODES: cluster.nodes,
+    EVENT_QUEUE_PARTITIONS: '3',
+    ADMIN_USER: 'admin',
+    ADMIN_PASSWORD: 'pw',
+  });
 }, 60_000);
 afterAll(async () => {
   await t?.stop();
@@ -52,14 +64,22 @@ test('start-up checks and /readyz see the cluster; a wrong node is named', async
   expect(await preflight(t.db.url, { clusterNodes: nodes })).toEqual([]);
   expect((await http('GET', `${t.url}/readyz`)).json).toMatchObject({ status: 'ready', checks: { redis: 'ok' } });
   const lines = await preflight(t.db.url, { clusterNodes: [{ host: '127.0.0.1', port: 1 }] });
-  expect(lines).toEqual([expect.stringMatching(/^Redis Cluster unreachable or incomplete at REDIS_CLUSTER_NODES=127\.0\.0\.1:1 .*docker compose up -d/)]);
+  expect(lines).toEqual([
+    expect.stringMatching(
+      /^Redis Cluster unreachable or incomplete at REDIS_CLUSTER_NODES=127\.0\.0\.1:1 .*docker compose up -d/,
+    ),
+  ]);
 });
 
 test('each queue sits in the slot the engine computed, partitions on different masters', async () => {
   const names = stripeEventQueueNames(3, true);
-  const slots = await cluster.onMaster(0, (r) => Promise.all(names.map((n) => r.cluster('KEYSLOT', `${t.prefix}:${n}:wait`) as Promise<number>)));
+  const slots = await cluster.onMaster(0, (r) =>
+    Promise.all(names.map((n) => r.cluster('KEYSLOT', `${t.prefix}:${n}:wait`) as Promise<number>)),
+  );
   expect(slots).toEqual(names.map((n) => keySlot(`${t.prefix}:${n}:wait`)));
-  const board = await http('GET', `${t.url}/admin/queues/api/queues`, { headers: { authorization: `Basic ${Buffer.from('admin:pw').toString('base64')}` } });
+  const board = await http('GET', `${t.url}/admin/queues/api/queues`, {
+    headers: { authorization: `Basic ${Buffer.from('admin:pw').toString('base64')}` },
+  });
   const shown = (board.json as { queues: Array<{ name: string }> }).queues.map((q) => q.name);
   expect(shown).toEqual(expect.arrayContaining([...names, '{maintenance}', '{usage-drain}']));
 });
@@ -81,15 +101,22 @@ test('webhooks are applied and usage is counted and drained on the cluster', asy
 
 test('the access cache follows its change feed on the cluster: a payment failure reaches a cached answer', async () => {
   const metrics = async () => (await http('GET', `${t.url}/metrics`)).text;
-  await waitFor(async () => (await metrics()).includes('billing_access_cache_live 1'), 10_000, 'the access cache to be live');
+  await waitFor(
+    async () => (await metrics()).includes('billing_access_cache_live 1'),
+    10_000,
+    'the access cache to be live',
+  );
   const c = customer();
   const sub = subscription({ customer: c.id, status: 'active' });
-  for (const e of [event('customer.created', c), event('customer.subscription.created', sub)]) expect((await t.deliver(e)).status).toBe(200);
+  for (const e of [event('customer.created', c), event('customer.subscription.created', sub)])
+    expect((await t.deliver(e)).status).toBe(200);
   await settle(t);
   const ask = async () => ((await t.v1('GET', `/customers/${c.id}/access`)).json as { access: boolean }).access;
   expect([await ask(), await ask()]).toEqual([true, true]);
   const failed = invoice({ customer: c.id, subscription: sub.id, status: 'open', attempted: true, amount_paid: 0 });
-  expect((await t.deliver(event('invoice.payment_failed', failed, { created: Math.floor(Date.now() / 1000) + 5 }))).status).toBe(200);
+  expect(
+    (await t.deliver(event('invoice.payment_failed', failed, { created: Math.floor(Date.now() / 1000) + 5 }))).status,
+  ).toBe(200);
   await settle(t);
   await waitFor(async () => !(await ask()), 5000, 'the cached answer to change');
 });
@@ -103,8 +130,13 @@ describe('chaos scenario 8 on a three-master cluster (two apis, three workers, 6
   }, 300_000);
 
   test('whole lifecycles, shuffled and doubled, one worker SIGKILLed: mirror and access exact, every master holds keys', () => {
-    expect({ lost: r.lost, doubled: r.doubled, mirrorWrong: r.details.mirrorWrong, accessWrong: r.details.accessWrong, crashed: r.details.processesCrashed })
-      .toEqual({ lost: 0, doubled: 0, mirrorWrong: 0, accessWrong: 0, crashed: [] });
+    expect({
+      lost: r.lost,
+      doubled: r.doubled,
+      mirrorWrong: r.details.mirrorWrong,
+      accessWrong: r.details.accessWrong,
+      crashed: r.details.processesCrashed,
+    }).toEqual({ lost: 0, doubled: 0, mirrorWrong: 0, accessWrong: 0, crashed: [] });
     expect(r.details.keysPerMaster).toEqual([expect.any(Number), expect.any(Number), expect.any(Number)]);
     for (const keys of r.details.keysPerMaster as number[]) expect(keys).toBeGreaterThan(0);
     expect(CLUSTER_PARTITIONS).toBe(6);
@@ -123,9 +155,20 @@ describe('chaos scenario 8 on a three-master cluster (two apis, three workers, 6
     expect(r.details.slowestProbeAnswerMs).toBeLessThanOrEqual(PROBE_ANSWER_MS);
     expect(r.details.readyzDuringOutage).toBe(503);
     expect({
-      probeProblems: r.details.probeProblems, probesNotAppliedOnce: r.details.probesNotAppliedOnce, acceptedWhileGone: r.details.acceptedWhileGone,
-      slow: r.details.hungOrSlowAnswers, ackedNotStored: r.details.acknowledgedButNotInRedis, wrong: r.wrong,
-    }).toEqual({ probeProblems: [], probesNotAppliedOnce: [], acceptedWhileGone: [], slow: 0, ackedNotStored: [], wrong: 0 });
+      probeProblems: r.details.probeProblems,
+      probesNotAppliedOnce: r.details.probesNotAppliedOnce,
+      acceptedWhileGone: r.details.acceptedWhileGone,
+      slow: r.details.hungOrSlowAnswers,
+      ackedNotStored: r.details.acknowledgedButNotInRedis,
+      wrong: r.wrong,
+    }).toEqual({
+      probeProblems: [],
+      probesNotAppliedOnce: [],
+      acceptedWhileGone: [],
+      slow: 0,
+      ackedNotStored: [],
+      wrong: 0,
+    });
   });
 });
 
@@ -134,8 +177,14 @@ test('a worker connection connects while a master is gone and the cluster report
   const spare = await RedisCluster.start();
   try {
     await spare.shutdown(1);
-    await waitFor(async () => (await spare.onMaster(0, (r) => r.cluster('INFO') as Promise<string>)).includes('cluster_state:fail'), 15_000, 'the master to be marked failed');
-    const redis = createWorkerRedis({ clusterNodes: [0, 2].map((i) => ({ host: '127.0.0.1', port: spare.masters[i].port })) });
+    await waitFor(
+      async () => (await spare.onMaster(0, (r) => r.cluster('INFO') as Promise<string>)).includes('cluster_state:fail'),
+      15_000,
+      'the master to be marked failed',
+    );
+    const redis = createWorkerRedis({
+      clusterNodes: [0, 2].map((i) => ({ host: '127.0.0.1', port: spare.masters[i].port })),
+    });
     redis.on('error', () => undefined);
     await expect(withTimeout(redis.connect(), 5000, 'connect')).resolves.toBeUndefined();
     redis.disconnect();

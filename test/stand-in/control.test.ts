@@ -17,7 +17,10 @@ let url: string;
 let stripe: Stripe;
 
 beforeAll(async () => {
-  child = spawn(process.execPath, ['-r', './test/support/ts-register.js', 'stand-in/main.ts', '--port', '0'], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+  child = spawn(process.execPath, ['-r', './test/support/ts-register.js', 'stand-in/main.ts', '--port', '0'], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   url = await new Promise<string>((ok, fail) => {
     let out = '';
     child.stdout!.on('data', (c: Buffer) => {
@@ -38,7 +41,10 @@ afterAll(async () => {
 });
 
 const control = async (method: string, path: string, body?: unknown): Promise<{ status: number; json: unknown }> =>
-  http(method, `${url}/_stand-in${path}`, { headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  http(method, `${url}/_stand-in${path}`, {
+    headers: { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
 
 describe('parseArgs', () => {
   it('reads --port and --api-key and names a bad flag', () => {
@@ -64,7 +70,9 @@ describe('control routes', () => {
   });
 
   it('sets entitlements and adds events', async () => {
-    const put = await control('PUT', '/entitlements/cus_C', { entitlements: [{ lookup_key: 'seats' }, { lookup_key: 'api', id: 'ent_api' }] });
+    const put = await control('PUT', '/entitlements/cus_C', {
+      entitlements: [{ lookup_key: 'seats' }, { lookup_key: 'api', id: 'ent_api' }],
+    });
     expect(put.status).toBe(200);
     const listed = await stripe.entitlements.activeEntitlements.list({ customer: 'cus_C' });
     expect(listed.data.map((e) => e.lookup_key).sort()).toEqual(['api', 'seats']);
@@ -76,11 +84,18 @@ describe('control routes', () => {
   it('lists recorded requests (control requests excluded), injects faults and resets', async () => {
     await control('POST', '/reset');
     await failure(stripe.customers.retrieve('cus_none'));
-    const log = (await control('GET', '/requests')).json as { requests: Array<{ method: string; path: string; status: number }>; unexpected: string[] };
-    expect(log.requests).toEqual([expect.objectContaining({ method: 'GET', path: '/v1/customers/cus_none', status: 404 })]);
+    const log = (await control('GET', '/requests')).json as {
+      requests: Array<{ method: string; path: string; status: number }>;
+      unexpected: string[];
+    };
+    expect(log.requests).toEqual([
+      expect.objectContaining({ method: 'GET', path: '/v1/customers/cus_none', status: 404 }),
+    ]);
     expect(log.unexpected).toEqual([]);
 
-    expect((await control('POST', '/faults', { rate: 1, statuses: [500], paths: '^/v1/customers', times: 1 })).status).toBe(200);
+    expect(
+      (await control('POST', '/faults', { rate: 1, statuses: [500], paths: '^/v1/customers', times: 1 })).status,
+    ).toBe(200);
     expect(await failure(stripe.customers.list())).toBeInstanceOf(Stripe.errors.StripeAPIError);
     expect((await stripe.customers.list()).data).toEqual([]);
     expect(((await control('GET', '/requests')).json as { faults_injected: number }).faults_injected).toBe(1);
@@ -95,7 +110,10 @@ describe('control routes', () => {
     await control('POST', '/reset');
     const bad = async (path: string, body: unknown, param: string): Promise<void> => {
       const res = await control('POST', path, body);
-      expect({ status: res.status, param: (res.json as { error: { param: string } }).error.param }).toEqual({ status: 400, param });
+      expect({ status: res.status, param: (res.json as { error: { param: string } }).error.param }).toEqual({
+        status: 400,
+        param,
+      });
     };
     await bad('/faults', { rate: 2, statuses: [500] }, 'rate');
     await bad('/faults', { rate: 1, statuses: [] }, 'statuses');

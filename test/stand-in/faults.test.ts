@@ -22,7 +22,9 @@ describe('faults', () => {
     const session = await f.stripe.v2.billing.meterEventSession.create();
     f.standIn.setFaults({ rate: 1, statuses: [429], paths: /meter_event_stream/ });
     const events = [{ event_name: 'api_calls', payload: { stripe_customer_id: 'cus_1', value: '1' } }];
-    const err = await failure(f.stripe.v2.billing.meterEventStream.create({ events }, { apiKey: session.authentication_token }));
+    const err = await failure(
+      f.stripe.v2.billing.meterEventStream.create({ events }, { apiKey: session.authentication_token }),
+    );
     expect(err).toBeInstanceOf(StripeRateLimitError);
     expect(f.standIn.meterEvents).toHaveLength(0);
   });
@@ -43,8 +45,15 @@ describe('faults', () => {
       const outcomes: boolean[] = [];
       for (let i = 0; i < 30; i++) {
         const ok = await f.stripe.billing.meterEvents
-          .create({ event_name: 'api_calls', identifier: `s-${i}`, payload: { stripe_customer_id: 'cus_1', value: '1' } })
-          .then(() => true, () => false);
+          .create({
+            event_name: 'api_calls',
+            identifier: `s-${i}`,
+            payload: { stripe_customer_id: 'cus_1', value: '1' },
+          })
+          .then(
+            () => true,
+            () => false,
+          );
         outcomes.push(ok);
       }
       return outcomes;
@@ -75,12 +84,16 @@ describe('options', () => {
   it('checks the API key when given one and honours the meter session lifetime', async () => {
     const other = await StripeStandIn.start({ apiKey: 'sk_test_right', meterSessionTtlMs: 50 });
     try {
-      expect(await failure(stripeFor(other, 'sk_test_wrong').customers.list())).toBeInstanceOf(StripeAuthenticationError);
+      expect(await failure(stripeFor(other, 'sk_test_wrong').customers.list())).toBeInstanceOf(
+        StripeAuthenticationError,
+      );
       const right = stripeFor(other, 'sk_test_right');
       const session = await right.v2.billing.meterEventSession.create();
       await new Promise((r) => setTimeout(r, 80));
       const events = [{ event_name: 'api_calls', payload: { stripe_customer_id: 'cus_1', value: '1' } }];
-      const err = await failure(right.v2.billing.meterEventStream.create({ events }, { apiKey: session.authentication_token }));
+      const err = await failure(
+        right.v2.billing.meterEventStream.create({ events }, { apiKey: session.authentication_token }),
+      );
       expect(err).toBeInstanceOf(TemporarySessionExpiredError);
       expect(err.statusCode).toBe(401);
     } finally {

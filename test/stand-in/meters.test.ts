@@ -24,24 +24,37 @@ describe('meter events', () => {
     expect(Date.parse(session.expires_at) - Date.parse(session.created)).toBe(15 * 60 * 1000);
     const auth = { apiKey: session.authentication_token };
 
-    await f.stripe.v2.billing.meterEventStream.create({ events: [streamEvent('a', 'cus_1', 3), streamEvent('b', 'cus_1', 4)] }, auth);
-    await f.stripe.v2.billing.meterEventStream.create({ events: [streamEvent('a', 'cus_1', 3), streamEvent('c', 'cus_2', 5)] }, auth);
+    await f.stripe.v2.billing.meterEventStream.create(
+      { events: [streamEvent('a', 'cus_1', 3), streamEvent('b', 'cus_1', 4)] },
+      auth,
+    );
+    await f.stripe.v2.billing.meterEventStream.create(
+      { events: [streamEvent('a', 'cus_1', 3), streamEvent('c', 'cus_2', 5)] },
+      auth,
+    );
     expect(f.standIn.meterEvents.map((e) => e.identifier)).toEqual(['a', 'b', 'c']);
     expect(f.standIn.droppedDuplicateMeterEvents).toBe(1);
-    expect(f.standIn.meterTotals()).toEqual(new Map([['cus_1|api_calls', 7], ['cus_2|api_calls', 5]]));
+    expect(f.standIn.meterTotals()).toEqual(
+      new Map([
+        ['cus_1|api_calls', 7],
+        ['cus_2|api_calls', 5],
+      ]),
+    );
     const streamReq = f.standIn.requests.find((r) => r.path === '/v2/billing/meter_event_stream');
     expect(streamReq?.headers['content-type']).toBe('application/json');
     expect(streamReq?.headers.authorization).toBe(`Bearer ${session.authentication_token}`);
 
     const tooMany = Array.from({ length: 101 }, (_, i) => streamEvent(`x${i}`, 'cus_1', 1));
-    expect(await failure(f.stripe.v2.billing.meterEventStream.create({ events: tooMany }, auth))).toBeInstanceOf(StripeInvalidRequestError);
-    expect(await failure(f.stripe.v2.billing.meterEventStream.create({ events: [streamEvent('d', 'cus_1', 1)] }))).toBeInstanceOf(
-      StripeAuthenticationError,
+    expect(await failure(f.stripe.v2.billing.meterEventStream.create({ events: tooMany }, auth))).toBeInstanceOf(
+      StripeInvalidRequestError,
     );
+    expect(
+      await failure(f.stripe.v2.billing.meterEventStream.create({ events: [streamEvent('d', 'cus_1', 1)] })),
+    ).toBeInstanceOf(StripeAuthenticationError);
     f.standIn.expireMeterSessions();
-    expect(await failure(f.stripe.v2.billing.meterEventStream.create({ events: [streamEvent('d', 'cus_1', 1)] }, auth))).toBeInstanceOf(
-      TemporarySessionExpiredError,
-    );
+    expect(
+      await failure(f.stripe.v2.billing.meterEventStream.create({ events: [streamEvent('d', 'cus_1', 1)] }, auth)),
+    ).toBeInstanceOf(TemporarySessionExpiredError);
     expect(f.standIn.meterEvents).toHaveLength(3);
   });
 

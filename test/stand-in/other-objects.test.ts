@@ -24,7 +24,8 @@ describe('objects without a typed table', () => {
   });
 
   it('retrieves and lists through the SDK methods, filtered by customer, newest first', async () => {
-    const ch = (customer: string, created: number): Stripe.Charge => build.object('charge', { customer, created }) as unknown as Stripe.Charge;
+    const ch = (customer: string, created: number): Stripe.Charge =>
+      build.object('charge', { customer, created }) as unknown as Stripe.Charge;
     const [a1, a2, b1] = [ch('cus_A', 100), ch('cus_A', 200), ch('cus_B', 300)];
     for (const c of [a1, a2, b1]) f.standIn.put(c);
     expect((await f.stripe.charges.retrieve(a1.id)).amount).toBe(a1.amount);
@@ -42,7 +43,10 @@ describe('objects without a typed table', () => {
     expect((await f.stripe.disputes.list({ charge: a1.id })).data.map((d) => d.id)).toEqual([dp.id]);
     expect((await f.stripe.disputes.list({ charge: a2.id })).data).toEqual([]);
     expect((await f.stripe.radar.earlyFraudWarnings.list()).data).toEqual([]);
-    expect(await failure(f.stripe.refunds.retrieve('re_missing'))).toMatchObject({ statusCode: 404, code: 'resource_missing' });
+    expect(await failure(f.stripe.refunds.retrieve('re_missing'))).toMatchObject({
+      statusCode: 404,
+      code: 'resource_missing',
+    });
   });
 
   it('serves customer-nested lists (balance transactions, tax ids) for that customer only', async () => {
@@ -52,7 +56,9 @@ describe('objects without a typed table', () => {
     for (const o of [mine, other, tax]) f.standIn.put(o);
     expect((await f.stripe.customers.listBalanceTransactions('cus_N')).data.map((t) => t.id)).toEqual([mine.id]);
     expect((await f.stripe.customers.retrieveBalanceTransaction('cus_N', mine.id)).id).toBe(mine.id);
-    expect(await failure(f.stripe.customers.retrieveBalanceTransaction('cus_N', other.id))).toMatchObject({ statusCode: 404 });
+    expect(await failure(f.stripe.customers.retrieveBalanceTransaction('cus_N', other.id))).toMatchObject({
+      statusCode: 404,
+    });
     expect((await f.stripe.customers.listTaxIds('cus_N')).data.map((t) => t.id)).toEqual([tax.id]);
     expect((await f.stripe.taxIds.list()).data.map((t) => t.id)).toEqual([tax.id]);
   });
@@ -68,13 +74,18 @@ describe('objects without a typed table', () => {
     const old = build.invoice({ subscription: 'sub_V' }, { apiVersion: '2020-03-02' });
     const pinned = build.invoice({ subscription: 'sub_V' });
     for (const inv of [old, pinned, build.invoice({ subscription: 'sub_W' })]) f.standIn.put(inv);
-    expect(new Set((await f.stripe.invoices.list({ subscription: 'sub_V' })).data.map((i) => i.id))).toEqual(new Set([old.id, pinned.id]));
+    expect(new Set((await f.stripe.invoices.list({ subscription: 'sub_V' })).data.map((i) => i.id))).toEqual(
+      new Set([old.id, pinned.id]),
+    );
   });
 });
 
 describe('active entitlements', () => {
-  it('pages a customer\'s entitlements with limit, starting_after and has_more', async () => {
-    const specs = Array.from({ length: 25 }, (_, i) => ({ lookup_key: `feature-${i}`, id: `ent_${String(i).padStart(2, '0')}` }));
+  it("pages a customer's entitlements with limit, starting_after and has_more", async () => {
+    const specs = Array.from({ length: 25 }, (_, i) => ({
+      lookup_key: `feature-${i}`,
+      id: `ent_${String(i).padStart(2, '0')}`,
+    }));
     const stored = f.standIn.setEntitlements('cus_E', specs);
     f.standIn.setEntitlements('cus_other', [{ lookup_key: 'other' }]);
     expect(stored).toHaveLength(25);
@@ -83,7 +94,11 @@ describe('active entitlements', () => {
     expect(first).toMatchObject({ object: 'list', has_more: true, url: '/v1/entitlements/active_entitlements' });
     expect(first.data).toHaveLength(10);
     expect(first.data[0]).toMatchObject({ object: 'entitlements.active_entitlement', livemode: false });
-    const second = await f.stripe.entitlements.activeEntitlements.list({ customer: 'cus_E', limit: 10, starting_after: first.data[9].id });
+    const second = await f.stripe.entitlements.activeEntitlements.list({
+      customer: 'cus_E',
+      limit: 10,
+      starting_after: first.data[9].id,
+    });
     expect(second.data.map((e) => e.id)).not.toContain(first.data[0].id);
 
     const all: string[] = [];
@@ -94,7 +109,9 @@ describe('active entitlements', () => {
     expect(f.standIn.countRequests({ pathPrefix: '/v1/entitlements/active_entitlements' })).toBe(2 + 3);
 
     f.standIn.setEntitlements('cus_E', [{ lookup_key: 'only' }]);
-    expect((await f.stripe.entitlements.activeEntitlements.list({ customer: 'cus_E' })).data.map((e) => e.lookup_key)).toEqual(['only']);
+    expect(
+      (await f.stripe.entitlements.activeEntitlements.list({ customer: 'cus_E' })).data.map((e) => e.lookup_key),
+    ).toEqual(['only']);
   });
 
   it('requires customer, as Stripe does', async () => {

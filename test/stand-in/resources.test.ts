@@ -5,13 +5,20 @@ describe('matchResource', () => {
   it('matches list and retrieve paths, including nested and two-segment ones', () => {
     expect(matchResource('/v1/charges')).toMatchObject({ spec: { type: 'charge' }, params: {}, id: undefined });
     expect(matchResource('/v1/charges/ch_1')).toMatchObject({ spec: { type: 'charge' }, id: 'ch_1' });
-    expect(matchResource('/v1/checkout/sessions/cs_test_1')).toMatchObject({ spec: { type: 'checkout.session' }, id: 'cs_test_1' });
+    expect(matchResource('/v1/checkout/sessions/cs_test_1')).toMatchObject({
+      spec: { type: 'checkout.session' },
+      id: 'cs_test_1',
+    });
     expect(matchResource('/v1/customers/cus_1/balance_transactions')).toMatchObject({
       spec: { type: 'customer_balance_transaction' },
       params: { customer: 'cus_1' },
       id: undefined,
     });
-    expect(matchResource('/v1/customers/cus_1/tax_ids/txi_1')).toMatchObject({ spec: { type: 'tax_id' }, params: { customer: 'cus_1' }, id: 'txi_1' });
+    expect(matchResource('/v1/customers/cus_1/tax_ids/txi_1')).toMatchObject({
+      spec: { type: 'tax_id' },
+      params: { customer: 'cus_1' },
+      id: 'txi_1',
+    });
     expect(matchResource('/v1/customers/cus_1')).toMatchObject({ spec: { type: 'customer' }, id: 'cus_1' });
   });
 

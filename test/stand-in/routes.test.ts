@@ -36,7 +36,11 @@ describe('retrieve', () => {
   it('answers an unknown id with 404 resource_missing', async () => {
     const err = await failure(f.stripe.customers.retrieve('cus_missing'));
     expect(err).toBeInstanceOf(StripeInvalidRequestError);
-    expect(err).toMatchObject({ code: 'resource_missing', statusCode: 404, message: "No such customer: 'cus_missing'" });
+    expect(err).toMatchObject({
+      code: 'resource_missing',
+      statusCode: 404,
+      message: "No such customer: 'cus_missing'",
+    });
     const cus = build.customer();
     f.standIn.put(cus);
     expect(await failure(f.stripe.subscriptions.retrieve(cus.id))).toMatchObject({ code: 'resource_missing' });
@@ -60,7 +64,8 @@ describe('retrieve', () => {
 describe('lists', () => {
   it('paginates newest first and autoPagingEach walks every object once', async () => {
     const base = 1_700_000_000;
-    for (let i = 0; i < 250; i++) f.standIn.put(build.customer({ id: `cus_${String(i).padStart(4, '0')}`, created: base + Math.floor(i / 3) }));
+    for (let i = 0; i < 250; i++)
+      f.standIn.put(build.customer({ id: `cus_${String(i).padStart(4, '0')}`, created: base + Math.floor(i / 3) }));
     const first = await f.stripe.customers.list();
     expect(first.data).toHaveLength(10);
     expect(first.has_more).toBe(true);
@@ -94,9 +99,15 @@ describe('lists', () => {
   it('lists events with created, type, types[] and delivery_success filters', async () => {
     const cus = build.customer();
     f.standIn.addEvent(build.event('customer.created', cus, { id: 'evt_1', created: 100 }));
-    f.standIn.addEvent({ ...build.event('invoice.paid', build.invoice(), { id: 'evt_2', created: 200 }), _undelivered: true });
-    f.standIn.addEvent(build.event('invoice.payment_failed', build.invoice(), { id: 'evt_3', created: 300 }), { delivered: false });
-    const ids = async (p: Stripe.EventListParams): Promise<string[]> => (await f.stripe.events.list(p)).data.map((e) => e.id);
+    f.standIn.addEvent({
+      ...build.event('invoice.paid', build.invoice(), { id: 'evt_2', created: 200 }),
+      _undelivered: true,
+    });
+    f.standIn.addEvent(build.event('invoice.payment_failed', build.invoice(), { id: 'evt_3', created: 300 }), {
+      delivered: false,
+    });
+    const ids = async (p: Stripe.EventListParams): Promise<string[]> =>
+      (await f.stripe.events.list(p)).data.map((e) => e.id);
     expect(await ids({})).toEqual(['evt_3', 'evt_2', 'evt_1']);
     expect(await ids({ created: { gte: 200 } })).toEqual(['evt_3', 'evt_2']);
     expect(await ids({ created: { gt: 200 } })).toEqual(['evt_3']);
@@ -118,15 +129,25 @@ describe('customer portal', () => {
       return_url: 'https://app.example.com/account',
       flow_data: { type: 'payment_method_update' },
     });
-    expect(session).toMatchObject({ object: 'billing_portal.session', customer: cus.id, return_url: 'https://app.example.com/account' });
+    expect(session).toMatchObject({
+      object: 'billing_portal.session',
+      customer: cus.id,
+      return_url: 'https://app.example.com/account',
+    });
     expect(session.flow?.type).toBe('payment_method_update');
     expect(session.url.startsWith(`${f.standIn.url}/p/session/bps_`)).toBe(true);
-    expect(f.standIn.portalSessions).toEqual([{ customer: cus.id, return_url: 'https://app.example.com/account', flow_data: { type: 'payment_method_update' } }]);
+    expect(f.standIn.portalSessions).toEqual([
+      { customer: cus.id, return_url: 'https://app.example.com/account', flow_data: { type: 'payment_method_update' } },
+    ]);
     expect((await fetch(session.url)).status).toBe(200);
 
     const err = await failure(f.stripe.billingPortal.sessions.create({ customer: 'cus_nobody' }));
     expect(err).toBeInstanceOf(StripeInvalidRequestError);
-    expect(err).toMatchObject({ code: 'resource_missing', param: 'customer', message: "No such customer: 'cus_nobody'" });
+    expect(err).toMatchObject({
+      code: 'resource_missing',
+      param: 'customer',
+      message: "No such customer: 'cus_nobody'",
+    });
   });
 });
 

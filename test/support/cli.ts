@@ -15,15 +15,21 @@ export interface CliRun {
 }
 
 export function runCli(name: string, env: Record<string, string | undefined>, args: string[] = []): Promise<CliRun> {
-  const child = spawn(process.execPath, ['-r', join(ROOT, 'test/support/ts-register.js'), join(ROOT, `src/cli/${name}.ts`), ...args], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['-r', join(ROOT, 'test/support/ts-register.js'), join(ROOT, `src/cli/${name}.ts`), ...args],
+    {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  return new Promise((resolve) => child.once('close', (code) => resolve({ code, output, lines: output.trim().split('\n') })));
+  return new Promise((resolve) =>
+    child.once('close', (code) => resolve({ code, output, lines: output.trim().split('\n') })),
+  );
 }
 
 /** The lines of a run that start with `start`. */

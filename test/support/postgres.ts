@@ -45,11 +45,15 @@ export async function dropStaleDatabases(ageMs: number): Promise<string[]> {
   await client.connect();
   let names: string[];
   try {
-    const { rows } = await client.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE 'billing%'`);
-    names = rows.map((r) => r.datname).filter((n) => {
-      const created = createdAtOf(n);
-      return created !== undefined && Date.now() - created > ageMs;
-    });
+    const { rows } = await client.query<{ datname: string }>(
+      `SELECT datname FROM pg_database WHERE datname LIKE 'billing%'`,
+    );
+    names = rows
+      .map((r) => r.datname)
+      .filter((n) => {
+        const created = createdAtOf(n);
+        return created !== undefined && Date.now() - created > ageMs;
+      });
   } finally {
     await client.end();
   }

@@ -20,12 +20,20 @@ export class Receiver {
   /** Runs on each delivery before it is answered, as a product would act on it (e.g. ask the access API). */
   onDelivery?: (body: string) => Promise<void>;
 
-  private constructor(private readonly server: Server, readonly url: string, private readonly random: () => number) {}
+  private constructor(
+    private readonly server: Server,
+    readonly url: string,
+    private readonly random: () => number,
+  ) {}
 
   static async start(random: () => number = Math.random): Promise<Receiver> {
     const server = createServer();
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-    const receiver = new Receiver(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks/access`, random);
+    const receiver = new Receiver(
+      server,
+      `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks/access`,
+      random,
+    );
     server.on('request', (req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));

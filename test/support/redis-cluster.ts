@@ -38,7 +38,11 @@ process.once('exit', () => {
 });
 
 export class RedisCluster {
-  private constructor(readonly dir: string, readonly masters: Master[], private readonly options: Required<RedisClusterOptions>) {}
+  private constructor(
+    readonly dir: string,
+    readonly masters: Master[],
+    private readonly options: Required<RedisClusterOptions>,
+  ) {}
 
   /** `host:port,…` as REDIS_CLUSTER_NODES takes it. */
   get nodes(): string {
@@ -63,7 +67,14 @@ export class RedisCluster {
     const cluster = new RedisCluster(dir, masters, opts);
     try {
       for (let i = 0; i < masters.length; i++) await cluster.restart(i);
-      await promisify(execFile)('redis-cli', ['--cluster', 'create', ...masters.map((m) => `127.0.0.1:${m.port}`), '--cluster-replicas', '0', '--cluster-yes']);
+      await promisify(execFile)('redis-cli', [
+        '--cluster',
+        'create',
+        ...masters.map((m) => `127.0.0.1:${m.port}`),
+        '--cluster-replicas',
+        '0',
+        '--cluster-yes',
+      ]);
       await waitFor(() => cluster.healthy(), 20_000, 'cluster_state:ok on every master', 100);
     } catch (error) {
       await cluster.destroy();
@@ -74,14 +85,21 @@ export class RedisCluster {
 
   /** A client for checks (not the service's own). */
   client(): Cluster {
-    const client = new Cluster(this.masters.map((m) => ({ host: '127.0.0.1', port: m.port })), { redisOptions: { maxRetriesPerRequest: null } });
+    const client = new Cluster(
+      this.masters.map((m) => ({ host: '127.0.0.1', port: m.port })),
+      { redisOptions: { maxRetriesPerRequest: null } },
+    );
     client.on('error', () => undefined);
     return client;
   }
 
   /** Runs one command on master `i` alone. */
   async onMaster<T>(i: number, run: (redis: Redis) => Promise<T>): Promise<T> {
-    const redis = new Redis(this.masters[i].port, '127.0.0.1', { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+    const redis = new Redis(this.masters[i].port, '127.0.0.1', {
+      lazyConnect: true,
+      retryStrategy: () => null,
+      maxRetriesPerRequest: 0,
+    });
     redis.on('error', () => undefined);
     try {
       await redis.connect();
@@ -105,7 +123,9 @@ export class RedisCluster {
   /** True when every running master reports cluster_state:ok. */
   async healthy(): Promise<boolean> {
     try {
-      const states = await Promise.all(this.masters.map((_, i) => this.onMaster(i, (r) => r.cluster('INFO') as Promise<string>)));
+      const states = await Promise.all(
+        this.masters.map((_, i) => this.onMaster(i, (r) => r.cluster('INFO') as Promise<string>)),
+      );
       return states.every((s) => s.includes('cluster_state:ok'));
     } catch {
       return false;
@@ -124,27 +144,62 @@ export class RedisCluster {
   /** (Re)starts master `i` in its directory: its nodes file gives it back its id and slots. */
   async restart(i: number): Promise<void> {
     const m = this.masters[i];
-    const args = ['--port', String(m.port), '--cluster-port', String(m.busPort), '--bind', '127.0.0.1', '--dir', m.dir,
-      '--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${m.port}.conf`, '--cluster-node-timeout', String(this.options.nodeTimeoutMs),
-      '--save', '', '--appendonly', this.options.appendonly ? 'yes' : 'no', '--appendfsync', 'always',
-      '--maxmemory-policy', 'noeviction', '--daemonize', 'no', '--logfile', join(m.dir, 'redis.log')];
+    const args = [
+      '--port',
+      String(m.port),
+      '--cluster-port',
+      String(m.busPort),
+      '--bind',
+      '127.0.0.1',
+      '--dir',
+      m.dir,
+      '--cluster-enabled',
+      'yes',
+      '--cluster-config-file',
+      `nodes-${m.port}.conf`,
+      '--cluster-node-timeout',
+      String(this.options.nodeTimeoutMs),
+      '--save',
+      '',
+      '--appendonly',
+      this.options.appendonly ? 'yes' : 'no',
+      '--appendfsync',
+      'always',
+      '--maxmemory-policy',
+      'noeviction',
+      '--daemonize',
+      'no',
+      '--logfile',
+      join(m.dir, 'redis.log'),
+    ];
     const child = spawn('redis-server', args, { stdio: 'ignore' });
     m.child = child;
     live.add(child);
     child.once('exit', () => live.delete(child));
     child.once('error', () => undefined);
-    await waitFor(() => this.onMaster(i, (r) => r.ping()).then(() => true, () => false), 15_000, `redis-server on port ${m.port}`, 50);
+    await waitFor(
+      () =>
+        this.onMaster(i, (r) => r.ping()).then(
+          () => true,
+          () => false,
+        ),
+      15_000,
+      `redis-server on port ${m.port}`,
+      50,
+    );
   }
 
   /** Kills every server and removes the directory. */
   async destroy(): Promise<void> {
-    await Promise.all(this.masters.map(async (m) => {
-      const child = m.child;
-      if (!child || exited(child)) return;
-      const gone = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGKILL');
-      await gone;
-    }));
+    await Promise.all(
+      this.masters.map(async (m) => {
+        const child = m.child;
+        if (!child || exited(child)) return;
+        const gone = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGKILL');
+        await gone;
+      }),
+    );
     rmSync(this.dir, { recursive: true, force: true });
   }
 }

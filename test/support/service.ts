@@ -57,10 +57,18 @@ export async function startTestService(env: Record<string, string> = {}): Promis
   const service = await startService(config, createLogger(config.LOG_LEVEL));
   const url = `http://127.0.0.1:${service.port}`;
   return {
-    url, config, service, db, standIn, prefix,
+    url,
+    config,
+    service,
+    db,
+    standIn,
+    prefix,
     deliver: (event, opts = {}) => {
       const { body, signature } = signedDelivery(event, opts.secret ?? WEBHOOK_SECRET, opts.timestamp);
-      return http('POST', `${url}/webhooks/stripe`, { body, headers: { 'content-type': 'application/json', 'stripe-signature': signature } });
+      return http('POST', `${url}/webhooks/stripe`, {
+        body,
+        headers: { 'content-type': 'application/json', 'stripe-signature': signature },
+      });
     },
     v1: (method, path, body) =>
       http(method, `${url}/v1${path}`, {
@@ -80,10 +88,14 @@ export async function startTestService(env: Record<string, string> = {}): Promis
 export async function settle(t: TestService, timeoutMs = 15_000): Promise<void> {
   const queue = t.service.eventQueues;
   if (!queue) throw new Error('settle() needs the api role (it reads the queue)');
-  await waitFor(async () => {
-    const c = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'waiting-children');
-    return Object.values(c).every((n) => n === 0);
-  }, timeoutMs, 'the stripe-events queue to drain');
+  await waitFor(
+    async () => {
+      const c = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'waiting-children');
+      return Object.values(c).every((n) => n === 0);
+    },
+    timeoutMs,
+    'the stripe-events queue to drain',
+  );
 }
 
 /** Rows of a table as plain objects, ordered by stripe_id. */

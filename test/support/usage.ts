@@ -13,8 +13,20 @@ export function rawRedis(): Redis {
 }
 
 /** The documented one-command increment (HINCRBY on the pending hash of the customer's shard). */
-export function rawIncrement(redis: Redis, prefix: string, customer: string, meter: string, value: number, at = nowSeconds(), windowSeconds = 3600) {
-  return redis.hincrby(customerKeys(prefix, customer).pending, encodeField({ customer, meter, windowStart: windowStart(at, windowSeconds) }), value);
+export function rawIncrement(
+  redis: Redis,
+  prefix: string,
+  customer: string,
+  meter: string,
+  value: number,
+  at = nowSeconds(),
+  windowSeconds = 3600,
+) {
+  return redis.hincrby(
+    customerKeys(prefix, customer).pending,
+    encodeField({ customer, meter, windowStart: windowStart(at, windowSeconds) }),
+    value,
+  );
 }
 
 /** Sum per `customer|meter` of the stand-in's accepted meter events, as a plain object. */

@@ -24,9 +24,15 @@ afterAll(async () => {
   await t.stop();
 });
 
-type ChildMessage = { crashPoint?: { claimId: string; index: number }; result?: { claims: number; events: number; value: number; requests: number; skipped: number } };
+type ChildMessage = {
+  crashPoint?: { claimId: string; index: number };
+  result?: { claims: number; events: number; value: number; requests: number; skipped: number };
+};
 
-function runDrainChild(env: Record<string, string>, onMessage: (m: ChildMessage, kill: () => void) => void): Promise<{ code: number | null; signal: string | null }> {
+function runDrainChild(
+  env: Record<string, string>,
+  onMessage: (m: ChildMessage, kill: () => void) => void,
+): Promise<{ code: number | null; signal: string | null }> {
   const child = fork(join(__dirname, '../support/usage-drain-child.ts'), [], {
     execArgv: ['-r', join(__dirname, '../support/ts-register.js')],
     env: {
@@ -52,7 +58,12 @@ test('SIGKILL between batches, then a new drain process → totals exact', async
   const client = new UsageClient({ redis, keyPrefix: t.prefix });
   const at = windowStart(nowSeconds(), 3600) - 600;
   const expected: Record<string, number> = {};
-  const events = Array.from({ length: 350 }, (_, i) => ({ customer: `cus_crash${i}`, meter: 'api_calls', value: i + 1, timestamp: at }));
+  const events = Array.from({ length: 350 }, (_, i) => ({
+    customer: `cus_crash${i}`,
+    meter: 'api_calls',
+    value: i + 1,
+    timestamp: at,
+  }));
   for (const e of events) add(expected, e.customer, e.meter, e.value);
   await client.record(events);
 
@@ -80,10 +91,15 @@ test('SIGKILL between batches, then a new drain process → totals exact', async
 
   let result: ChildMessage['result'];
   const requestsBefore = streamRequests(t.standIn);
-  const [{ v: ledgerValue }] = await t.service.dataSource.query('SELECT coalesce(sum(value), 0)::int AS v FROM usage_reports');
+  const [{ v: ledgerValue }] = await t.service.dataSource.query(
+    'SELECT coalesce(sum(value), 0)::int AS v FROM usage_reports',
+  );
   const totalValue = events.reduce((sum, e) => sum + e.value, 0);
   // Events of still-open claims that batch 0 already recorded: the resumed drain skips them.
-  const [{ n: recordedOfOpen }] = await t.service.dataSource.query('SELECT count(*)::int AS n FROM usage_reports WHERE claim_id = ANY($1)', [open]);
+  const [{ n: recordedOfOpen }] = await t.service.dataSource.query(
+    'SELECT count(*)::int AS n FROM usage_reports WHERE claim_id = ANY($1)',
+    [open],
+  );
   const second = await runDrainChild({}, (m) => (result ??= m.result));
   expect(second.code).toBe(0);
   expect(result).toMatchObject({ events: 250, value: totalValue - ledgerValue, requests: 3, skipped: recordedOfOpen });
@@ -93,7 +109,9 @@ test('SIGKILL between batches, then a new drain process → totals exact', async
   expect(standInTotals(t.standIn)).toEqual(expected);
   expect((await openClaims(redis, t.prefix)).length).toBe(0);
   expect(await queryLedgerCount()).toBe(350);
-  expect((await usageOf(events.map((e) => e.customer))).every((u, i) => u.sent === events[i].value && u.pending === 0)).toBe(true);
+  expect(
+    (await usageOf(events.map((e) => e.customer))).every((u, i) => u.sent === events[i].value && u.pending === 0),
+  ).toBe(true);
 }, 60_000);
 
 /** `GET /v1/customers/:id/usage` → api_calls of each customer. */

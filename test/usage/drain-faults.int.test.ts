@@ -37,7 +37,13 @@ test('20 % of requests failing with 500 and 429 → totals still exact, nothing 
     }
     for (let i = 0; i < events.length; i += 1000) await client.record(events.slice(i, i + 1000));
     await requestDrain(t.service.usage!.queue, { reason: 'manual' }, `manual-${round}`);
-    await waitFor(async () => Object.keys(await pendingCells(redis, t.prefix)).length === 0 && (await openClaims(redis, t.prefix)).length === 0, 25_000, `drain ${round}`);
+    await waitFor(
+      async () =>
+        Object.keys(await pendingCells(redis, t.prefix)).length === 0 &&
+        (await openClaims(redis, t.prefix)).length === 0,
+      25_000,
+      `drain ${round}`,
+    );
   }
   expect(t.standIn.faultsInjected).toBeGreaterThan(0);
   const statuses = t.standIn.requests.filter((r) => r.faulted).map((r) => r.status);

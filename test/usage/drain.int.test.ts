@@ -65,7 +65,11 @@ test('many concurrent increments for many customers and meters arrive exactly', 
     else viaHttp.push({ customer, meter, value, timestamp: at });
     if (viaHttp.length === 10) {
       const events = viaHttp;
-      writes.push(() => t.v1('POST', '/usage', { events }).then((r) => expect(r).toMatchObject({ status: 202, json: { accepted: 10 } })));
+      writes.push(() =>
+        t
+          .v1('POST', '/usage', { events })
+          .then((r) => expect(r).toMatchObject({ status: 202, json: { accepted: 10 } })),
+      );
       viaHttp = [];
     }
   }
@@ -74,8 +78,12 @@ test('many concurrent increments for many customers and meters arrive exactly', 
   const result = await drain();
   expect(standInTotals(t.standIn)).toEqual(expected);
   expect(result.events).toBe(Object.keys(expected).length);
-  expect(await t.service.dataSource.query('SELECT count(*)::int AS n, sum(value)::bigint AS v FROM usage_reports WHERE stripe_customer_id LIKE $1', ['cus_many%']))
-    .toEqual([{ n: Object.keys(expected).length, v: String(Object.values(expected).reduce((a, b) => a + b, 0)) }]);
+  expect(
+    await t.service.dataSource.query(
+      'SELECT count(*)::int AS n, sum(value)::bigint AS v FROM usage_reports WHERE stripe_customer_id LIKE $1',
+      ['cus_many%'],
+    ),
+  ).toEqual([{ n: Object.keys(expected).length, v: String(Object.values(expected).reduce((a, b) => a + b, 0)) }]);
 }, 60_000);
 
 test('increments racing drains are neither lost nor counted twice', async () => {

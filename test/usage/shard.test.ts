@@ -24,7 +24,13 @@ describe('CRC32 (IEEE), the any-language shard rule', () => {
 });
 
 describe('record calls', () => {
-  const ev = (customer: string, value: number, id?: string) => ({ customer, meter: 'm', value, timestamp: 7205, ...(id ? { id } : {}) });
+  const ev = (customer: string, value: number, id?: string) => ({
+    customer,
+    meter: 'm',
+    value,
+    timestamp: 7205,
+    ...(id ? { id } : {}),
+  });
   test('events group by the shard of their customer', () => {
     const groups = byShard([ev('cus_NffrFeUfNV2Hib', 1), ev('cus_123', 2), ev('cus_NffrFeUfNV2Hib', 3)]);
     expect([...groups.keys()]).toEqual([2, 15]);
@@ -37,11 +43,26 @@ describe('record calls', () => {
     const other = emptyBatch(2);
     addEvents(other, [ev('cus_NffrFeUfNV2Hib', 3), ev('cus_NffrFeUfNV2Hib', 5)], 'p', 3600);
     expect(recordShardsCall([batch, other], (shard) => `p:usage:{u${shard}}:pending`, 60)).toEqual({
-      keys: ['p:usage:{u15}:pending', 'p:usage:{u15}:id:cus_123|a', 'p:usage:{u15}:id:cus_123|a', 'p:usage:{u2}:pending'],
+      keys: [
+        'p:usage:{u15}:pending',
+        'p:usage:{u15}:id:cus_123|a',
+        'p:usage:{u15}:id:cus_123|a',
+        'p:usage:{u2}:pending',
+      ],
       args: [
         '60',
-        '2', '1', 'cus_123|m|7200', '1', 'cus_123|m|7200', '4', 'cus_123|m|7200', '9007199254740993',
-        '0', '1', 'cus_NffrFeUfNV2Hib|m|7200', '8',
+        '2',
+        '1',
+        'cus_123|m|7200',
+        '1',
+        'cus_123|m|7200',
+        '4',
+        'cus_123|m|7200',
+        '9007199254740993',
+        '0',
+        '1',
+        'cus_NffrFeUfNV2Hib|m|7200',
+        '8',
       ],
     });
   });

@@ -39,7 +39,11 @@ const usage = async (customer: string, query = '') => {
 
 /** A drain in this process whose store and hooks call `at(step)` at each step. */
 class PausingStore extends UsageStore {
-  constructor(redisConnection: Redis, prefix: string, private readonly at: (step: string) => Promise<void>) {
+  constructor(
+    redisConnection: Redis,
+    prefix: string,
+    private readonly at: (step: string) => Promise<void>,
+  ) {
     super(redisConnection, prefix);
   }
   override async claim(...args: Parameters<UsageStore['claim']>) {
@@ -56,14 +60,25 @@ class PausingStore extends UsageStore {
 function pausingDrain(at: (step: string) => Promise<void>) {
   const config = t.config;
   const deps = createDrainDeps(
-    { config, connection: redis, dataSource: t.service.dataSource, stripe: createStripeClient({ secretKey: config.STRIPE_SECRET_KEY, apiUrl: config.STRIPE_API_URL }), log: createLogger('silent') },
+    {
+      config,
+      connection: redis,
+      dataSource: t.service.dataSource,
+      stripe: createStripeClient({ secretKey: config.STRIPE_SECRET_KEY, apiUrl: config.STRIPE_API_URL }),
+      log: createLogger('silent'),
+    },
     { afterBatchAccepted: () => at('after Stripe accepted, before the ledger write') },
   );
   return drainUsage({ ...deps, store: new PausingStore(redis, t.prefix, at) });
 }
 
 test('bad from/to → 400 naming the field; bad customer id → 400', async () => {
-  for (const [query, field] of [['?from=abc&to=5', 'from'], ['?from=5', 'to'], ['?from=9&to=9', 'from'], ['?from=1&to=2.5', 'to']]) {
+  for (const [query, field] of [
+    ['?from=abc&to=5', 'from'],
+    ['?from=5', 'to'],
+    ['?from=9&to=9', 'from'],
+    ['?from=1&to=2.5', 'to'],
+  ]) {
     const res = await t.v1('GET', `/customers/cus_q1/usage${query}`);
     expect(res.status).toBe(400);
     expect((res.json as { error: string }).error).toMatch(new RegExp(`^${field}: `));
@@ -81,15 +96,25 @@ test('unknown customer → zeros over the last 30 days, not 404', async () => {
 
 test('default period: the current period of the customer’s subscription items', async () => {
   const start = windowStart(nowSeconds(), 3600) - 7200;
-  const sub = build.subscription({ customer: 'cus_period1', items: [{ current_period_start: start, current_period_end: start + 30 * 86_400 }] });
+  const sub = build.subscription({
+    customer: 'cus_period1',
+    items: [{ current_period_start: start, current_period_end: start + 30 * 86_400 }],
+  });
   expect((await t.deliver(build.event('customer.subscription.created', sub))).status).toBe(200);
   await settle(t);
   await client.record([
     { customer: 'cus_period1', meter: 'api_calls', value: 4, timestamp: start + 10 },
     { customer: 'cus_period1', meter: 'api_calls', value: 100, timestamp: start - 3600 }, // before the period
   ]);
-  expect(await usage('cus_period1')).toEqual({ customer: 'cus_period1', from: start, to: start + 30 * 86_400, meters: { api_calls: { sent: 0, pending: 4 } } });
-  expect((await usage('cus_period1', `?from=${start - 3600}&to=${start}`)).meters).toEqual({ api_calls: { sent: 0, pending: 100 } });
+  expect(await usage('cus_period1')).toEqual({
+    customer: 'cus_period1',
+    from: start,
+    to: start + 30 * 86_400,
+    meters: { api_calls: { sent: 0, pending: 4 } },
+  });
+  expect((await usage('cus_period1', `?from=${start - 3600}&to=${start}`)).meters).toEqual({
+    api_calls: { sent: 0, pending: 100 },
+  });
   await t.service.usage!.drainNow();
   expect((await usage('cus_period1')).meters).toEqual({ api_calls: { sent: 4, pending: 0 } });
 });
@@ -98,15 +123,32 @@ test('a drain paused at each step: sent + pending = counted at every step, all s
   await t.service.usage!.drainNow();
   const at = windowStart(nowSeconds(), 3600) - 60;
   // 250 customers: several batches and claims in many shards; cus_step0's numbers are followed.
-  await client.record(Array.from({ length: 250 }, (_, i) => ({ customer: `cus_step${i}`, meter: 'api_calls', value: 3, timestamp: at })));
+  await client.record(
+    Array.from({ length: 250 }, (_, i) => ({ customer: `cus_step${i}`, meter: 'api_calls', value: 3, timestamp: at })),
+  );
   await client.record({ customer: 'cus_step0', meter: 'storage_gb', value: 2, timestamp: at });
-  const seen: Array<{ step: string; meters: Usage['meters'] }> = [{ step: 'before', meters: (await usage('cus_step0')).meters }];
+  const seen: Array<{ step: string; meters: Usage['meters'] }> = [
+    { step: 'before', meters: (await usage('cus_step0')).meters },
+  ];
   await pausingDrain(async (step) => {
     seen.push({ step, meters: (await usage('cus_step0')).meters });
   });
   seen.push({ step: 'after', meters: (await usage('cus_step0')).meters });
-  for (const s of seen) expect({ step: s.step, totals: Object.fromEntries(Object.entries(s.meters).map(([m, v]) => [m, v.sent + v.pending])) }).toEqual({ step: s.step, totals: { api_calls: 3, storage_gb: 2 } });
-  expect(new Set(seen.map((s) => s.step))).toEqual(new Set(['before', 'after claim', 'after Stripe accepted, before the ledger write', 'after ledger write, before release', 'after release', 'after']));
+  for (const s of seen)
+    expect({
+      step: s.step,
+      totals: Object.fromEntries(Object.entries(s.meters).map(([m, v]) => [m, v.sent + v.pending])),
+    }).toEqual({ step: s.step, totals: { api_calls: 3, storage_gb: 2 } });
+  expect(new Set(seen.map((s) => s.step))).toEqual(
+    new Set([
+      'before',
+      'after claim',
+      'after Stripe accepted, before the ledger write',
+      'after ledger write, before release',
+      'after release',
+      'after',
+    ]),
+  );
   // The followed customer moves from pending to sent exactly once, and never back.
   const sent = seen.map((s) => s.meters.api_calls.sent);
   expect(sent[0]).toBe(0);
@@ -118,7 +160,14 @@ test('queries racing a drain without pauses never see a unit in both or neither'
   await t.service.usage!.drainNow();
   const at = windowStart(nowSeconds(), 3600) - 60;
   const customers = Array.from({ length: 20 }, (_, i) => `cus_race${i}`);
-  await client.record(Array.from({ length: 1000 }, (_, i) => ({ customer: customers[i % 20], meter: `m${i % 50}`, value: 1, timestamp: at })));
+  await client.record(
+    Array.from({ length: 1000 }, (_, i) => ({
+      customer: customers[i % 20],
+      meter: `m${i % 50}`,
+      value: 1,
+      timestamp: at,
+    })),
+  );
   let draining = true;
   const drain = pausingDrain(() => new Promise((ok) => setImmediate(ok))).finally(() => (draining = false));
   const totals: number[] = [];

@@ -7,48 +7,81 @@ const T = 1_800_000_000_000; // snapshot time, ms
 const W = 1_799_996_400; // a window start, s
 const opts = { keyPrefix: 'p', windowSeconds: 3600 };
 const range = { from: W - 86_400, to: W + 86_400 };
-const cell = (value: string, meter = 'api_calls', windowStart = W) => ({ customer: 'cus_A', meter, windowStart, value });
-const snap = (over: Partial<CustomerSnapshot> = {}): CustomerSnapshot => ({ timeMs: T, pending: [], open: [], released: [], ...over });
+const cell = (value: string, meter = 'api_calls', windowStart = W) => ({
+  customer: 'cus_A',
+  meter,
+  windowStart,
+  value,
+});
+const snap = (over: Partial<CustomerSnapshot> = {}): CustomerSnapshot => ({
+  timeMs: T,
+  pending: [],
+  open: [],
+  released: [],
+  ...over,
+});
 /** The ledger rows a drain writes for `cells` of claim `claimId`. */
 const rowsOf = (claimId: string, cells: ReturnType<typeof cell>[]): LedgerRow[] =>
-  planClaim(claimId, cells, { ...opts, nowSeconds: 0 }).events.map((e) => ({ identifier: e.identifier, claimId, meter: e.meter, value: e.value, windowStart: e.windowStart }));
+  planClaim(claimId, cells, { ...opts, nowSeconds: 0 }).events.map((e) => ({
+    identifier: e.identifier,
+    claimId,
+    meter: e.meter,
+    value: e.value,
+    windowStart: e.windowStart,
+  }));
 
 describe('usageTotals: every unit in sent or pending, never both', () => {
   const claimed = newClaimId(T - 5000, 3600);
   test('before a drain: pending only', () => {
-    expect(usageTotals([snap({ pending: [cell('5')] })], [], range, opts)).toEqual({ api_calls: { sent: 0, pending: 5 } });
+    expect(usageTotals([snap({ pending: [cell('5')] })], [], range, opts)).toEqual({
+      api_calls: { sent: 0, pending: 5 },
+    });
   });
   test('claimed, not sent yet: pending', () => {
-    expect(usageTotals([snap({ open: [{ claimId: claimed, cells: [cell('5')] }] })], [], range, opts)).toEqual({ api_calls: { sent: 0, pending: 5 } });
+    expect(usageTotals([snap({ open: [{ claimId: claimed, cells: [cell('5')] }] })], [], range, opts)).toEqual({
+      api_calls: { sent: 0, pending: 5 },
+    });
   });
   test('claimed and in the ledger, not released yet: sent', () => {
     const s = snap({ open: [{ claimId: claimed, cells: [cell('5')] }] });
     expect(usageTotals([s], rowsOf(claimed, [cell('5')]), range, opts)).toEqual({ api_calls: { sent: 5, pending: 0 } });
   });
   test('released before the snapshot: sent', () => {
-    expect(usageTotals([snap({ released: [claimed] })], rowsOf(claimed, [cell('5')]), range, opts)).toEqual({ api_calls: { sent: 5, pending: 0 } });
+    expect(usageTotals([snap({ released: [claimed] })], rowsOf(claimed, [cell('5')]), range, opts)).toEqual({
+      api_calls: { sent: 5, pending: 0 },
+    });
   });
   test('claimed and sent between the Redis read and the ledger read: still pending only', () => {
     const after = newClaimId(T + 3, 3600);
-    expect(usageTotals([snap({ pending: [cell('5')] })], rowsOf(after, [cell('5')]), range, opts)).toEqual({ api_calls: { sent: 0, pending: 5 } });
+    expect(usageTotals([snap({ pending: [cell('5')] })], rowsOf(after, [cell('5')]), range, opts)).toEqual({
+      api_calls: { sent: 0, pending: 5 },
+    });
   });
   test('a claim released long ago (no longer listed): its rows are sent', () => {
     const old = newClaimId(T - UNKNOWN_CLAIM_AGE_MS - 1, 3600);
-    expect(usageTotals([snap()], rowsOf(old, [cell('5')]), range, opts)).toEqual({ api_calls: { sent: 5, pending: 0 } });
+    expect(usageTotals([snap()], rowsOf(old, [cell('5')]), range, opts)).toEqual({
+      api_calls: { sent: 5, pending: 0 },
+    });
   });
   test('the shard and the legacy namespace add up; the range is by window start, [from, to)', () => {
     const legacy = snap({ pending: [cell('2', 'storage_gb')] });
     const shard = snap({ pending: [cell('3'), cell('100', 'api_calls', range.to)], timeMs: T + 10 });
-    expect(usageTotals([shard, legacy], rowsOf(claimed, [cell('7', 'api_calls', range.from - 3600)]), range, opts)).toEqual({
-      api_calls: { sent: 0, pending: 3 }, storage_gb: { sent: 0, pending: 2 },
+    expect(
+      usageTotals([shard, legacy], rowsOf(claimed, [cell('7', 'api_calls', range.from - 3600)]), range, opts),
+    ).toEqual({
+      api_calls: { sent: 0, pending: 3 },
+      storage_gb: { sent: 0, pending: 2 },
     });
   });
 });
 
 describe('parseRange', () => {
   test.each([
-    [{ from: 'x', to: '5' }, 'from: '], [{ from: '1' }, 'to: '], [{ from: '1.5', to: '9' }, 'from: '],
-    [{ from: '5', to: '5' }, 'from: must be before to'], [{ from: '1', to: ['2', '3'] }, 'to: '],
+    [{ from: 'x', to: '5' }, 'from: '],
+    [{ from: '1' }, 'to: '],
+    [{ from: '1.5', to: '9' }, 'from: '],
+    [{ from: '5', to: '5' }, 'from: must be before to'],
+    [{ from: '1', to: ['2', '3'] }, 'to: '],
   ])('%j → the field named', (query, error) => {
     const r = parseRange(query);
     expect(!r.ok && r.error).toContain(error);

@@ -32,7 +32,15 @@ describe('validateUsageBody', () => {
     [{ ...ok, id: 'a|b' }, 'id: '],
     [{ ...ok, id: 'é' }, 'id: '],
     [{ ...ok, id: 42 }, 'id: '],
-    [{ events: [{ ...ok, id: 'fine' }, { ...ok, id: 'no/slash' }] }, 'events[1].id: '],
+    [
+      {
+        events: [
+          { ...ok, id: 'fine' },
+          { ...ok, id: 'no/slash' },
+        ],
+      },
+      'events[1].id: ',
+    ],
   ])('%j is refused naming the field', (body, message) => {
     const r = validateUsageBody(body, now);
     expect(r.ok).toBe(false);
@@ -50,6 +58,16 @@ describe('validateUsageBody', () => {
     expect(validateUsageBody({ ...ok, id: 'x' }, now).ok).toBe(true);
   });
   test('edges of the Stripe time window are accepted', () => {
-    expect(validateUsageBody({ events: [{ ...ok, timestamp: now - 35 * 86_400 }, { ...ok, timestamp: now + 300 }] }, now).ok).toBe(true);
+    expect(
+      validateUsageBody(
+        {
+          events: [
+            { ...ok, timestamp: now - 35 * 86_400 },
+            { ...ok, timestamp: now + 300 },
+          ],
+        },
+        now,
+      ).ok,
+    ).toBe(true);
   });
 });

@@ -5,7 +5,14 @@
  * `card_…`) and non-identifying facts (brand, country, funding, checks) stay.
  */
 export const DROPPED_CARD_FIELDS: readonly string[] = [
-  'number', 'cvc', 'last4', 'dynamic_last4', 'exp_month', 'exp_year', 'fingerprint', 'iin',
+  'number',
+  'cvc',
+  'last4',
+  'dynamic_last4',
+  'exp_month',
+  'exp_year',
+  'fingerprint',
+  'iin',
 ];
 
 const dropped = new Set(DROPPED_CARD_FIELDS);

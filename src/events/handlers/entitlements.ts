@@ -28,15 +28,25 @@ export interface ActiveEntitlement {
   lookupKey: string;
 }
 
-export function mapEntitlementSummary(object: unknown): { customer: string; entitlements: ActiveEntitlement[]; complete: boolean } {
+export function mapEntitlementSummary(object: unknown): {
+  customer: string;
+  entitlements: ActiveEntitlement[];
+  complete: boolean;
+} {
   const s = parseObject(summarySchema, object, 'entitlement summary');
   const entitlements = s.entitlements.data.map((e) => ({ id: e.id, feature: e.feature, lookupKey: e.lookup_key }));
   return { customer: s.customer, entitlements, complete: !s.entitlements.has_more };
 }
 
 /** The statements that make `customer`'s stored set exactly `entitlements`, at `watermark`. */
-export function replaceEntitlementsStatements(customer: string, entitlements: readonly ActiveEntitlement[], watermark: number): Statement[] {
-  const statements: Statement[] = [{ sql: 'DELETE FROM "customer_entitlements" WHERE "stripe_customer_id" = $1', values: [customer] }];
+export function replaceEntitlementsStatements(
+  customer: string,
+  entitlements: readonly ActiveEntitlement[],
+  watermark: number,
+): Statement[] {
+  const statements: Statement[] = [
+    { sql: 'DELETE FROM "customer_entitlements" WHERE "stripe_customer_id" = $1', values: [customer] },
+  ];
   // A feature listed twice (never by Stripe, but cheap to tolerate) is stored once.
   const unique = [...new Map(entitlements.map((e) => [e.feature, e])).values()];
   if (unique.length > 0) {
@@ -54,8 +64,14 @@ export function replaceEntitlementsStatements(customer: string, entitlements: re
 }
 
 async function listAll(stripe: Stripe, customer: string): Promise<ActiveEntitlement[]> {
-  const listed = await stripe.entitlements.activeEntitlements.list({ customer, limit: 100 }).autoPagingToArray({ limit: 10_000 });
-  return listed.map((e) => ({ id: e.id, feature: typeof e.feature === 'string' ? e.feature : e.feature.id, lookupKey: e.lookup_key }));
+  const listed = await stripe.entitlements.activeEntitlements
+    .list({ customer, limit: 100 })
+    .autoPagingToArray({ limit: 10_000 });
+  return listed.map((e) => ({
+    id: e.id,
+    feature: typeof e.feature === 'string' ? e.feature : e.feature.id,
+    lookupKey: e.lookup_key,
+  }));
 }
 
 async function decide(ctx: HandlerContext): Promise<HandlerDecision> {

@@ -24,9 +24,7 @@ const invoiceSchema = z.object({
   period_end: z.number().int().nullish(),
   // Where the invoice's subscription is: `parent.subscription_details` since 2025-03-31.basil,
   // the top-level `subscription` before (events rendered in an older API version).
-  parent: z
-    .object({ subscription_details: z.object({ subscription: stripeRef.nullish() }).nullish() })
-    .nullish(),
+  parent: z.object({ subscription_details: z.object({ subscription: stripeRef.nullish() }).nullish() }).nullish(),
   subscription: stripeRef.nullish(),
 });
 
@@ -42,7 +40,11 @@ export function isFailingUnpaid(i: { attempted: boolean; status: string | null; 
 }
 
 /** Maps an invoice; `paymentFailedAt` keeps the first second it was seen failing (the grace clock). */
-export function mapInvoice(object: unknown, stored: Pick<Invoice, 'paymentFailedAt'> | null, created: number): MirrorFields<Invoice> {
+export function mapInvoice(
+  object: unknown,
+  stored: Pick<Invoice, 'paymentFailedAt'> | null,
+  created: number,
+): MirrorFields<Invoice> {
   const i = parseObject(invoiceSchema, object, 'invoice');
   const fields = {
     stripeId: i.id,

@@ -44,7 +44,10 @@ function itemFields(item: z.infer<typeof itemSchema>, s: z.infer<typeof subscrip
   const start = item.current_period_start ?? s.current_period_start;
   const end = item.current_period_end ?? s.current_period_end;
   if (!price) throw new PermanentError(`malformed subscription: items.${item.id}: neither price nor plan`);
-  if (start == null || end == null) throw new PermanentError(`malformed subscription: items.${item.id}: no current period on the item or the subscription`);
+  if (start == null || end == null)
+    throw new PermanentError(
+      `malformed subscription: items.${item.id}: no current period on the item or the subscription`,
+    );
   return { price, start, end };
 }
 
@@ -64,13 +67,28 @@ export function mapSubscriptionItems(object: unknown): SubscriptionItem[] {
   const s = parseObject(subscriptionSchema, object, 'subscription');
   return s.items.data.map((item) => {
     const { price, start, end } = itemFields(item, s);
-    return { stripeId: item.id, stripeSubscriptionId: s.id, stripePriceId: price, quantity: item.quantity ?? null, currentPeriodStart: start, currentPeriodEnd: end };
+    return {
+      stripeId: item.id,
+      stripeSubscriptionId: s.id,
+      stripePriceId: price,
+      quantity: item.quantity ?? null,
+      currentPeriodStart: start,
+      currentPeriodEnd: end,
+    };
   });
 }
 
-const ITEM_COLUMNS = '"stripe_id", "stripe_subscription_id", "stripe_price_id", "quantity", "current_period_start", "current_period_end"';
-const ITEM_UPDATES = ['stripe_subscription_id', 'stripe_price_id', 'quantity', 'current_period_start', 'current_period_end']
-  .map((c) => `"${c}" = EXCLUDED."${c}"`).join(', ');
+const ITEM_COLUMNS =
+  '"stripe_id", "stripe_subscription_id", "stripe_price_id", "quantity", "current_period_start", "current_period_end"';
+const ITEM_UPDATES = [
+  'stripe_subscription_id',
+  'stripe_price_id',
+  'quantity',
+  'current_period_start',
+  'current_period_end',
+]
+  .map((c) => `"${c}" = EXCLUDED."${c}"`)
+  .join(', ');
 
 /**
  * One statement that makes the stored items of `subscriptionId` exactly `items`: delete the ones
@@ -78,8 +96,16 @@ const ITEM_UPDATES = ['stripe_subscription_id', 'stripe_price_id', 'quantity', '
  * so running them as one statement on one snapshot is the same as running them in turn.
  */
 export function replaceItemsStatement(subscriptionId: string, items: readonly SubscriptionItem[]): Statement {
-  if (items.length === 0) return { sql: 'DELETE FROM "subscription_items" WHERE "stripe_subscription_id" = $1', values: [subscriptionId] };
-  const rows = items.map((i): Literal[] => [i.stripeId, i.stripeSubscriptionId, i.stripePriceId, i.quantity, i.currentPeriodStart, i.currentPeriodEnd]);
+  if (items.length === 0)
+    return { sql: 'DELETE FROM "subscription_items" WHERE "stripe_subscription_id" = $1', values: [subscriptionId] };
+  const rows = items.map((i): Literal[] => [
+    i.stripeId,
+    i.stripeSubscriptionId,
+    i.stripePriceId,
+    i.quantity,
+    i.currentPeriodStart,
+    i.currentPeriodEnd,
+  ]);
   const ids = items.map((i) => i.stripeId);
   // $1 is the subscription, then the row tuples, then the kept ids once more for the DELETE.
   const keep = placeholderList(ids.length, 2 + rows.length * 6);

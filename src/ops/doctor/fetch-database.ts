@@ -26,7 +26,8 @@ export async function readDatabase(url: string): Promise<DatabaseReading> {
   } catch (error) {
     await client.end().catch(() => undefined);
     // 3D000 invalid_catalog_name: the server answers, the database does not exist yet.
-    if ((error as { code?: string }).code === '3D000') return { facts: { kind: 'missing', database: client.database ?? '' }, sentMeters: [] };
+    if ((error as { code?: string }).code === '3D000')
+      return { facts: { kind: 'missing', database: client.database ?? '' }, sentMeters: [] };
     return { facts: { kind: 'unreachable', error: (error as Error).message } };
   }
   try {
@@ -34,7 +35,11 @@ export async function readDatabase(url: string): Promise<DatabaseReading> {
     const applied = await rowsOrNone<{ name: string }>(client, `SELECT name FROM ${MIGRATIONS_TABLE}`);
     const meters = await rowsOrNone<{ meter: string }>(client, 'SELECT DISTINCT meter FROM usage_reports');
     return {
-      facts: { kind: 'ok', serverVersion: version.rows[0].server_version.split(' ')[0], appliedMigrations: applied.map((r) => r.name) },
+      facts: {
+        kind: 'ok',
+        serverVersion: version.rows[0].server_version.split(' ')[0],
+        appliedMigrations: applied.map((r) => r.name),
+      },
       sentMeters: meters.map((r) => r.meter),
     };
   } catch (error) {

@@ -14,7 +14,9 @@ export type RedisReading = { error: string } | { countedMeters: Set<string> };
 export async function readRedis(target: RedisTarget, keyPrefix: string): Promise<RedisReading> {
   const redis: Redis | Cluster = createProducerRedis(target);
   let cause: string | undefined;
-  redis.on('error', (error: Error) => { cause ??= error.message; }); // reported below, once
+  redis.on('error', (error: Error) => {
+    cause ??= error.message;
+  }); // reported below, once
   try {
     await withTimeout(connectRedis(redis), 5000, 'connect');
     return { countedMeters: await countedMeterNames(redis, keyPrefix) };
@@ -30,7 +32,11 @@ async function countedMeterNames(redis: Redis | Cluster, keyPrefix: string): Pro
   const names = new Set<string>();
   const nodes = redis instanceof Cluster ? redis.nodes('master') : [redis];
   for (const node of nodes) {
-    for await (const keys of node.scanStream({ match: `${keyPrefix}:usage:*`, type: 'hash', count: 1000 }) as AsyncIterable<string[]>) {
+    for await (const keys of node.scanStream({
+      match: `${keyPrefix}:usage:*`,
+      type: 'hash',
+      count: 1000,
+    }) as AsyncIterable<string[]>) {
       for (const key of keys) {
         for await (const flat of node.hscanStream(key, { count: 1000 }) as AsyncIterable<string[]>) {
           // HSCAN yields field, value, field, value, …

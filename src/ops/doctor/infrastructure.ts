@@ -20,20 +20,37 @@ export function pendingMigrations(known: readonly string[], applied: readonly st
   return known.filter((name) => !done.has(name));
 }
 
-export function databaseResults(where: string, facts: DatabaseFacts, knownMigrations: readonly string[]): CheckResult[] {
-  if (facts.kind === 'unreachable') return [fail('postgresql', `unreachable at DATABASE_URL=${where} (${facts.error})`, HOW_TO_START)];
+export function databaseResults(
+  where: string,
+  facts: DatabaseFacts,
+  knownMigrations: readonly string[],
+): CheckResult[] {
+  if (facts.kind === 'unreachable')
+    return [fail('postgresql', `unreachable at DATABASE_URL=${where} (${facts.error})`, HOW_TO_START)];
   if (facts.kind === 'missing') {
-    return [fail('postgresql', `the server at DATABASE_URL=${where} answers but has no database "${facts.database}"`, 'run `npm run migrate` (creates it and applies the migrations)')];
+    return [
+      fail(
+        'postgresql',
+        `the server at DATABASE_URL=${where} answers but has no database "${facts.database}"`,
+        'run `npm run migrate` (creates it and applies the migrations)',
+      ),
+    ];
   }
   const pending = pendingMigrations(knownMigrations, facts.appliedMigrations);
   return [
     ok('postgresql', `reachable at DATABASE_URL=${where} (PostgreSQL ${facts.serverVersion})`),
     pending.length
-      ? fail('migrations', `${pending.length} of ${knownMigrations.length} pending: ${pending.join(', ')}`, 'run `npm run migrate`')
+      ? fail(
+          'migrations',
+          `${pending.length} of ${knownMigrations.length} pending: ${pending.join(', ')}`,
+          'run `npm run migrate`',
+        )
       : ok('migrations', `all ${knownMigrations.length} applied`),
   ];
 }
 
 export function redisResult(where: string, error: string | undefined): CheckResult {
-  return error === undefined ? ok('redis', `reachable at ${where}`) : fail('redis', `unreachable at ${where} (${error})`, HOW_TO_START);
+  return error === undefined
+    ? ok('redis', `reachable at ${where}`)
+    : fail('redis', `unreachable at ${where} (${error})`, HOW_TO_START);
 }

@@ -23,22 +23,41 @@ export function meterNamesOfFields(fields: Iterable<string>): Set<string> {
  * One line per counted meter name, sorted; one `ok` line when nothing was counted yet. `unread` names
  * the usage sources (PostgreSQL, Redis) that could not be read: a FAIL line, as their meters are unknown.
  */
-export function meterResults(counted: Iterable<string>, meters: readonly MeterView[], unread: readonly string[] = []): CheckResult[] {
+export function meterResults(
+  counted: Iterable<string>,
+  meters: readonly MeterView[],
+  unread: readonly string[] = [],
+): CheckResult[] {
   const names = [...new Set(counted)].sort();
   const unknown = unread.length
-    ? [fail('meters', `could not read counted usage from ${unread.join(' and ')} (see above): the meters it needs are not checked`, 'fix that, then run the doctor again')]
+    ? [
+        fail(
+          'meters',
+          `could not read counted usage from ${unread.join(' and ')} (see above): the meters it needs are not checked`,
+          'fix that, then run the doctor again',
+        ),
+      ]
     : [];
   if (!names.length) return unknown.length ? unknown : [ok('meters', 'no usage counted yet, no meter needed so far')];
-  return [...unknown, ...names.map((name) => {
-    const check = `meter ${name}`;
-    const matching = meters.filter((m) => m.event_name === name);
-    const active = matching.find((m) => m.status === 'active');
-    if (active) return ok(check, `active meter ${active.id}`);
-    if (matching.length) {
-      return fail(check, `usage is counted for "${name}" but its meter ${matching.map((m) => m.id).join(', ')} is ${matching[0].status}: Stripe rejects the usage`,
-        `reactivate it in the Dashboard (Billing → Meters → ${matching[0].id})`);
-    }
-    return fail(check, `usage is counted for "${name}" but the account has no meter with that event name: Stripe drops the usage`,
-      `create a meter in the Dashboard (Billing → Meters) with event name "${name}"`);
-  })];
+  return [
+    ...unknown,
+    ...names.map((name) => {
+      const check = `meter ${name}`;
+      const matching = meters.filter((m) => m.event_name === name);
+      const active = matching.find((m) => m.status === 'active');
+      if (active) return ok(check, `active meter ${active.id}`);
+      if (matching.length) {
+        return fail(
+          check,
+          `usage is counted for "${name}" but its meter ${matching.map((m) => m.id).join(', ')} is ${matching[0].status}: Stripe rejects the usage`,
+          `reactivate it in the Dashboard (Billing → Meters → ${matching[0].id})`,
+        );
+      }
+      return fail(
+        check,
+        `usage is counted for "${name}" but the account has no meter with that event name: Stripe drops the usage`,
+        `create a meter in the Dashboard (Billing → Meters) with event name "${name}"`,
+      );
+    }),
+  ];
 }

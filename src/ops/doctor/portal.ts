@@ -7,6 +7,9 @@ export type PortalConfigurationView = Pick<Stripe.BillingPortal.Configuration, '
 export function portalResult(configurations: readonly PortalConfigurationView[]): CheckResult {
   const found = configurations.find((c) => c.is_default && c.active);
   if (found) return ok('customer portal', `active default configuration ${found.id}`);
-  return fail('customer portal', `no active default configuration (${configurations.length} configuration(s) found): portal sessions fail`,
-    'save the portal settings once in the Dashboard (Settings → Billing → Customer portal)');
+  return fail(
+    'customer portal',
+    `no active default configuration (${configurations.length} configuration(s) found): portal sessions fail`,
+    'save the portal settings once in the Dashboard (Settings → Billing → Customer portal)',
+  );
 }

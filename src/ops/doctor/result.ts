@@ -3,15 +3,16 @@
  * `FAIL <check>: <what is wrong> — <how to fix it>`. Any FAIL makes the command exit non-zero.
  */
 export type CheckResult =
-  | { ok: true; check: string; detail: string }
-  | { ok: false; check: string; problem: string; fix: string };
+  { ok: true; check: string; detail: string } | { ok: false; check: string; problem: string; fix: string };
 
 export const ok = (check: string, detail: string): CheckResult => ({ ok: true, check, detail });
 
 export const fail = (check: string, problem: string, fix: string): CheckResult => ({ ok: false, check, problem, fix });
 
 export function formatResult(result: CheckResult): string {
-  return result.ok ? `ok  ${result.check}: ${result.detail}` : `FAIL ${result.check}: ${result.problem} — ${result.fix}`;
+  return result.ok
+    ? `ok  ${result.check}: ${result.detail}`
+    : `FAIL ${result.check}: ${result.problem} — ${result.fix}`;
 }
 
 export function exitCode(results: readonly CheckResult[]): number {

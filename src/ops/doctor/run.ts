@@ -28,8 +28,15 @@ export async function runDoctor(env?: Env): Promise<CheckResult[]> {
   const usable = (name: keyof Config) => !invalid.includes(name);
   const results = configurationResults(configProblems(env));
 
-  const redisUsable = usable('REDIS_URL') && usable('REDIS_CLUSTER_NODES') && usable('KEY_PREFIX') && fields.REDIS_URL && fields.KEY_PREFIX;
-  const target = redisUsable ? redisTarget({ REDIS_URL: fields.REDIS_URL!, REDIS_CLUSTER_NODES: fields.REDIS_CLUSTER_NODES }) : undefined;
+  const redisUsable =
+    usable('REDIS_URL') &&
+    usable('REDIS_CLUSTER_NODES') &&
+    usable('KEY_PREFIX') &&
+    fields.REDIS_URL &&
+    fields.KEY_PREFIX;
+  const target = redisUsable
+    ? redisTarget({ REDIS_URL: fields.REDIS_URL!, REDIS_CLUSTER_NODES: fields.REDIS_CLUSTER_NODES })
+    : undefined;
   const [database, redis] = await Promise.all([
     usable('DATABASE_URL') && fields.DATABASE_URL ? readDatabase(fields.DATABASE_URL) : undefined,
     target ? readRedis(target, fields.KEY_PREFIX!) : undefined,
@@ -39,16 +46,31 @@ export async function runDoctor(env?: Env): Promise<CheckResult[]> {
   if (redis && target) results.push(redisResult(describeTarget(target), 'error' in redis ? redis.error : undefined));
   else results.push(fail('redis', 'not checked: REDIS_URL, REDIS_CLUSTER_NODES or KEY_PREFIX is invalid', FIX_CONFIG));
 
-  const unread = [database?.sentMeters ? undefined : 'PostgreSQL', redis && 'countedMeters' in redis ? undefined : 'Redis'].filter((s) => s !== undefined);
-  const counted = new Set([...(database?.sentMeters ?? []), ...(redis && 'countedMeters' in redis ? redis.countedMeters : [])]);
+  const unread = [
+    database?.sentMeters ? undefined : 'PostgreSQL',
+    redis && 'countedMeters' in redis ? undefined : 'Redis',
+  ].filter((s) => s !== undefined);
+  const counted = new Set([
+    ...(database?.sentMeters ?? []),
+    ...(redis && 'countedMeters' in redis ? redis.countedMeters : []),
+  ]);
 
   const key = fields.STRIPE_SECRET_KEY;
   if (!key || !usable('STRIPE_API_URL')) {
-    results.push(fail('stripe', 'not checked: STRIPE_SECRET_KEY is missing or invalid, or STRIPE_API_URL is invalid', FIX_CONFIG));
+    results.push(
+      fail('stripe', 'not checked: STRIPE_SECRET_KEY is missing or invalid, or STRIPE_API_URL is invalid', FIX_CONFIG),
+    );
   } else {
     // One quick retry: a deploy pipeline wants an answer in seconds, not the service's patient defaults.
-    const stripe = createStripeClient({ secretKey: key, apiUrl: fields.STRIPE_API_URL, maxNetworkRetries: 1, timeoutMs: 10_000 });
-    results.push(...(await stripeResults(stripe, key, fields.STRIPE_API_URL ?? 'https://api.stripe.com', counted, unread)));
+    const stripe = createStripeClient({
+      secretKey: key,
+      apiUrl: fields.STRIPE_API_URL,
+      maxNetworkRetries: 1,
+      timeoutMs: 10_000,
+    });
+    results.push(
+      ...(await stripeResults(stripe, key, fields.STRIPE_API_URL ?? 'https://api.stripe.com', counted, unread)),
+    );
   }
   return redactSecrets(results, configSecrets(fields));
 }
@@ -64,7 +86,13 @@ function configProblems(env?: Env): string[] {
 }
 
 /** The key, the webhook endpoints, the meters usage is counted for, the portal configuration. */
-async function stripeResults(stripe: Stripe, key: string, where: string, counted: Set<string>, unread: string[]): Promise<CheckResult[]> {
+async function stripeResults(
+  stripe: Stripe,
+  key: string,
+  where: string,
+  counted: Set<string>,
+  unread: string[],
+): Promise<CheckResult[]> {
   const endpoints = await listWebhookEndpoints(stripe);
   // Every other call would fail the same way: one line that says why is clearer.
   if ('error' in endpoints) return [stripeKeyResult(key, where, endpoints)];
@@ -77,12 +105,26 @@ async function stripeResults(stripe: Stripe, key: string, where: string, counted
     stripeKeyResult(key, where, { livemodes }),
     ...webhookEndpointResults(endpoints.items, Object.keys(handlers), STRIPE_API_VERSION),
   ];
-  results.push(...('error' in meters
-    ? [fail('meters', `listing meters failed (${meters.error})`, 'a restricted key needs read access to Billing meters')]
-    : meterResults(counted, meters.items, unread)));
-  results.push('error' in portal
-    ? fail('customer portal', `listing portal configurations failed (${portal.error})`, 'a restricted key needs read access to Customer portal')
-    : portalResult(portal.items));
+  results.push(
+    ...('error' in meters
+      ? [
+          fail(
+            'meters',
+            `listing meters failed (${meters.error})`,
+            'a restricted key needs read access to Billing meters',
+          ),
+        ]
+      : meterResults(counted, meters.items, unread)),
+  );
+  results.push(
+    'error' in portal
+      ? fail(
+          'customer portal',
+          `listing portal configurations failed (${portal.error})`,
+          'a restricted key needs read access to Customer portal',
+        )
+      : portalResult(portal.items),
+  );
   return results;
 }
 
@@ -99,6 +141,12 @@ function configSecrets(fields: Partial<Config>): string[] {
       return '';
     }
   };
-  return [fields.STRIPE_SECRET_KEY ?? '', ...(fields.STRIPE_WEBHOOK_SECRET ?? []), ...(fields.API_KEYS ?? []), fields.ADMIN_PASSWORD ?? '',
-    urlPassword(fields.DATABASE_URL), urlPassword(fields.REDIS_URL)];
+  return [
+    fields.STRIPE_SECRET_KEY ?? '',
+    ...(fields.STRIPE_WEBHOOK_SECRET ?? []),
+    ...(fields.API_KEYS ?? []),
+    fields.ADMIN_PASSWORD ?? '',
+    urlPassword(fields.DATABASE_URL),
+    urlPassword(fields.REDIS_URL),
+  ];
 }

@@ -20,18 +20,33 @@ const CHECK = 'stripe key';
 export function stripeKeyResult(key: string, where: string, answer: StripeAnswer): CheckResult {
   const shown = maskSecret(key);
   if ('error' in answer) {
-    return fail(CHECK, `${shown} at ${where}: ${answer.error}`, 'check STRIPE_SECRET_KEY (Dashboard → Developers → API keys) and STRIPE_API_URL (unset means Stripe itself)');
+    return fail(
+      CHECK,
+      `${shown} at ${where}: ${answer.error}`,
+      'check STRIPE_SECRET_KEY (Dashboard → Developers → API keys) and STRIPE_API_URL (unset means Stripe itself)',
+    );
   }
   const mode = keyMode(key);
   if (!mode) {
-    return fail(CHECK, `${shown} names no mode (expected sk_test_, sk_live_, rk_test_ or rk_live_)`, 'copy the key again from Dashboard → Developers → API keys');
+    return fail(
+      CHECK,
+      `${shown} names no mode (expected sk_test_, sk_live_, rk_test_ or rk_live_)`,
+      'copy the key again from Dashboard → Developers → API keys',
+    );
   }
   const server = new Set(answer.livemodes.map((live) => (live ? 'live' : 'test')));
-  if (server.size === 0) return ok(CHECK, `${mode} mode (${shown}), reachable at ${where}; the account returned no object to confirm the mode`);
+  if (server.size === 0)
+    return ok(
+      CHECK,
+      `${mode} mode (${shown}), reachable at ${where}; the account returned no object to confirm the mode`,
+    );
   const other = mode === 'live' ? 'test' : 'live';
   if (server.has(other)) {
-    return fail(CHECK, `${mode}-mode key (${shown}) but ${where} answered with ${other}-mode objects`,
-      `use the ${other === 'live' ? 'sk_live_' : 'sk_test_'}… key of that account, or point STRIPE_API_URL at the ${mode}-mode server (unset: Stripe itself)`);
+    return fail(
+      CHECK,
+      `${mode}-mode key (${shown}) but ${where} answered with ${other}-mode objects`,
+      `use the ${other === 'live' ? 'sk_live_' : 'sk_test_'}… key of that account, or point STRIPE_API_URL at the ${mode}-mode server (unset: Stripe itself)`,
+    );
   }
   return ok(CHECK, `${mode} mode (${shown}), reachable at ${where}, the account answers in ${mode} mode`);
 }

@@ -29,33 +29,64 @@ export function missingEventTypes(enabledEvents: readonly string[], handled: rea
 }
 
 /** One summary line, then per endpoint one `ok` line or one FAIL line per problem. */
-export function webhookEndpointResults(endpoints: readonly EndpointView[], handled: readonly string[], engineVersion: string): CheckResult[] {
+export function webhookEndpointResults(
+  endpoints: readonly EndpointView[],
+  handled: readonly string[],
+  engineVersion: string,
+): CheckResult[] {
   const ours = endpoints.filter((e) => pointsAtService(e.url));
   const summary = ours.length
-    ? ok('webhook endpoints', `${ours.length} of ${endpoints.length} point at this service (URL path ending in ${SERVICE_PATH})`)
-    : fail('webhook endpoints', `none of the account's ${endpoints.length} endpoint(s) points at this service (no URL path ends in ${SERVICE_PATH})`,
-      `add an endpoint for https://<this service>${SERVICE_PATH} with API version ${engineVersion} and the engine's events (Dashboard → Developers → Webhooks), and put its signing secret in STRIPE_WEBHOOK_SECRET`);
+    ? ok(
+        'webhook endpoints',
+        `${ours.length} of ${endpoints.length} point at this service (URL path ending in ${SERVICE_PATH})`,
+      )
+    : fail(
+        'webhook endpoints',
+        `none of the account's ${endpoints.length} endpoint(s) points at this service (no URL path ends in ${SERVICE_PATH})`,
+        `add an endpoint for https://<this service>${SERVICE_PATH} with API version ${engineVersion} and the engine's events (Dashboard → Developers → Webhooks), and put its signing secret in STRIPE_WEBHOOK_SECRET`,
+      );
   return [summary, ...endpoints.flatMap((e) => endpointResults(e, handled, engineVersion))];
 }
 
 function endpointResults(endpoint: EndpointView, handled: readonly string[], engineVersion: string): CheckResult[] {
   const check = `webhook endpoint ${endpoint.id}`;
-  if (!pointsAtService(endpoint.url)) return [ok(check, `${endpoint.url}: not this service (path does not end in ${SERVICE_PATH}), not checked`)];
+  if (!pointsAtService(endpoint.url))
+    return [ok(check, `${endpoint.url}: not this service (path does not end in ${SERVICE_PATH}), not checked`)];
   const results: CheckResult[] = [];
   if (endpoint.status !== 'enabled') {
-    results.push(fail(check, `${endpoint.url} is ${endpoint.status}: Stripe sends it nothing`,
-      `find why its deliveries failed (Dashboard → Developers → Webhooks → ${endpoint.id}), then enable it there`));
+    results.push(
+      fail(
+        check,
+        `${endpoint.url} is ${endpoint.status}: Stripe sends it nothing`,
+        `find why its deliveries failed (Dashboard → Developers → Webhooks → ${endpoint.id}), then enable it there`,
+      ),
+    );
   }
   if (endpoint.api_version !== engineVersion) {
-    const version = endpoint.api_version === null ? 'no api_version (the account default, unknown here)' : `api_version ${endpoint.api_version}`;
-    results.push(fail(check, `${endpoint.url} renders events in ${version}, not the engine's ${engineVersion}`,
-      `an endpoint's version cannot be changed: add one for the same URL with API version ${engineVersion}, add its signing secret to STRIPE_WEBHOOK_SECRET (comma-separated), then delete ${endpoint.id}`));
+    const version =
+      endpoint.api_version === null
+        ? 'no api_version (the account default, unknown here)'
+        : `api_version ${endpoint.api_version}`;
+    results.push(
+      fail(
+        check,
+        `${endpoint.url} renders events in ${version}, not the engine's ${engineVersion}`,
+        `an endpoint's version cannot be changed: add one for the same URL with API version ${engineVersion}, add its signing secret to STRIPE_WEBHOOK_SECRET (comma-separated), then delete ${endpoint.id}`,
+      ),
+    );
   }
   const missing = missingEventTypes(endpoint.enabled_events, handled);
   if (missing.length) {
-    results.push(fail(check, `${endpoint.url} does not send ${missing.length} event type(s) the engine handles: ${missing.join(', ')}`,
-      `add them to ${endpoint.id}'s events (Dashboard → Developers → Webhooks → ${endpoint.id} → events), or send all events`));
+    results.push(
+      fail(
+        check,
+        `${endpoint.url} does not send ${missing.length} event type(s) the engine handles: ${missing.join(', ')}`,
+        `add them to ${endpoint.id}'s events (Dashboard → Developers → Webhooks → ${endpoint.id} → events), or send all events`,
+      ),
+    );
   }
   if (results.length) return results;
-  return [ok(check, `${endpoint.url}: enabled, api_version ${engineVersion}, sends every event type the engine handles`)];
+  return [
+    ok(check, `${endpoint.url}: enabled, api_version ${engineVersion}, sends every event type the engine handles`),
+  ];
 }

@@ -18,12 +18,29 @@ afterAll(() => killAllServiceProcesses());
 test('a one-minute soak stays flat and ends exact', async () => {
   const logDir = mkdtempSync(join(tmpdir(), 'soak-jest-'));
   const report = await runSoak({
-    minutes: 1, eventsPerSecond: 10, usagePerSecond: 50, customers: 40, sampleSeconds: 3, duplicateRate: 0.05, rssFloorMb: 32,
-    entry: sourceEntry(), logDir, postgresAdminUrl: ADMIN_URL, log: () => undefined,
+    minutes: 1,
+    eventsPerSecond: 10,
+    usagePerSecond: 50,
+    customers: 40,
+    sampleSeconds: 3,
+    duplicateRate: 0.05,
+    rssFloorMb: 32,
+    entry: sourceEntry(),
+    logDir,
+    postgresAdminUrl: ADMIN_URL,
+    log: () => undefined,
   });
-  const growing = report.verdicts.filter((v) => v.judged && !v.flat && !v.series.startsWith('RSS')).map((v) => v.series);
+  const growing = report.verdicts
+    .filter((v) => v.judged && !v.flat && !v.series.startsWith('RSS'))
+    .map((v) => v.series);
   expect({ growing, ...report.checks, mirrorExamples: report.checks.mirrorExamples.slice(0, 3) }).toMatchObject({
-    growing: [], undelivered: 0, mirrorWrong: 0, accessWrong: 0, usagePairsWrong: [], failedJobs: 0, processesCrashed: [],
+    growing: [],
+    undelivered: 0,
+    mirrorWrong: 0,
+    accessWrong: 0,
+    usagePairsWrong: [],
+    failedJobs: 0,
+    processesCrashed: [],
   });
   expect(report.checks.usageUnitsAtStripe).toBe(report.checks.usageUnitsCounted);
   expect(report.checks.eventsSent).toBeGreaterThanOrEqual(590);

@@ -13,7 +13,16 @@ import * as build from '../../../stand-in/events';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Loose = Record<string, any>;
 
-const pinned = () => JSON.parse(JSON.stringify(build.subscription({ id: 'sub_V1', customer: 'cus_V1', items: [{ id: 'si_V1', price: 'price_V1', quantity: 2 }] }))) as Loose;
+const pinned = () =>
+  JSON.parse(
+    JSON.stringify(
+      build.subscription({
+        id: 'sub_V1',
+        customer: 'cus_V1',
+        items: [{ id: 'si_V1', price: 'price_V1', quantity: 2 }],
+      }),
+    ),
+  ) as Loose;
 
 test('a pinned-version subscription takes its item period from the item', () => {
   const s = pinned();
@@ -30,7 +39,16 @@ test('a pre-basil subscription (period on the subscription) gives its items that
   }
   s.current_period_start = 1_600_000_000;
   s.current_period_end = 1_602_592_000;
-  expect(mapSubscriptionItems(s)).toEqual([{ stripeId: 'si_V1', stripeSubscriptionId: 'sub_V1', stripePriceId: 'price_V1', quantity: 2, currentPeriodStart: 1_600_000_000, currentPeriodEnd: 1_602_592_000 }]);
+  expect(mapSubscriptionItems(s)).toEqual([
+    {
+      stripeId: 'si_V1',
+      stripeSubscriptionId: 'sub_V1',
+      stripePriceId: 'price_V1',
+      quantity: 2,
+      currentPeriodStart: 1_600_000_000,
+      currentPeriodEnd: 1_602_592_000,
+    },
+  ]);
 });
 
 test('an item with only a plan (accounts from before Prices) uses the plan id as its price', () => {
@@ -57,7 +75,9 @@ test('an invoice links its subscription from parent.subscription_details or, bef
   delete old.parent;
   old.subscription = 'sub_V1';
   expect(mapInvoice(old, null, 1).stripeSubscriptionId).toBe('sub_V1');
-  expect(usageFlushFor(old)).toEqual([{ effect: 'usage_flush', customer: 'cus_V1', subscription: 'sub_V1', invoice: 'in_V1' }]);
+  expect(usageFlushFor(old)).toEqual([
+    { effect: 'usage_flush', customer: 'cus_V1', subscription: 'sub_V1', invoice: 'in_V1' },
+  ]);
   const none = { ...old, subscription: null };
   expect(mapInvoice(none, null, 1).stripeSubscriptionId).toBeNull();
   expect(usageFlushFor(none)).toEqual([]);

@@ -13,23 +13,49 @@ test('customer: id, email and name only', () => {
 });
 
 test('product and price', () => {
-  expect(mapProduct(build.product({ id: 'prod_1', name: 'Pro', active: false }))).toEqual({ stripeId: 'prod_1', name: 'Pro', active: false });
+  expect(mapProduct(build.product({ id: 'prod_1', name: 'Pro', active: false }))).toEqual({
+    stripeId: 'prod_1',
+    name: 'Pro',
+    active: false,
+  });
   const p = build.price({ id: 'price_1', product: 'prod_1', unit_amount: 1200, currency: 'eur', meter: 'mtr_1' });
   expect(mapPrice(p)).toMatchObject({
-    stripeId: 'price_1', stripeProductId: 'prod_1', unitAmount: 1200, currency: 'eur', active: true,
-    type: 'recurring', recurringInterval: 'month', usageType: 'metered', meter: 'mtr_1',
+    stripeId: 'price_1',
+    stripeProductId: 'prod_1',
+    unitAmount: 1200,
+    currency: 'eur',
+    active: true,
+    type: 'recurring',
+    recurringInterval: 'month',
+    usageType: 'metered',
+    meter: 'mtr_1',
   });
 });
 
 test('subscription: items carry the period dates (API 2026-10-28)', () => {
   const s = build.subscription({
-    id: 'sub_1', customer: 'cus_A', status: 'past_due', cancel_at_period_end: true,
+    id: 'sub_1',
+    customer: 'cus_A',
+    status: 'past_due',
+    cancel_at_period_end: true,
     items: [{ id: 'si_1', price: 'price_1', quantity: 3, current_period_start: 100, current_period_end: 200 }],
   });
-  expect(mapSubscription(s)).toMatchObject({ stripeId: 'sub_1', stripeCustomerId: 'cus_A', status: 'past_due', cancelAtPeriodEnd: true });
-  expect(mapSubscriptionItems(s)).toEqual([{
-    stripeId: 'si_1', stripeSubscriptionId: 'sub_1', stripePriceId: 'price_1', quantity: 3, currentPeriodStart: 100, currentPeriodEnd: 200,
-  }]);
+  expect(mapSubscription(s)).toMatchObject({
+    stripeId: 'sub_1',
+    stripeCustomerId: 'cus_A',
+    status: 'past_due',
+    cancelAtPeriodEnd: true,
+  });
+  expect(mapSubscriptionItems(s)).toEqual([
+    {
+      stripeId: 'si_1',
+      stripeSubscriptionId: 'sub_1',
+      stripePriceId: 'price_1',
+      quantity: 3,
+      currentPeriodStart: 100,
+      currentPeriodEnd: 200,
+    },
+  ]);
 });
 
 test('subscription accepts an expanded customer', () => {
@@ -38,12 +64,25 @@ test('subscription accepts an expanded customer', () => {
 });
 
 describe('invoice', () => {
-  const failed = () => build.invoice({
-    id: 'in_1', customer: 'cus_A', subscription: 'sub_1', status: 'open', attempted: true, amount_due: 500, amount_paid: 0, amount_remaining: 500,
-  });
+  const failed = () =>
+    build.invoice({
+      id: 'in_1',
+      customer: 'cus_A',
+      subscription: 'sub_1',
+      status: 'open',
+      attempted: true,
+      amount_due: 500,
+      amount_paid: 0,
+      amount_remaining: 500,
+    });
 
   test('links the subscription through parent.subscription_details', () => {
-    expect(mapInvoice(failed(), null, 10)).toMatchObject({ stripeId: 'in_1', stripeCustomerId: 'cus_A', stripeSubscriptionId: 'sub_1', status: 'open' });
+    expect(mapInvoice(failed(), null, 10)).toMatchObject({
+      stripeId: 'in_1',
+      stripeCustomerId: 'cus_A',
+      stripeSubscriptionId: 'sub_1',
+      status: 'open',
+    });
   });
 
   test('a failing invoice starts the grace clock once and keeps it', () => {
@@ -69,11 +108,26 @@ describe('invoice', () => {
 });
 
 test('checkout session', () => {
-  const s = build.checkoutSession({ id: 'cs_1', customer: 'cus_A', subscription: 'sub_1', mode: 'subscription', payment_status: 'paid', status: 'complete' });
-  expect(mapCheckoutSession(s)).toMatchObject({ stripeId: 'cs_1', stripeCustomerId: 'cus_A', stripeSubscriptionId: 'sub_1', mode: 'subscription', paymentStatus: 'paid' });
+  const s = build.checkoutSession({
+    id: 'cs_1',
+    customer: 'cus_A',
+    subscription: 'sub_1',
+    mode: 'subscription',
+    payment_status: 'paid',
+    status: 'complete',
+  });
+  expect(mapCheckoutSession(s)).toMatchObject({
+    stripeId: 'cs_1',
+    stripeCustomerId: 'cus_A',
+    stripeSubscriptionId: 'sub_1',
+    mode: 'subscription',
+    paymentStatus: 'paid',
+  });
 });
 
 test('a malformed object is a permanent error naming the field', () => {
   expect(() => mapSubscription({ id: 'sub_1', object: 'subscription', customer: 'cus_A' })).toThrow(PermanentError);
-  expect(() => mapInvoice({ id: 'in_1', object: 'invoice', customer: 'cus_A', amount_due: 'ten' }, null, 1)).toThrow(/amount_due/);
+  expect(() => mapInvoice({ id: 'in_1', object: 'invoice', customer: 'cus_A', amount_due: 'ten' }, null, 1)).toThrow(
+    /amount_due/,
+  );
 });

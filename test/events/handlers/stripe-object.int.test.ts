@@ -9,27 +9,53 @@ import { seededRandom, shuffle } from '../../../stand-in/util';
 import { settle, startTestService, TestService } from '../../support/service';
 
 let t: TestService;
-beforeAll(async () => { t = await startTestService(); });
+beforeAll(async () => {
+  t = await startTestService();
+});
 afterAll(async () => t.stop());
 
 /** [object type, the event type that carries its updates, the event type that deletes it (if any)]. */
 const TYPES: Array<[string, string, string?]> = [
-  ['charge', 'charge.updated'], ['refund', 'refund.updated'], ['dispute', 'charge.dispute.updated'],
-  ['payment_intent', 'payment_intent.succeeded'], ['payment_method', 'payment_method.updated'],
-  ['setup_intent', 'setup_intent.succeeded'], ['credit_note', 'credit_note.updated'],
-  ['subscription_schedule', 'subscription_schedule.updated'], ['coupon', 'coupon.updated', 'coupon.deleted'],
-  ['promotion_code', 'promotion_code.updated'], ['quote', 'quote.finalized'], ['tax_rate', 'tax_rate.updated'],
-  ['tax_id', 'customer.tax_id.updated', 'customer.tax_id.deleted'], ['invoiceitem', 'invoiceitem.created', 'invoiceitem.deleted'],
-  ['plan', 'plan.updated', 'plan.deleted'], ['payout', 'payout.updated'], ['transfer', 'transfer.updated'],
-  ['review', 'review.opened'], ['radar.early_fraud_warning', 'radar.early_fraud_warning.updated'], ['application_fee', 'application_fee.created'],
+  ['charge', 'charge.updated'],
+  ['refund', 'refund.updated'],
+  ['dispute', 'charge.dispute.updated'],
+  ['payment_intent', 'payment_intent.succeeded'],
+  ['payment_method', 'payment_method.updated'],
+  ['setup_intent', 'setup_intent.succeeded'],
+  ['credit_note', 'credit_note.updated'],
+  ['subscription_schedule', 'subscription_schedule.updated'],
+  ['coupon', 'coupon.updated', 'coupon.deleted'],
+  ['promotion_code', 'promotion_code.updated'],
+  ['quote', 'quote.finalized'],
+  ['tax_rate', 'tax_rate.updated'],
+  ['tax_id', 'customer.tax_id.updated', 'customer.tax_id.deleted'],
+  ['invoiceitem', 'invoiceitem.created', 'invoiceitem.deleted'],
+  ['plan', 'plan.updated', 'plan.deleted'],
+  ['payout', 'payout.updated'],
+  ['transfer', 'transfer.updated'],
+  ['review', 'review.opened'],
+  ['radar.early_fraud_warning', 'radar.early_fraud_warning.updated'],
+  ['application_fee', 'application_fee.created'],
 ];
 
 const T0 = Math.floor(Date.now() / 1000) - 600;
-const stored = (id: string) => t.service.dataSource.query('SELECT type, stripe_customer_id, data, deleted, watermark FROM stripe_objects WHERE stripe_id = $1', [id]);
+const stored = (id: string) =>
+  t.service.dataSource.query(
+    'SELECT type, stripe_customer_id, data, deleted, watermark FROM stripe_objects WHERE stripe_id = $1',
+    [id],
+  );
 
-test('twenty object types, shuffled and duplicated, end in their newest state; a tie ends in Stripe\'s state', async () => {
-  const objects = TYPES.map(([type], n) => build.object(type, { id: `${type.replace(/\W/g, '')}_Obj${n}`, metadata: { v: '0' } }) as { id: string; object: string });
-  const events = objects.flatMap((o, n) => [1, 2, 3].map((v) => build.event(TYPES[n][1], { ...o, metadata: { v: String(v) } }, { created: T0 + v })));
+test("twenty object types, shuffled and duplicated, end in their newest state; a tie ends in Stripe's state", async () => {
+  const objects = TYPES.map(
+    ([type], n) =>
+      build.object(type, { id: `${type.replace(/\W/g, '')}_Obj${n}`, metadata: { v: '0' } }) as {
+        id: string;
+        object: string;
+      },
+  );
+  const events = objects.flatMap((o, n) =>
+    [1, 2, 3].map((v) => build.event(TYPES[n][1], { ...o, metadata: { v: String(v) } }, { created: T0 + v })),
+  );
   // Same second as v3, other content: only Stripe can say which is current; the stand-in holds 'truth'.
   const ties = objects.map((o, n) => build.event(TYPES[n][1], { ...o, metadata: { v: 'tie' } }, { created: T0 + 3 }));
   for (const o of objects) t.standIn.put({ ...o, metadata: { v: 'truth' } } as typeof o);
@@ -38,7 +64,12 @@ test('twenty object types, shuffled and duplicated, end in their newest state; a
   await settle(t);
   for (const o of objects) {
     const [row] = await stored(o.id);
-    expect({ id: o.id, type: row?.type, v: row?.data.metadata.v, watermark: row?.watermark }).toEqual({ id: o.id, type: o.object, v: expect.stringMatching(/^(3|truth)$/), watermark: String(T0 + 3) });
+    expect({ id: o.id, type: row?.type, v: row?.data.metadata.v, watermark: row?.watermark }).toEqual({
+      id: o.id,
+      type: o.object,
+      v: expect.stringMatching(/^(3|truth)$/),
+      watermark: String(T0 + 3),
+    });
   }
   // Whichever of v3 and the tie applied first, the second one met a same-second row and asked Stripe.
   const truths = await Promise.all(objects.map(async (o) => (await stored(o.id))[0].data.metadata.v));
@@ -61,7 +92,9 @@ test('a deletion is terminal: later or older updates do not bring the object bac
 });
 
 test('a payment method (and a charge) keeps its customer and brand, never its card number fields, expiry or fingerprint', async () => {
-  const pm = build.object('payment_method', { id: 'pm_Card1', customer: 'cus_Card1' }) as unknown as { card: Record<string, unknown> };
+  const pm = build.object('payment_method', { id: 'pm_Card1', customer: 'cus_Card1' }) as unknown as {
+    card: Record<string, unknown>;
+  };
   expect(pm.card.last4).toBeDefined();
   const charge = build.object('charge', { id: 'ch_Card1', customer: 'cus_Card1' });
   await t.deliver(build.event('payment_method.attached', pm));
@@ -71,7 +104,8 @@ test('a payment method (and a charge) keeps its customer and brand, never its ca
     const [row] = await stored(id);
     expect(row.stripe_customer_id).toBe('cus_Card1');
     const text = JSON.stringify(row.data);
-    for (const field of ['last4', 'exp_month', 'exp_year', 'fingerprint', '"number"', '"cvc"']) expect(text).not.toContain(field);
+    for (const field of ['last4', 'exp_month', 'exp_year', 'fingerprint', '"number"', '"cvc"'])
+      expect(text).not.toContain(field);
   }
   const [pmRow] = await stored('pm_Card1');
   expect(pmRow.data.card.brand).toBe(pm.card.brand);

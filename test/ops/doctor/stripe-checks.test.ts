@@ -1,6 +1,11 @@
 /** The doctor's Stripe decisions: key mode, webhook endpoints, meters, portal configuration. */
 import { keyMode, stripeKeyResult } from '../../../src/ops/doctor/stripe-key';
-import { missingEventTypes, pointsAtService, webhookEndpointResults, type EndpointView } from '../../../src/ops/doctor/webhook-endpoints';
+import {
+  missingEventTypes,
+  pointsAtService,
+  webhookEndpointResults,
+  type EndpointView,
+} from '../../../src/ops/doctor/webhook-endpoints';
 import { meterNamesOfFields, meterResults } from '../../../src/ops/doctor/meters';
 import { portalResult } from '../../../src/ops/doctor/portal';
 import { formatResult } from '../../../src/ops/doctor/result';
@@ -8,26 +13,50 @@ import { formatResult } from '../../../src/ops/doctor/result';
 const V = '2026-10-28.endive';
 const HANDLED = ['customer.created', 'customer.updated', 'invoice.paid'];
 const endpoint = (over: Partial<EndpointView> = {}): EndpointView => ({
-  id: 'we_1', url: 'https://billing.example.com/webhooks/stripe', status: 'enabled', api_version: V, enabled_events: ['*'], ...over,
+  id: 'we_1',
+  url: 'https://billing.example.com/webhooks/stripe',
+  status: 'enabled',
+  api_version: V,
+  enabled_events: ['*'],
+  ...over,
 });
 const lines = (results: ReturnType<typeof webhookEndpointResults>) => results.map(formatResult);
 
 describe('stripe key', () => {
   test('mode comes from the prefix of secret and restricted keys', () => {
-    expect([keyMode('sk_test_x'), keyMode('sk_live_x'), keyMode('rk_test_x'), keyMode('rk_live_x'), keyMode('sk_x')]).toEqual(['test', 'live', 'test', 'live', undefined]);
+    expect([
+      keyMode('sk_test_x'),
+      keyMode('sk_live_x'),
+      keyMode('rk_test_x'),
+      keyMode('rk_live_x'),
+      keyMode('sk_x'),
+    ]).toEqual(['test', 'live', 'test', 'live', undefined]);
   });
 
   test('a key whose mode differs from the objects the API returned is a problem, either way round', () => {
-    expect(stripeKeyResult('sk_live_abcdefgh1234', 'http://s', { livemodes: [false] })).toMatchObject({ ok: false, problem: 'live-mode key (sk_live_…1234) but http://s answered with test-mode objects' });
-    expect(stripeKeyResult('rk_test_abcdefgh1234', 'http://s', { livemodes: [true, true] })).toMatchObject({ ok: false, problem: 'test-mode key (rk_test_…1234) but http://s answered with live-mode objects' });
-    expect(stripeKeyResult('sk_test_abcdefgh1234', 'http://s', { livemodes: [false, false] })).toMatchObject({ ok: true });
+    expect(stripeKeyResult('sk_live_abcdefgh1234', 'http://s', { livemodes: [false] })).toMatchObject({
+      ok: false,
+      problem: 'live-mode key (sk_live_…1234) but http://s answered with test-mode objects',
+    });
+    expect(stripeKeyResult('rk_test_abcdefgh1234', 'http://s', { livemodes: [true, true] })).toMatchObject({
+      ok: false,
+      problem: 'test-mode key (rk_test_…1234) but http://s answered with live-mode objects',
+    });
+    expect(stripeKeyResult('sk_test_abcdefgh1234', 'http://s', { livemodes: [false, false] })).toMatchObject({
+      ok: true,
+    });
   });
 
   test('no object to compare is stated, an error is a problem, and the key is never shown whole', () => {
     expect(formatResult(stripeKeyResult('sk_live_abcdefgh1234', 'https://api.stripe.com', { livemodes: [] }))).toBe(
-      'ok  stripe key: live mode (sk_live_…1234), reachable at https://api.stripe.com; the account returned no object to confirm the mode');
-    const failed = formatResult(stripeKeyResult('sk_test_abcdefgh1234', 'http://s', { error: '401 StripeAuthenticationError: Invalid API Key' }));
-    expect(failed).toMatch(/^FAIL stripe key: sk_test_…1234 at http:\/\/s: 401 StripeAuthenticationError: Invalid API Key — check STRIPE_SECRET_KEY/);
+      'ok  stripe key: live mode (sk_live_…1234), reachable at https://api.stripe.com; the account returned no object to confirm the mode',
+    );
+    const failed = formatResult(
+      stripeKeyResult('sk_test_abcdefgh1234', 'http://s', { error: '401 StripeAuthenticationError: Invalid API Key' }),
+    );
+    expect(failed).toMatch(
+      /^FAIL stripe key: sk_test_…1234 at http:\/\/s: 401 StripeAuthenticationError: Invalid API Key — check STRIPE_SECRET_KEY/,
+    );
     expect(failed).not.toContain('abcdefgh');
   });
 });
@@ -42,12 +71,26 @@ describe('webhook endpoints', () => {
   });
 
   test('missing handled types are named in the table order; * sends everything', () => {
-    expect(missingEventTypes(['invoice.paid', 'charge.failed'], HANDLED)).toEqual(['customer.created', 'customer.updated']);
+    expect(missingEventTypes(['invoice.paid', 'charge.failed'], HANDLED)).toEqual([
+      'customer.created',
+      'customer.updated',
+    ]);
     expect(missingEventTypes(['*'], HANDLED)).toEqual([]);
   });
 
   test('a right endpoint is one ok line; another service is listed, not checked', () => {
-    expect(lines(webhookEndpointResults([endpoint(), endpoint({ id: 'we_2', url: 'https://crm.example.com/hook', api_version: null, status: 'disabled' })], HANDLED, V))).toEqual([
+    expect(
+      lines(
+        webhookEndpointResults(
+          [
+            endpoint(),
+            endpoint({ id: 'we_2', url: 'https://crm.example.com/hook', api_version: null, status: 'disabled' }),
+          ],
+          HANDLED,
+          V,
+        ),
+      ),
+    ).toEqual([
       'ok  webhook endpoints: 1 of 2 point at this service (URL path ending in /webhooks/stripe)',
       `ok  webhook endpoint we_1: https://billing.example.com/webhooks/stripe: enabled, api_version ${V}, sends every event type the engine handles`,
       'ok  webhook endpoint we_2: https://crm.example.com/hook: not this service (path does not end in /webhooks/stripe), not checked',
@@ -55,33 +98,57 @@ describe('webhook endpoints', () => {
   });
 
   test('disabled, another or no API version, and missing events are one FAIL line each, naming the endpoint', () => {
-    const results = webhookEndpointResults([endpoint({ status: 'disabled', api_version: '2020-03-02', enabled_events: ['invoice.paid'] })], HANDLED, V);
-    expect(results.map((r) => [r.ok, r.check])).toEqual([[true, 'webhook endpoints'], [false, 'webhook endpoint we_1'], [false, 'webhook endpoint we_1'], [false, 'webhook endpoint we_1']]);
+    const results = webhookEndpointResults(
+      [endpoint({ status: 'disabled', api_version: '2020-03-02', enabled_events: ['invoice.paid'] })],
+      HANDLED,
+      V,
+    );
+    expect(results.map((r) => [r.ok, r.check])).toEqual([
+      [true, 'webhook endpoints'],
+      [false, 'webhook endpoint we_1'],
+      [false, 'webhook endpoint we_1'],
+      [false, 'webhook endpoint we_1'],
+    ]);
     const text = lines(results).join('\n');
     expect(text).toContain('is disabled');
     expect(text).toContain(`renders events in api_version 2020-03-02, not the engine's ${V}`);
     expect(text).toContain('does not send 2 event type(s) the engine handles: customer.created, customer.updated');
     const unset = lines(webhookEndpointResults([endpoint({ api_version: null })], HANDLED, V));
-    expect(unset[1]).toMatch(/^FAIL webhook endpoint we_1: .* renders events in no api_version \(the account default, unknown here\)/);
+    expect(unset[1]).toMatch(
+      /^FAIL webhook endpoint we_1: .* renders events in no api_version \(the account default, unknown here\)/,
+    );
   });
 
   test('no endpoint pointing at this service is a problem with a fix line', () => {
     const [summary] = webhookEndpointResults([], HANDLED, V);
-    expect(formatResult(summary)).toMatch(/^FAIL webhook endpoints: none of the account's 0 endpoint\(s\) points at this service .* — add an endpoint for https:\/\/<this service>\/webhooks\/stripe with API version 2026-10-28\.endive/);
+    expect(formatResult(summary)).toMatch(
+      /^FAIL webhook endpoints: none of the account's 0 endpoint\(s\) points at this service .* — add an endpoint for https:\/\/<this service>\/webhooks\/stripe with API version 2026-10-28\.endive/,
+    );
   });
 });
 
 describe('meters', () => {
   test('meter names come from well-formed usage fields only', () => {
-    expect([...meterNamesOfFields(['cus_1|api_calls|1767225600', 'cus_2|tokens|1', 'cus_3|api_calls|5', 'garbage', 'cus_4|bad|name|1'])]).toEqual(['api_calls', 'tokens']);
+    expect([
+      ...meterNamesOfFields([
+        'cus_1|api_calls|1767225600',
+        'cus_2|tokens|1',
+        'cus_3|api_calls|5',
+        'garbage',
+        'cus_4|bad|name|1',
+      ]),
+    ]).toEqual(['api_calls', 'tokens']);
   });
 
   test('each counted name needs an active meter: missing and inactive are named', () => {
-    const results = meterResults(['tokens', 'api_calls', 'searches', 'tokens'], [
-      { id: 'mtr_a', event_name: 'api_calls', status: 'active' },
-      { id: 'mtr_old', event_name: 'tokens', status: 'inactive' },
-      { id: 'mtr_other', event_name: 'unrelated', status: 'active' },
-    ]);
+    const results = meterResults(
+      ['tokens', 'api_calls', 'searches', 'tokens'],
+      [
+        { id: 'mtr_a', event_name: 'api_calls', status: 'active' },
+        { id: 'mtr_old', event_name: 'tokens', status: 'inactive' },
+        { id: 'mtr_other', event_name: 'unrelated', status: 'active' },
+      ],
+    );
     expect(results.map(formatResult)).toEqual([
       'ok  meter api_calls: active meter mtr_a',
       'FAIL meter searches: usage is counted for "searches" but the account has no meter with that event name: Stripe drops the usage — create a meter in the Dashboard (Billing → Meters) with event name "searches"',
@@ -90,22 +157,51 @@ describe('meters', () => {
   });
 
   test('an active meter next to an inactive one with the same name is enough; nothing counted is ok', () => {
-    expect(meterResults(['x'], [{ id: 'mtr_1', event_name: 'x', status: 'inactive' }, { id: 'mtr_2', event_name: 'x', status: 'active' }])).toEqual([{ ok: true, check: 'meter x', detail: 'active meter mtr_2' }]);
-    expect(meterResults([], [])).toEqual([{ ok: true, check: 'meters', detail: 'no usage counted yet, no meter needed so far' }]);
+    expect(
+      meterResults(
+        ['x'],
+        [
+          { id: 'mtr_1', event_name: 'x', status: 'inactive' },
+          { id: 'mtr_2', event_name: 'x', status: 'active' },
+        ],
+      ),
+    ).toEqual([{ ok: true, check: 'meter x', detail: 'active meter mtr_2' }]);
+    expect(meterResults([], [])).toEqual([
+      { ok: true, check: 'meters', detail: 'no usage counted yet, no meter needed so far' },
+    ]);
   });
 
   test('a usage source that could not be read is a problem, and then "nothing counted" is not claimed', () => {
     expect(meterResults([], [], ['PostgreSQL']).map(formatResult)).toEqual([
       'FAIL meters: could not read counted usage from PostgreSQL (see above): the meters it needs are not checked — fix that, then run the doctor again',
     ]);
-    expect(meterResults(['x'], [{ id: 'mtr_1', event_name: 'x', status: 'active' }], ['PostgreSQL', 'Redis']).map((r) => [r.ok, r.check])).toEqual([[false, 'meters'], [true, 'meter x']]);
+    expect(
+      meterResults(['x'], [{ id: 'mtr_1', event_name: 'x', status: 'active' }], ['PostgreSQL', 'Redis']).map((r) => [
+        r.ok,
+        r.check,
+      ]),
+    ).toEqual([
+      [false, 'meters'],
+      [true, 'meter x'],
+    ]);
   });
 });
 
 describe('customer portal', () => {
   test('needs a configuration that is both default and active', () => {
-    expect(portalResult([{ id: 'bpc_1', is_default: true, active: true }])).toEqual({ ok: true, check: 'customer portal', detail: 'active default configuration bpc_1' });
-    expect(portalResult([{ id: 'bpc_1', is_default: false, active: true }, { id: 'bpc_2', is_default: true, active: false }]).ok).toBe(false);
-    expect(formatResult(portalResult([]))).toBe('FAIL customer portal: no active default configuration (0 configuration(s) found): portal sessions fail — save the portal settings once in the Dashboard (Settings → Billing → Customer portal)');
+    expect(portalResult([{ id: 'bpc_1', is_default: true, active: true }])).toEqual({
+      ok: true,
+      check: 'customer portal',
+      detail: 'active default configuration bpc_1',
+    });
+    expect(
+      portalResult([
+        { id: 'bpc_1', is_default: false, active: true },
+        { id: 'bpc_2', is_default: true, active: false },
+      ]).ok,
+    ).toBe(false);
+    expect(formatResult(portalResult([]))).toBe(
+      'FAIL customer portal: no active default configuration (0 configuration(s) found): portal sessions fail — save the portal settings once in the Dashboard (Settings → Billing → Customer portal)',
+    );
   });
 });
