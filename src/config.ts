@@ -4,7 +4,9 @@
  * and secrets never appear in error messages.
  */
 import { z } from 'zod';
-import { MAX_PARTITIONS } from './queues/partitions';
+
+/** Most partitions accepted (EVENT_QUEUE_PARTITIONS): each is a BullMQ Worker in every worker process. */
+export const MAX_PARTITIONS = 256;
 
 const csv = (value: string | undefined): string[] =>
   (value ?? '')

@@ -27,9 +27,6 @@ export function partitionTag(index: number, count: number): string {
   }
 }
 
-/** Most partitions accepted (EVENT_QUEUE_PARTITIONS): each is a BullMQ Worker in every worker process. */
-export const MAX_PARTITIONS = 256;
-
 /**
  * The queue names of `count` partitions. One partition on one Redis keeps the historical name
  * `stripe-events`, so an upgrade keeps the jobs already queued. Otherwise `stripe-events-<i>{<tag>}`:
