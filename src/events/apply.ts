@@ -21,7 +21,7 @@ import type Stripe from 'stripe';
 import type { DataSource } from 'typeorm';
 import { mergeUpserts, Statement, withOpenedTransaction } from '../db/transaction';
 import type { Logger } from '../logger';
-import { parseStripeEvent, type StripeEvent } from '../queues/stripe-event';
+import { EventKey, eventKey, parseStripeEvent, type StripeEvent } from '../queues/stripe-event';
 import type { AccessChange } from '../access/sync';
 import { AccessOptions, accessStep } from './access-step';
 import { dedupeStatement, forgetStatement, locksStatement } from './event-transaction';
@@ -34,7 +34,6 @@ import {
   StripeReadReason,
 } from './handler-types';
 import { handlerFor } from './handlers';
-import { CUSTOMER_ID } from '../lib/ids';
 
 export type EventOutcome = ApplyOutcome | 'duplicate' | 'ignored';
 
@@ -63,11 +62,12 @@ export interface AppliedBatch {
   accessChanges: AccessChange[];
 }
 
-/** A validated event with its handler, advisory lock key and locked read, ready for a transaction. */
+/** A validated event with its handler, key and locked read, ready for a transaction. */
 export interface PreparedEvent {
   event: StripeEvent;
   handler: EventHandler;
-  lockKey: string;
+  /** Its advisory lock (queues/stripe-event.ts `eventKey`), the key its queue partition follows too. */
+  key: EventKey;
   lockedRead: Statement;
 }
 
@@ -78,8 +78,7 @@ export function prepareStripeEvent(dataSource: DataSource, payload: unknown): Pr
   const event = parsed.event;
   const handler = handlerFor(event);
   if (!handler) return null;
-  const object = event.data.object;
-  return { event, handler, lockKey: handler.lockKey(object), lockedRead: handler.lockedRead(dataSource, object) };
+  return { event, handler, key: eventKey(event), lockedRead: handler.lockedRead(dataSource, event.data.object) };
 }
 
 /** Why a handler error sets its event aside. Pure. */
@@ -93,7 +92,7 @@ export function classifyHandlerError(error: unknown): SetAsideReason {
 export async function applyEvents(deps: StripeEventDeps, items: readonly PreparedEvent[]): Promise<AppliedBatch> {
   const allowStripeReads = items.length === 1;
   const opening = [
-    locksStatement(items.map((i) => i.lockKey)),
+    locksStatement(items.map((i) => i.key.key)),
     dedupeStatement(items.map((i) => i.event)),
     ...items.map((i) => i.lockedRead),
   ];
@@ -136,17 +135,17 @@ export async function applyEvents(deps: StripeEventDeps, items: readonly Prepare
 
 /**
  * After a commit: first the access change feed names every customer the transaction may have
- * changed (`customers`: its events' lock keys, duplicates included, so the re-run of a job whose
- * worker died between COMMIT and here still names them), then the changes are handed on
+ * changed (`keys`: its events' keys, duplicates included, so the re-run of a job whose worker
+ * died between COMMIT and here still names their customers), then the changes are handed on
  * (notifications). A feed that cannot be written throws, so the jobs fail and are retried; a
  * notification that cannot be enqueued is only logged: the outbox relay enqueues it.
  */
 export async function publishAccessChanges(
   deps: Pick<StripeEventDeps, 'access' | 'log'>,
   changes: readonly AccessChange[],
-  customers: Iterable<string> = [],
+  keys: readonly EventKey[] = [],
 ): Promise<void> {
-  const named = new Set([...customers].filter((key) => CUSTOMER_ID.test(key)));
+  const named = new Set(keys.flatMap((k) => (k.customer ? [k.key] : [])));
   for (const change of changes) named.add(change.customer);
   // Before any notification: a product told of a change must find the access API answering it.
   if (named.size > 0) await deps.access?.invalidate?.([...named]);
@@ -179,7 +178,7 @@ export async function applyStripeEvent(deps: StripeEventDeps, payload: unknown):
     results: [result],
     accessChanges,
   } = await applyEvents(deps, [prepared]);
-  await publishAccessChanges(deps, accessChanges, [prepared.lockKey]);
+  await publishAccessChanges(deps, accessChanges, [prepared.key]);
   if ('setAside' in result) throw result.error;
   await runAfterCommit(deps, prepared);
   return result.outcome;

@@ -79,7 +79,7 @@ export class EventBatcher {
   private pump(): void {
     while (this.inFlight < this.options.maxInFlight && this.pending.length > 0) {
       const taken = planBatch(
-        this.pending.map((e) => e.prepared.lockKey),
+        this.pending.map((e) => e.prepared.key.key),
         this.options.maxBatch,
       );
       const batch = taken.map((i) => this.pending[i]);
@@ -114,7 +114,7 @@ export class EventBatcher {
       await publishAccessChanges(
         this.deps,
         applied.accessChanges,
-        batch.map((e) => e.prepared.lockKey),
+        batch.map((e) => e.prepared.key),
       );
     } catch (error) {
       // Committed, but the access change feed was not told: fail the jobs; their re-runs (duplicates) tell it.

@@ -2,8 +2,9 @@
  * The one write path of the mirror: the stored version (read under a row lock in the opening
  * round trip), `decideWrite` (events/watermark.ts), a refetch from Stripe on a same-second tie,
  * then the upsert of the row with the event's second as its new watermark. Each mirrored Stripe
- * object type is a `Mirror` (its spec and lock key); the handler table and the operator commands
- * (backfill) are both built from them (events/mirror-registry.ts).
+ * object type is a `Mirror` (its spec, and the customer whose access its rows feed); the handler
+ * table and the operator commands (backfill) are both built from them (events/mirror-registry.ts).
+ * The advisory lock is the event's key (queues/stripe-event.ts `eventKey`), whatever the mirror.
  */
 import type Stripe from 'stripe';
 import type { EntityTarget, ObjectLiteral } from 'typeorm';
@@ -40,10 +41,9 @@ export interface MirrorSpec<Row extends MirrorRow> {
   companionWrites?(object: unknown, row: Row): Statement[];
 }
 
-/** A mirrored Stripe object type: how its rows are written, and which advisory lock it takes. */
+/** A mirrored Stripe object type: how its rows are written. */
 export interface Mirror<Row extends MirrorRow = MirrorRow> {
   spec: MirrorSpec<Row>;
-  lockKey(object: StripeObject): string;
   /** Set for the objects the access rule reads: the customer whose answer they feed. */
   accessCustomer?(object: StripeObject): string | null;
 }
@@ -116,7 +116,6 @@ export function mirrorHandler(
   afterCommit?: (object: StripeObject) => AfterCommitRequest[],
 ): EventHandler {
   return {
-    lockKey: mirror.lockKey,
     lockedRead: (dataSource, object) => selectForUpdate(dataSource, mirror.spec.entity, objectId(object)),
     decide: (ctx) => decideMirrored(ctx, mirror.spec, deletion),
     ...(mirror.accessCustomer ? { accessCustomer: mirror.accessCustomer } : {}),

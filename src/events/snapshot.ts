@@ -9,7 +9,7 @@
  */
 import { selectForUpdate } from '../db/row-sql';
 import { withOpenedTransaction } from '../db/transaction';
-import type { StripeEvent } from '../queues/stripe-event';
+import { eventKey, type StripeEvent } from '../queues/stripe-event';
 import { publishAccessChanges, type StripeEventDeps } from './apply';
 import { accessStep } from './access-step';
 import { locksStatement } from './event-transaction';
@@ -32,10 +32,8 @@ export async function applySnapshot(
     created: watermark,
     data: { object },
   };
-  const opening = [
-    locksStatement([mirror.lockKey(object)]),
-    selectForUpdate(deps.dataSource, mirror.spec.entity, object.id),
-  ];
+  const key = eventKey(event);
+  const opening = [locksStatement([key.key]), selectForUpdate(deps.dataSource, mirror.spec.entity, object.id)];
   const { outcome, changes } = await withOpenedTransaction(deps.dataSource, opening, async ([, stored], run) => {
     const ctx = {
       dataSource: deps.dataSource,
@@ -50,6 +48,6 @@ export async function applySnapshot(
     const step = await accessStep(run, decision.writes, new Set(customer ? [customer] : []), deps.access);
     return { result: { outcome: decision.outcome, changes: step.changes }, closing: step.closing };
   });
-  await publishAccessChanges(deps, changes, [mirror.lockKey(object)]);
+  await publishAccessChanges(deps, changes, [key]);
   return outcome;
 }

@@ -94,7 +94,6 @@ async function decide(ctx: HandlerContext): Promise<HandlerDecision> {
 
 export const entitlementHandlers = {
   'entitlements.active_entitlement_summary.updated': {
-    lockKey: (object) => mapEntitlementSummary(object).customer,
     lockedRead: (_dataSource, object) => ({
       sql: 'SELECT "watermark" FROM "entitlement_summaries" WHERE "stripe_customer_id" = $1 FOR UPDATE',
       values: [mapEntitlementSummary(object).customer],
