@@ -17,12 +17,12 @@ import {
   EventHandler,
   HandlerContext,
   HandlerDecision,
-  NeedsStripeRead,
   PermanentError,
   StripeObject,
   StripeReadReason,
 } from './handler-types';
 import { objectId } from './handlers/parse';
+import { readStripe } from './handlers/refetch';
 import { decideWrite } from './watermark';
 
 /** A mirrored row: Stripe id, tombstone and watermark (entities/mirrored.ts) plus the object's own columns. */
@@ -98,16 +98,12 @@ export async function decideMirrored<Row extends MirrorRow>(
 export const isOtherVersion = (apiVersion: string | null | undefined): boolean =>
   apiVersion !== undefined && apiVersion !== STRIPE_API_VERSION;
 
-async function refetch<Row extends MirrorRow>(
+const refetch = <Row extends MirrorRow>(
   ctx: HandlerContext,
   spec: MirrorSpec<Row>,
   id: string,
   why: StripeReadReason,
-): Promise<unknown> {
-  if (!ctx.allowStripeReads) throw new NeedsStripeRead(`${id} needs a refetch (${why})`);
-  ctx.onStripeRead(why);
-  return spec.refetch(ctx, id);
-}
+): Promise<unknown> => readStripe(ctx, why, `${id} needs a refetch`, () => spec.refetch(ctx, id));
 
 /** The handler of one event type of `mirror`: an upsert, or a deletion (terminal). */
 export function mirrorHandler(
