@@ -23,9 +23,9 @@ export interface HandlerContext {
   /** Told every Stripe read made while applying, with its reason. */
   onStripeRead: (reason: StripeReadReason) => void;
   /**
-   * False when the event shares its transaction with others (events/apply.ts): a handler that
-   * needs Stripe throws NeedsStripeRead instead, and the event is applied on its own, so one slow
-   * Stripe call never holds the locks of a whole batch.
+   * False when the event shares its transaction with others (events/event-transaction.ts): a
+   * handler that needs Stripe throws NeedsStripeRead instead (handlers/refetch.ts `readStripe`), and
+   * the event is applied on its own, so one slow Stripe call never holds the locks of a whole batch.
    */
   allowStripeReads: boolean;
   /** Rows of the handler's `lockedRead`, run in the transaction's opening round trip. */
