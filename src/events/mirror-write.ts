@@ -88,6 +88,7 @@ export async function decideMirrored<Row extends MirrorRow>(
       // Said plainly in Bull Board: which version came in, and that the pinned one failed too.
       throw new PermanentError(
         `${(again as Error).message} (event rendered in API version ${event.api_version ?? 'the account default'}; fetched again in ${STRIPE_API_VERSION}, still not readable)`,
+        { cause: again },
       );
     }
   }
