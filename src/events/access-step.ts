@@ -1,13 +1,12 @@
 /**
- * Runs the access step (src/access/sync.ts) inside an event or snapshot transaction:
+ * Runs the access step (src/access/sync.ts) inside a transaction of the commit path
+ * (events/event-transaction.ts: events, snapshots, customers whose grace period ran out):
  * with the handlers' writes sent, read the affected customers' rows, decide what changed, and
  * return the writes that record it, to go with COMMIT. No affected customer: no extra round trip.
  */
 import type { QueryResult } from 'pg';
-import type { DataSource } from 'typeorm';
 import { AccessChange, accessReadStatements, accessWriteStatements, decideAccessChanges } from '../access/sync';
-import { Statement, withOpenedTransaction } from '../db/transaction';
-import { locksStatement } from './event-transaction';
+import type { Statement } from '../db/transaction';
 
 export interface AccessOptions {
   graceSeconds: number;
@@ -39,20 +38,4 @@ export async function accessStep(
     notify: options.notify,
   });
   return { closing: accessWriteStatements(changes), changes };
-}
-
-/**
- * Recomputes the access answer of `customers` with no event (a grace period ran out): under their
- * advisory locks, the same step as an event's, with no writes of its own.
- */
-export async function recomputeAccess(
-  dataSource: DataSource,
-  customers: readonly string[],
-  options: AccessOptions,
-): Promise<AccessChange[]> {
-  if (customers.length === 0) return [];
-  return withOpenedTransaction(dataSource, [locksStatement(customers)], async (_results, run) => {
-    const { closing, changes } = await accessStep(run, [], new Set(customers), options);
-    return { result: changes, closing };
-  });
 }

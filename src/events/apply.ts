@@ -1,16 +1,22 @@
 /**
- * The one transaction path of Stripe events: a lone event is a batch of one. In one transaction,
- * in two round trips (db/transaction.ts):
+ * The one commit-and-publish path of the event engine. Whatever commits mirror rows or access
+ * answers goes through `commitAndPublish`: a batch of Stripe events (events/batcher.ts; a lone
+ * event is a batch of one), an object listed from Stripe (events/snapshot.ts), the customers
+ * whose grace period ran out (notify/notifier.ts `sweep`). In order:
  *
- *   1. BEGIN; the advisory locks of every event's customer; one dedupe insert into
- *      processed_events (a conflict means applied already: 'duplicate'); each event's locked read
- *      of its stored row                                            (events/event-transaction.ts)
- *   2. each fresh event's handler decides on its own row and returns its writes; they are sent
- *      here, one-row upserts of one table merged into multi-row ones; COMMIT
+ *   1. the transaction (events/event-transaction.ts), in two round trips: BEGIN, the advisory
+ *      locks of every key, one dedupe insert into processed_events (a conflict means applied
+ *      already: 'duplicate'), each item's locked read | each fresh item's handler decides on its
+ *      own row | its writes, the access step (events/access-step.ts), COMMIT
+ *   2. the access change feed names the customer of every item (duplicates included: the re-run
+ *      of a job whose worker died between COMMIT and here still names them) and every customer
+ *      whose answer changed
+ *   3. the notifications of the changes are enqueued (notify/notifier.ts)
+ *   4. the after-commit effects each applied or duplicate event asks for (invoice.created's flush)
  *
  * So each event's dedupe row and writes commit or roll back together: effects are exactly once.
- * A handler that cannot decide inside a shared transaction gives up its dedupe row in the same
- * transaction, with a reason (`classifyHandlerError`):
+ * An item whose handler cannot decide inside a shared transaction gives up its dedupe row in the
+ * same transaction, with a reason (event-transaction.ts `classifyHandlerError`):
  *   needs_stripe_read  a same-second tie inside a batch: applied again on its own (Stripe reads
  *                      are allowed only for a batch of one, so one slow call never holds others)
  *   invalid_payload    the object can never be applied: its job fails for good
@@ -19,30 +25,15 @@
  */
 import type Stripe from 'stripe';
 import type { DataSource } from 'typeorm';
-import { mergeUpserts, Statement, withOpenedTransaction } from '../db/transaction';
-import type { Logger } from '../logger';
-import { parseStripeEvent, type StripeEvent } from '../queues/stripe-event';
 import type { AccessChange } from '../access/sync';
-import { AccessOptions, accessStep } from './access-step';
-import { dedupeStatement, forgetStatement, locksStatement } from './event-transaction';
-import {
-  AfterCommitEffects,
-  ApplyOutcome,
-  EventHandler,
-  NeedsStripeRead,
-  PermanentError,
-  StripeReadReason,
-} from './handler-types';
+import type { Logger } from '../logger';
+import { eventKey, parseStripeEvent, type StripeEvent } from '../queues/stripe-event';
+import type { AccessOptions } from './access-step';
+import { Commit, commitTransaction, EventResult, PreparedEvent, SetAsideReason } from './event-transaction';
+import { AfterCommitEffects, ApplyOutcome, EventHandler, PermanentError, StripeReadReason } from './handler-types';
 import { handlerFor } from './handlers';
-import { CUSTOMER_ID } from '../lib/ids';
 
 export type EventOutcome = ApplyOutcome | 'duplicate' | 'ignored';
-
-/** Why an event left a shared transaction without being applied (a log field and metric label). */
-export type SetAsideReason = 'needs_stripe_read' | 'invalid_payload' | 'error';
-
-/** An event's result in a transaction. */
-export type EventResult = { outcome: Exclude<EventOutcome, 'ignored'> } | { setAside: SetAsideReason; error: unknown };
 
 export interface StripeEventDeps {
   dataSource: DataSource;
@@ -57,96 +48,72 @@ export interface StripeEventDeps {
   access?: AccessOptions;
 }
 
-/** What one transaction did: a result per event, and the customers whose access answer changed. */
-export interface AppliedBatch {
-  results: EventResult[];
-  accessChanges: AccessChange[];
-}
+/** What `commitAndPublish` needs besides its items (which bring their own Stripe client). */
+export type CommitDeps = Pick<StripeEventDeps, 'dataSource' | 'log' | 'access' | 'effects'>;
 
-/** A validated event with its handler, advisory lock key and locked read, ready for a transaction. */
-export interface PreparedEvent {
-  event: StripeEvent;
-  handler: EventHandler;
-  lockKey: string;
-  lockedRead: Statement;
-}
+/**
+ * What became of a commit: rolled back (nothing of it happened), committed but the access change
+ * feed not written (every item's job must fail: its re-run, a duplicate, names the customers), or
+ * published, with a result per item in order.
+ */
+export type Committed =
+  | { stage: 'rolledBack'; error: unknown }
+  | { stage: 'unpublished'; error: unknown }
+  | { stage: 'published'; results: EventResult[] };
 
 /** Validates the envelope (PermanentError if it is not an event); null for a type not applied here. */
-export function prepareStripeEvent(dataSource: DataSource, payload: unknown): PreparedEvent | null {
+export function prepareStripeEvent(deps: PrepareDeps, payload: unknown): PreparedEvent | null {
   const parsed = parseStripeEvent(payload);
   if (!parsed.ok) throw new PermanentError(`not a Stripe event: ${parsed.reason}`);
-  const event = parsed.event;
-  const handler = handlerFor(event);
-  if (!handler) return null;
-  const object = event.data.object;
-  return { event, handler, lockKey: handler.lockKey(object), lockedRead: handler.lockedRead(dataSource, object) };
+  const handler = handlerFor(parsed.event);
+  return handler ? prepareItem(deps, parsed.event, handler, true) : null;
 }
 
-/** Why a handler error sets its event aside. Pure. */
-export function classifyHandlerError(error: unknown): SetAsideReason {
-  if (error instanceof NeedsStripeRead) return 'needs_stripe_read';
-  if (error instanceof PermanentError) return 'invalid_payload';
-  return 'error';
+/** What preparing an item needs: the row statements' metadata and the Stripe client its handler may read with. */
+export type PrepareDeps = Pick<StripeEventDeps, 'dataSource' | 'stripe' | 'onStripeRead'>;
+
+/** `event` with its handler, its key and its locked read, ready for `commitAndPublish`. */
+export function prepareItem(
+  deps: PrepareDeps,
+  event: StripeEvent,
+  handler: EventHandler,
+  dedupe: boolean,
+): PreparedEvent {
+  const lockedRead = handler.lockedRead(deps.dataSource, event.data.object);
+  const reads = { stripe: deps.stripe, onStripeRead: deps.onStripeRead ?? (() => {}) };
+  return { event, handler, key: eventKey(event), lockedRead, dedupe, reads };
 }
 
-/** Applies `items` (distinct lock keys) in one transaction; one result per item, in order. */
-export async function applyEvents(deps: StripeEventDeps, items: readonly PreparedEvent[]): Promise<AppliedBatch> {
-  const allowStripeReads = items.length === 1;
-  const opening = [
-    locksStatement(items.map((i) => i.lockKey)),
-    dedupeStatement(items.map((i) => i.event)),
-    ...items.map((i) => i.lockedRead),
-  ];
-  return withOpenedTransaction(deps.dataSource, opening, async ([, inserted, ...stored], run) => {
-    const fresh = new Set(inserted.rows.map((r: { stripe_event_id: string }) => r.stripe_event_id));
-    const results: EventResult[] = [];
-    const writes: Statement[] = [];
-    const forget: string[] = [];
-    const accessCustomers = new Set<string>();
-    for (const [n, { event, handler }] of items.entries()) {
-      if (!fresh.has(event.id)) {
-        results.push({ outcome: 'duplicate' });
-        continue;
-      }
-      try {
-        const ctx = {
-          dataSource: deps.dataSource,
-          event,
-          stripe: deps.stripe,
-          onStripeRead: deps.onStripeRead ?? (() => {}),
-          allowStripeReads,
-          lockedRows: stored[n].rows,
-        };
-        const decision = await handler.decide(ctx);
-        writes.push(...decision.writes);
-        results.push({ outcome: decision.outcome });
-        const customer = decision.outcome === 'skipped' ? null : handler.accessCustomer?.(event.data.object);
-        if (customer) accessCustomers.add(customer);
-      } catch (error) {
-        results.push({ setAside: classifyHandlerError(error), error });
-        forget.push(event.id);
-      }
-    }
-    const merged = mergeUpserts(writes);
-    if (forget.length > 0) merged.push(forgetStatement(forget));
-    const { closing, changes } = await accessStep(run, merged, accessCustomers, deps.access);
-    return { result: { results, accessChanges: changes }, closing };
-  });
+/** Commits `commit` (items of distinct keys) and publishes what it changed, in the order above. */
+export async function commitAndPublish(deps: CommitDeps, commit: Commit): Promise<Committed> {
+  if (commit.items.length === 0 && !commit.recompute?.length) return { stage: 'published', results: [] };
+  let committed: { results: EventResult[]; changes: AccessChange[] };
+  try {
+    committed = await commitTransaction(deps.dataSource, deps.access, commit);
+  } catch (error) {
+    return { stage: 'rolledBack', error };
+  }
+  const { results, changes } = committed;
+  const customers = commit.items.flatMap((item) => (item.key.customer ? [item.key.key] : []));
+  try {
+    await publishAccessChanges(deps, changes, customers);
+  } catch (error) {
+    return { stage: 'unpublished', error };
+  }
+  await Promise.all(commit.items.map(async (item, n) => (results[n] = await runAfterCommit(deps, item, results[n]))));
+  return { stage: 'published', results };
 }
 
 /**
- * After a commit: first the access change feed names every customer the transaction may have
- * changed (`customers`: its events' lock keys, duplicates included, so the re-run of a job whose
- * worker died between COMMIT and here still names them), then the changes are handed on
- * (notifications). A feed that cannot be written throws, so the jobs fail and are retried; a
+ * Steps 2 and 3. A feed that cannot be written throws, so the jobs fail and are retried; a
  * notification that cannot be enqueued is only logged: the outbox relay enqueues it.
  */
-export async function publishAccessChanges(
-  deps: Pick<StripeEventDeps, 'access' | 'log'>,
+async function publishAccessChanges(
+  deps: CommitDeps,
   changes: readonly AccessChange[],
-  customers: Iterable<string> = [],
+  customers: readonly string[],
 ): Promise<void> {
-  const named = new Set([...customers].filter((key) => CUSTOMER_ID.test(key)));
+  const named = new Set(customers);
   for (const change of changes) named.add(change.customer);
   // Before any notification: a product told of a change must find the access API answering it.
   if (named.size > 0) await deps.access?.invalidate?.([...named]);
@@ -161,26 +128,15 @@ export async function publishAccessChanges(
   }
 }
 
-/** Runs the after-commit effects the handler table declares for this event (idempotent). */
-export async function runAfterCommit(deps: StripeEventDeps, prepared: PreparedEvent): Promise<void> {
-  for (const request of prepared.handler.afterCommit?.(prepared.event.data.object) ?? []) {
-    await deps.effects?.[request.effect]?.(request);
+/** Step 4: the after-commit effects the handler table declares for an applied or duplicate event (idempotent). */
+async function runAfterCommit(deps: CommitDeps, item: PreparedEvent, result: EventResult): Promise<EventResult> {
+  if (!('outcome' in result)) return result;
+  try {
+    for (const request of item.handler.afterCommit?.(item.event.data.object) ?? []) {
+      await deps.effects?.[request.effect]?.(request);
+    }
+    return result;
+  } catch (error) {
+    return { effectFailed: error };
   }
-}
-
-/**
- * Applies one event on its own, its effects included: the batcher's path for an event with no
- * company, and a convenience for tests and tools. Throws what its job should fail with.
- */
-export async function applyStripeEvent(deps: StripeEventDeps, payload: unknown): Promise<EventOutcome> {
-  const prepared = prepareStripeEvent(deps.dataSource, payload);
-  if (!prepared) return 'ignored';
-  const {
-    results: [result],
-    accessChanges,
-  } = await applyEvents(deps, [prepared]);
-  await publishAccessChanges(deps, accessChanges, [prepared.lockKey]);
-  if ('setAside' in result) throw result.error;
-  await runAfterCommit(deps, prepared);
-  return result.outcome;
 }

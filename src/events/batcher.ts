@@ -1,31 +1,25 @@
 /**
- * Gathers the events a worker is given into shared transactions (events/apply.ts). Every
- * statement and every COMMIT costs PostgreSQL (and this process) a wake-up, a parse and a WAL
- * flush, so the events that wait while earlier transactions are in flight go out together. No
- * timer: a lone event goes out at once, as a batch of one.
+ * Gathers the events a worker is given into shared transactions. Every statement and every COMMIT
+ * costs PostgreSQL (and this process) a wake-up, a parse and a WAL flush, so the events that wait
+ * while earlier transactions are in flight go out together. No timer: a lone event goes out at
+ * once, as a batch of one. Each batch goes through the one commit path (events/apply.ts
+ * `commitAndPublish`: transaction, COMMIT, access change feed, notifications, after-commit effects).
  *
- * The life of a submitted event (a state machine; each arrow is in `run`):
+ * The life of a submitted event (a state machine; each arrow is in `run` or `settle`):
  *
- *   pending ──(a transaction slot is free)──> in a batch ──commit──> settled (effects run, resolved)
- *                                               │
- *                                               ├─ set aside: needs_stripe_read ──> a batch of one ──> settled
- *                                               ├─ set aside: invalid_payload / error ──> rejected (its job fails)
- *                                               └─ the whole transaction failed ──> each event in a batch of one
+ *   pending ──(a transaction slot is free)──> in a batch ──commitAndPublish──> published
+ *     published: its outcome ─────────────────────────────> resolved (its effects ran)
+ *                set aside: needs_stripe_read ────────────> a batch of one ──> …
+ *                set aside: invalid_payload / error ──────> rejected (its job fails)
+ *                its after-commit effect failed ──────────> rejected (the re-run, a duplicate, runs it again)
+ *     unpublished (committed, access change feed not written) ──> every event of the batch rejected
+ *     rolledBack: a batch of one ──> rejected; a larger batch ──> each event in a batch of one
  *
  * A batch holds at most one event per lock key: two events of one customer must see each
  * other's writes, so the later one waits for the next batch.
  */
-import {
-  AppliedBatch,
-  applyEvents,
-  EventOutcome,
-  EventResult,
-  prepareStripeEvent,
-  PreparedEvent,
-  publishAccessChanges,
-  runAfterCommit,
-  StripeEventDeps,
-} from './apply';
+import { commitAndPublish, EventOutcome, prepareStripeEvent, StripeEventDeps } from './apply';
+import type { EventResult, PreparedEvent } from './event-transaction';
 
 /**
  * The next batch: up to `max` entries in arrival order, at most one per lock key. Returns the
@@ -68,7 +62,7 @@ export class EventBatcher {
 
   /** Applies one event exactly once (in a batch when others wait with it); resolves after its commit. */
   async apply(payload: unknown): Promise<EventOutcome> {
-    const prepared = prepareStripeEvent(this.deps.dataSource, payload);
+    const prepared = prepareStripeEvent(this.deps, payload);
     if (!prepared) return 'ignored';
     return new Promise<EventOutcome>((resolve, reject) => {
       this.pending.push({ prepared, resolve, reject });
@@ -79,7 +73,7 @@ export class EventBatcher {
   private pump(): void {
     while (this.inFlight < this.options.maxInFlight && this.pending.length > 0) {
       const taken = planBatch(
-        this.pending.map((e) => e.prepared.lockKey),
+        this.pending.map((e) => e.prepared.key.key),
         this.options.maxBatch,
       );
       const batch = taken.map((i) => this.pending[i]);
@@ -95,13 +89,9 @@ export class EventBatcher {
 
   private async run(batch: Entry[]): Promise<void> {
     this.options.onTransaction?.(batch.length);
-    let applied: AppliedBatch;
-    try {
-      applied = await applyEvents(
-        this.deps,
-        batch.map((e) => e.prepared),
-      );
-    } catch (error) {
+    const committed = await commitAndPublish(this.deps, { items: batch.map((e) => e.prepared) });
+    if (committed.stage === 'rolledBack') {
+      const { error } = committed;
       if (batch.length === 1) return batch[0].reject(error);
       this.deps.log.warn(
         { err: (error as Error).message, events: batch.length },
@@ -110,13 +100,8 @@ export class EventBatcher {
       await Promise.all(batch.map((e) => this.run([e])));
       return;
     }
-    try {
-      await publishAccessChanges(
-        this.deps,
-        applied.accessChanges,
-        batch.map((e) => e.prepared.lockKey),
-      );
-    } catch (error) {
+    if (committed.stage === 'unpublished') {
+      const { error } = committed;
       // Committed, but the access change feed was not told: fail the jobs; their re-runs (duplicates) tell it.
       this.deps.log.warn(
         { err: (error as Error).message, events: batch.length },
@@ -124,7 +109,7 @@ export class EventBatcher {
       );
       return batch.forEach((e) => e.reject(error));
     }
-    await Promise.all(batch.map((entry, n) => this.settle(entry, applied.results[n])));
+    await Promise.all(batch.map((entry, n) => this.settle(entry, committed.results[n])));
   }
 
   private async settle(entry: Entry, result: EventResult): Promise<void> {
@@ -145,11 +130,7 @@ export class EventBatcher {
       );
       return entry.reject(result.error);
     }
-    try {
-      await runAfterCommit(this.deps, entry.prepared);
-      entry.resolve(result.outcome);
-    } catch (error) {
-      entry.reject(error);
-    }
+    if ('effectFailed' in result) return entry.reject(result.effectFailed);
+    entry.resolve(result.outcome);
   }
 }

@@ -23,9 +23,9 @@ export interface HandlerContext {
   /** Told every Stripe read made while applying, with its reason. */
   onStripeRead: (reason: StripeReadReason) => void;
   /**
-   * False when the event shares its transaction with others (events/apply.ts): a handler that
-   * needs Stripe throws NeedsStripeRead instead, and the event is applied on its own, so one slow
-   * Stripe call never holds the locks of a whole batch.
+   * False when the event shares its transaction with others (events/event-transaction.ts): a
+   * handler that needs Stripe throws NeedsStripeRead instead (handlers/refetch.ts `readStripe`), and
+   * the event is applied on its own, so one slow Stripe call never holds the locks of a whole batch.
    */
   allowStripeReads: boolean;
   /** Rows of the handler's `lockedRead`, run in the transaction's opening round trip. */
@@ -54,9 +54,11 @@ export type AfterCommitEffects = {
   [E in AfterCommitRequest['effect']]?: (request: Extract<AfterCommitRequest, { effect: E }>) => Promise<void>;
 };
 
+/**
+ * How one event type is applied. Its advisory lock is not the handler's choice: every event takes
+ * the lock of its key (queues/stripe-event.ts `eventKey`), the key its queue partition follows.
+ */
 export interface EventHandler {
-  /** Key of the advisory lock that serializes this event with others of the same customer. */
-  lockKey(object: StripeObject): string;
   /**
    * The stored row `decide` reads, under a row lock (SELECT … FOR UPDATE). Known before the
    * transaction starts, so it travels with BEGIN, the advisory lock and the dedupe insert.

@@ -1,7 +1,10 @@
 /**
- * The ids a job log line carries: event id and type, customer id. Read defensively from the
+ * The ids a job log line carries: event id and type, customer id (the event's customer, as its
+ * key names it: queues/stripe-event.ts `eventCustomer`). Read defensively from the
  * still-unvalidated payload, and never the payload itself (it holds emails, addresses, amounts).
  */
+import { eventCustomer } from '../queues/stripe-event';
+
 export interface EventLogFields {
   eventId?: string;
   eventType?: string;
@@ -16,7 +19,7 @@ const rec = (value: unknown): Record<string, unknown> =>
 export function eventLogFields(payload: unknown): EventLogFields {
   const event = rec(payload);
   const object = rec(rec(event.data).object);
-  const customer = object.object === 'customer' ? object.id : (str(object.customer) ?? rec(object.customer).id);
-  const fields: EventLogFields = { eventId: str(event.id), eventType: str(event.type), customerId: str(customer) };
+  const customerId = str(eventCustomer(object));
+  const fields: EventLogFields = { eventId: str(event.id), eventType: str(event.type), customerId };
   return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
 }

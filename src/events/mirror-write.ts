@@ -2,8 +2,9 @@
  * The one write path of the mirror: the stored version (read under a row lock in the opening
  * round trip), `decideWrite` (events/watermark.ts), a refetch from Stripe on a same-second tie,
  * then the upsert of the row with the event's second as its new watermark. Each mirrored Stripe
- * object type is a `Mirror` (its spec and lock key); the handler table and the operator commands
- * (backfill) are both built from them (events/mirror-registry.ts).
+ * object type is a `Mirror` (its spec, and the customer whose access its rows feed); the handler
+ * table and the operator commands (backfill) are both built from them (events/mirror-registry.ts).
+ * The advisory lock is the event's key (queues/stripe-event.ts `eventKey`), whatever the mirror.
  */
 import type Stripe from 'stripe';
 import type { EntityTarget, ObjectLiteral } from 'typeorm';
@@ -16,12 +17,12 @@ import {
   EventHandler,
   HandlerContext,
   HandlerDecision,
-  NeedsStripeRead,
   PermanentError,
   StripeObject,
   StripeReadReason,
 } from './handler-types';
 import { objectId } from './handlers/parse';
+import { readStripe } from './handlers/refetch';
 import { decideWrite } from './watermark';
 
 /** A mirrored row: Stripe id, tombstone and watermark (entities/mirrored.ts) plus the object's own columns. */
@@ -40,10 +41,9 @@ export interface MirrorSpec<Row extends MirrorRow> {
   companionWrites?(object: unknown, row: Row): Statement[];
 }
 
-/** A mirrored Stripe object type: how its rows are written, and which advisory lock it takes. */
+/** A mirrored Stripe object type: how its rows are written. */
 export interface Mirror<Row extends MirrorRow = MirrorRow> {
   spec: MirrorSpec<Row>;
-  lockKey(object: StripeObject): string;
   /** Set for the objects the access rule reads: the customer whose answer they feed. */
   accessCustomer?(object: StripeObject): string | null;
 }
@@ -88,6 +88,7 @@ export async function decideMirrored<Row extends MirrorRow>(
       // Said plainly in Bull Board: which version came in, and that the pinned one failed too.
       throw new PermanentError(
         `${(again as Error).message} (event rendered in API version ${event.api_version ?? 'the account default'}; fetched again in ${STRIPE_API_VERSION}, still not readable)`,
+        { cause: again },
       );
     }
   }
@@ -98,16 +99,12 @@ export async function decideMirrored<Row extends MirrorRow>(
 export const isOtherVersion = (apiVersion: string | null | undefined): boolean =>
   apiVersion !== undefined && apiVersion !== STRIPE_API_VERSION;
 
-async function refetch<Row extends MirrorRow>(
+const refetch = <Row extends MirrorRow>(
   ctx: HandlerContext,
   spec: MirrorSpec<Row>,
   id: string,
   why: StripeReadReason,
-): Promise<unknown> {
-  if (!ctx.allowStripeReads) throw new NeedsStripeRead(`${id} needs a refetch (${why})`);
-  ctx.onStripeRead(why);
-  return spec.refetch(ctx, id);
-}
+): Promise<unknown> => readStripe(ctx, why, `${id} needs a refetch`, () => spec.refetch(ctx, id));
 
 /** The handler of one event type of `mirror`: an upsert, or a deletion (terminal). */
 export function mirrorHandler(
@@ -116,7 +113,6 @@ export function mirrorHandler(
   afterCommit?: (object: StripeObject) => AfterCommitRequest[],
 ): EventHandler {
   return {
-    lockKey: mirror.lockKey,
     lockedRead: (dataSource, object) => selectForUpdate(dataSource, mirror.spec.entity, objectId(object)),
     decide: (ctx) => decideMirrored(ctx, mirror.spec, deletion),
     ...(mirror.accessCustomer ? { accessCustomer: mirror.accessCustomer } : {}),

@@ -38,6 +38,14 @@ export interface WorkerOptions {
   timings?: Pick<BullWorkerOptions, 'lockDuration' | 'stalledInterval' | 'autorun'>;
 }
 
+/**
+ * The error that fails a job for good, with the same message (Bull Board's failedReason) and the
+ * PermanentError as its cause. BullMQ's UnrecoverableError takes a message only, so the cause is set after.
+ */
+export function unrecoverable(error: PermanentError): UnrecoverableError {
+  return Object.assign(new UnrecoverableError(error.message), { cause: error });
+}
+
 export function createStripeEventWorkers(
   deps: StripeEventDeps,
   options: WorkerOptions,
@@ -59,7 +67,7 @@ function createWorker(
       try {
         return await batcher.apply(job.data.event);
       } catch (error) {
-        if (error instanceof PermanentError) throw new UnrecoverableError(error.message);
+        if (error instanceof PermanentError) throw unrecoverable(error);
         throw error;
       }
     },

@@ -8,8 +8,8 @@
  */
 import type { DataSource } from 'typeorm';
 import type { AccessChange } from '../access/sync';
-import { AccessOptions, recomputeAccess } from '../events/access-step';
-import { publishAccessChanges } from '../events/apply';
+import type { AccessOptions } from '../events/access-step';
+import { commitAndPublish } from '../events/apply';
 import type { Logger } from '../logger';
 import { AccessNotificationsQueue, enqueueDeliveries } from '../queues/access-notifications-queue';
 import { graceExpired, markEnqueued, pruneOutbox, unenqueued } from './outbox';
@@ -62,8 +62,9 @@ export async function deliver(
 /** One sweep: expired grace periods, the outbox relay, pruning. Returns what it did (Bull Board). */
 export async function sweep(deps: NotifierDeps): Promise<{ graceExpired: number; relayed: number; pruned: number }> {
   const customers = await graceExpired(deps.dataSource, Math.floor(Date.now() / 1000));
-  const changes = await recomputeAccess(deps.dataSource, customers, deps.access);
-  await publishAccessChanges(deps, changes);
+  // Their answers again under their locks, with no event: the events' commit path, nothing to write.
+  const committed = await commitAndPublish(deps, { items: [], recompute: customers });
+  if (committed.stage !== 'published') throw committed.error;
   const pending = await unenqueued(deps.dataSource);
   // A change whose worker died after COMMIT may not be on the access change feed yet: name it first.
   await deps.access.invalidate?.(pending.map((b) => b.data.customer));

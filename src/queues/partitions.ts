@@ -2,13 +2,14 @@
  * Partitioned Stripe event queues: how many there are, what they are called (each with its own
  * Redis Cluster hash tag) and which one an event goes to. Pure functions only.
  *
- * An event goes to the partition of its lock key, the customer it belongs to (the same key the
- * worker's advisory lock uses, see src/events/handlers/parse.ts `byCustomer`/`byId`), so every
- * redelivery of an event lands in the same queue (its jobId still dedupes) and the events of one
- * customer stay in one queue, in the order they were enqueued.
+ * An event goes to the partition of its key (stripe-event.ts `eventKey`: the customer it belongs
+ * to, the same key the worker's advisory lock uses), so every redelivery of an event lands in the
+ * same queue (its jobId still dedupes) and the events of one customer stay in one queue, in the
+ * order they were enqueued.
  */
 import { CLUSTER_SLOTS, crc16 } from '../lib/cluster-slot';
 import { STRIPE_EVENTS_QUEUE } from './names';
+import { eventKey } from './stripe-event';
 
 /**
  * The hash tag of partition `index` of `count`: the first `0`, `1`, `2`, … whose slot falls in the
@@ -43,24 +44,8 @@ export function clusterQueueName(name: string, cluster: boolean): string {
   return cluster ? `{${name}}` : name;
 }
 
-const idOf = (value: unknown): string | undefined => {
-  if (typeof value === 'string' && value.length > 0) return value;
-  if (typeof value === 'object' && value !== null && typeof (value as { id?: unknown }).id === 'string')
-    return (value as { id: string }).id || undefined;
-  return undefined;
-};
-
-/**
- * The key an event is partitioned by, the same as its lock key: a customer object's own id; the
- * `customer` of an object that has one (an id or the expanded object); else the object's id
- * (products, prices); an object without id (`balance`, previews) falls back to the event id,
- * which every redelivery repeats.
- */
-export function eventPartitionKey(event: { id: string; data: { object: Record<string, unknown> } }): string {
-  const object = event.data.object;
-  if (object.object === 'customer') return idOf(object.id) ?? event.id;
-  return idOf(object.customer) ?? idOf(object.id) ?? event.id;
-}
+/** The key an event is partitioned by: its event key (stripe-event.ts), the same as its lock key. */
+export const eventPartitionKey = (event: Parameters<typeof eventKey>[0]): string => eventKey(event).key;
 
 /** The partition (0 … count−1) of a partition key. */
 export function partitionOf(key: string, count: number): number {

@@ -3,10 +3,17 @@
  * the worker treats it as `unknown` until validated again (see queues/stripe-event.ts).
  */
 export interface StripeEventJob {
-  /** The verified Stripe event, exactly as Stripe sent it. */
+  /**
+   * The verified Stripe event, trimmed to its envelope (queues/stripe-event.ts `parseStripeEvent`:
+   * id, object, type, created, livemode, api_version) around the object exactly as Stripe sent it.
+   */
   event: unknown;
-  /** Where it came from: a webhook delivery, a backfill or a replay. */
-  source: 'webhook' | 'backfill' | 'replay';
+  /**
+   * Who enqueued it: the webhook route (api/webhooks.ts) or the replay of missed events
+   * (ops/replay.ts). Backfill never enqueues: it applies listed objects directly (events/snapshot.ts).
+   * Only the worker's log line reads it, so a job stored by any version runs whatever it says.
+   */
+  source: 'webhook' | 'replay';
 }
 
 /**

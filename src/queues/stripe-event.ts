@@ -8,7 +8,11 @@
  * both the api's and the worker's CPU under load. The result is the envelope's own fields (the
  * rest, such as `request` and `previous_attributes`, is left out of the job) around the same
  * `data.object`, not a copy.
+ *
+ * Also the one rule for an event's key (`eventKey`): the queue partition it goes to, the advisory
+ * lock its transaction takes, the customer its log lines and the access change feed name.
  */
+import { CUSTOMER_ID } from '../lib/ids';
 import { isRecord } from '../lib/is-record';
 
 /** The event's object. Most have `id` and `object`; some have no `id` (balance, invoice previews, entitlement summaries). */
@@ -58,4 +62,38 @@ export function parseStripeEvent(value: unknown): Parsed {
   if (livemode !== undefined) event.livemode = livemode;
   if (typeof apiVersion === 'string' || apiVersion === null) event.api_version = apiVersion;
   return { ok: true, event };
+}
+
+/** A Stripe reference's id: the id itself, or the `id` of the expanded object; undefined if neither. */
+export function referencedId(value: unknown): string | undefined {
+  if (typeof value === 'string') return value.length > 0 ? value : undefined;
+  return isRecord(value) && typeof value.id === 'string' && value.id.length > 0 ? value.id : undefined;
+}
+
+/** The customer an event's object belongs to: a customer's own id, else its `customer` (id or expanded). */
+export function eventCustomer(object: Record<string, unknown>): string | undefined {
+  return referencedId(object.object === 'customer' ? object.id : object.customer);
+}
+
+export interface EventKey {
+  /** The queue partition and the advisory lock of the event. */
+  key: string;
+  /**
+   * True when `key` is the event's customer and a well-formed customer id (CUSTOMER_ID): the access
+   * change feed names it after the commit, duplicates included (a worker may have died before).
+   */
+  customer: boolean;
+}
+
+/**
+ * The key of an event: its customer (a customer's own id, or the `customer` of an object that has
+ * one), so every event of one customer lands on one partition, in order, and serializes under one
+ * lock; else the object's own id (products, prices, coupons); else, for an object without id
+ * (balance, previews), the event id, which every redelivery repeats. Pure.
+ */
+export function eventKey(event: { id: string; data: { object: Record<string, unknown> } }): EventKey {
+  const object = event.data.object;
+  const customer = eventCustomer(object);
+  if (customer !== undefined) return { key: customer, customer: CUSTOMER_ID.test(customer) };
+  return { key: referencedId(object.id) ?? event.id, customer: false };
 }

@@ -8,7 +8,7 @@
 import { Redis } from 'ioredis';
 import { AccessCache } from '../../src/access/cache';
 import { FEED_BLOCK_MS, feedKeys, followAccessChanges, publishAccessInvalidation } from '../../src/access/change-feed';
-import { applyStripeEvent } from '../../src/events/apply';
+import { EventBatcher } from '../../src/events/batcher';
 import { createLogger } from '../../src/logger';
 import { connectRedis, createBlockingReaderRedis } from '../../src/runtime/redis';
 import { createStripeClient } from '../../src/stripe';
@@ -123,17 +123,17 @@ describe('through the service', () => {
     await waitFor(async () => (await accessOf(customer)).access, 10_000, 'access granted');
   }
 
-  /** The engine alone, committing with no feed and no notification: what a crash after COMMIT leaves. */
+  /** The worker's batcher committing with no feed and no notification: what a crash after COMMIT leaves. */
   const commitWithoutFeed = (event: object) =>
-    applyStripeEvent(
+    new EventBatcher(
       {
         dataSource: t.service.dataSource,
         log,
         stripe: createStripeClient({ secretKey: 'sk_test_x', apiUrl: t.standIn.url }),
         access: { graceSeconds: 0, notify: true },
       },
-      JSON.parse(JSON.stringify(event)),
-    );
+      { maxBatch: 50, maxInFlight: 1 },
+    ).apply(JSON.parse(JSON.stringify(event)));
 
   test('when a notification arrives, the access API (cached) already answers what it says', async () => {
     const customer = 'cus_CacheOrder';

@@ -1,24 +1,29 @@
 /**
  * The event transaction in two round trips (db/transaction.ts): BEGIN + lock + dedupe insert +
- * locked read, then the handler's writes + COMMIT. A write that fails in the closing round trip
- * must take the dedupe insert down with it, and inlined values must arrive byte for byte.
+ * locked read, then the handler's writes + COMMIT, driven as the worker drives it (an
+ * EventBatcher). A write that fails in the closing round trip must take the dedupe insert down
+ * with it, and inlined values must arrive byte for byte.
  */
 import { createLogger } from '../../src/logger';
-import { applyStripeEvent, StripeEventDeps } from '../../src/events/apply';
+import type { StripeEventDeps } from '../../src/events/apply';
+import { EventBatcher } from '../../src/events/batcher';
 import { createStripeClient } from '../../src/stripe';
 import * as build from '../../stand-in/events';
 import { startTestService, TestService } from '../support/service';
 
 let t: TestService;
-let deps: StripeEventDeps;
+let batcher: EventBatcher;
 beforeAll(async () => {
   t = await startTestService();
-  deps = {
+  const deps: StripeEventDeps = {
     dataSource: t.service.dataSource,
     stripe: createStripeClient({ secretKey: 'sk_test_x', apiUrl: t.standIn.url }),
     log: createLogger('silent'),
   };
+  batcher = new EventBatcher(deps, { maxBatch: 50, maxInFlight: 4 });
 });
+/** Applies a copy of `evt`, as a job hands its payload to the batcher. */
+const apply = (evt: object) => batcher.apply(JSON.parse(JSON.stringify(evt)));
 afterAll(async () => t.stop());
 
 const processed = async (id: string) =>
@@ -30,13 +35,13 @@ test('a write that fails with COMMIT rolls back the dedupe insert and the row, s
     items: [{ id: 'si_Huge', price: 'price_A', quantity: 3_000_000_000 }],
   });
   const evt = build.event('customer.subscription.created', sub, { created: 1_700_000_000 });
-  await expect(applyStripeEvent(deps, evt)).rejects.toThrow(/out of range/);
+  await expect(apply(evt)).rejects.toThrow(/out of range/);
   expect(await processed(evt.id)).toEqual([]);
   expect(await t.service.dataSource.query('SELECT 1 FROM subscriptions WHERE stripe_id = $1', [sub.id])).toEqual([]);
 
   (evt.data.object as typeof sub).items.data[0].quantity = 3;
-  await expect(applyStripeEvent(deps, evt)).resolves.toBe('applied');
-  await expect(applyStripeEvent(deps, evt)).resolves.toBe('duplicate');
+  await expect(apply(evt)).resolves.toBe('applied');
+  await expect(apply(evt)).resolves.toBe('duplicate');
   expect(await processed(evt.id)).toHaveLength(1);
   expect(
     await t.service.dataSource.query(
@@ -49,9 +54,7 @@ test('a write that fails with COMMIT rolls back the dedupe insert and the row, s
 test('inlined values arrive unchanged: quotes, backslashes, dollar signs, nulls', async () => {
   const name = String.raw`O'Brien \ "x" $1 $$ E'\n' ;COMMIT; --`;
   const cus = build.customer({ id: 'cus_RoundTrip02', name, email: null });
-  await expect(applyStripeEvent(deps, build.event('customer.created', cus, { created: 1_700_000_000 }))).resolves.toBe(
-    'applied',
-  );
+  await expect(apply(build.event('customer.created', cus, { created: 1_700_000_000 }))).resolves.toBe('applied');
   expect(
     await t.service.dataSource.query('SELECT name, email, watermark FROM customers WHERE stripe_id = $1', [cus.id]),
   ).toEqual([{ name, email: null, watermark: '1700000000' }]);

@@ -2,8 +2,13 @@
  * One lifecycle rendered in three API versions (2020-03-02, 2024-06-20 and the pinned one) ends in
  * the same mirror: subscription items with their period and price (from `plan` on the oldest
  * items), invoices linked to their subscription, access; in order and shuffled, with no Stripe
- * read for any version (the mappers read every shape; no refetch off the tie path).
+ * read for any version (the mappers read every shape; no refetch off the tie path). A shape none
+ * reads is fetched again in the pinned version, and fails for good only if that fails too.
  */
+import { EventBatcher } from '../../src/events/batcher';
+import { PermanentError } from '../../src/events/handler-types';
+import { createLogger } from '../../src/logger';
+import { createStripeClient } from '../../src/stripe';
 import { API_VERSIONS, ApiVersion, buildersFor } from '../../stand-in/events';
 import { seededRandom, shuffle } from '../../stand-in/util';
 import { settle, startTestService, TestService } from '../support/service';
@@ -102,4 +107,24 @@ test.each([
   expect(failed.map((j) => j.failedReason)).toEqual([]);
   // No version needed a Stripe read: every shape was understood as it came.
   expect(t.standIn.requests.slice(before).filter((r) => r.method === 'GET')).toEqual([]);
+});
+
+test('a shape no mapper reads, fetched again in the pinned version and still unreadable, fails for good with its cause', async () => {
+  const batcher = new EventBatcher(
+    {
+      dataSource: t.service.dataSource,
+      stripe: createStripeClient({ secretKey: 'sk_test_x', apiUrl: t.standIn.url }),
+      log: createLogger('silent'),
+    },
+    { maxBatch: 50, maxInFlight: 1 },
+  );
+  const b = buildersFor('2020-03-02');
+  // An empty status in an older version's event; Stripe (the stand-in) no longer has the subscription.
+  const evt = b.event('customer.subscription.updated', b.subscription({ customer: 'cus_VerBad', status: '' }));
+  const failure = await batcher.apply(JSON.parse(JSON.stringify(evt))).catch((error: unknown) => error);
+  expect(failure).toBeInstanceOf(PermanentError);
+  expect((failure as Error).message).toMatch(/^malformed subscription: status: .*still not readable\)$/);
+  const cause = (failure as Error).cause;
+  expect(cause).toBeInstanceOf(PermanentError);
+  expect((failure as Error).message.startsWith((cause as Error).message)).toBe(true);
 });

@@ -1,20 +1,16 @@
 /**
- * Many events in one transaction (events/apply.ts, events/batcher.ts): each event's dedupe row
- * and writes still commit together; an event that needs Stripe, is malformed or hits a bug leaves
- * the batch without a trace, with its reason (the first is applied on its own, the others fail
- * their job); a batch that fails as a whole hands every event to its own transaction, so only the
- * bad one fails.
+ * Many events in one transaction, through the production path (events/batcher.ts, which commits
+ * through events/apply.ts `commitAndPublish`): each event's dedupe row and writes still commit
+ * together; an event that needs Stripe, is malformed or hits a bug leaves the batch without a
+ * trace, with its reason (the first is applied on its own, the others fail their job); a batch
+ * that fails as a whole hands every event to its own transaction, so only the bad one fails; a
+ * feed that cannot be written fails every job of its batch; a failed after-commit effect fails
+ * only its own job.
  */
+import { commitAndPublish, prepareStripeEvent, StripeEventDeps } from '../../src/events/apply';
 import { EventBatcher, planBatch } from '../../src/events/batcher';
+import type { EventResult, PreparedEvent, SetAsideReason } from '../../src/events/event-transaction';
 import { PermanentError } from '../../src/events/handler-types';
-import {
-  applyEvents,
-  EventResult,
-  prepareStripeEvent,
-  PreparedEvent,
-  SetAsideReason,
-  StripeEventDeps,
-} from '../../src/events/apply';
 import { createLogger } from '../../src/logger';
 import { createStripeClient } from '../../src/stripe';
 import * as build from '../../stand-in/events';
@@ -38,17 +34,36 @@ afterAll(async () => t.stop());
 
 const q = (sql: string, params: unknown[] = []) =>
   t.service.dataSource.query(sql, params) as Promise<Record<string, unknown>[]>;
-const prepared = (evt: object): PreparedEvent =>
-  prepareStripeEvent(t.service.dataSource, JSON.parse(JSON.stringify(evt)))!;
+const copy = (evt: object): unknown => JSON.parse(JSON.stringify(evt));
+const prepared = (evt: object): PreparedEvent => prepareStripeEvent(deps, copy(evt))!;
 const processed = async (ids: string[]) =>
   (await q('SELECT stripe_event_id FROM processed_events WHERE stripe_event_id = ANY($1) ORDER BY 1', [ids])).map(
     (r) => r.stripe_event_id,
   );
 /** Each result's outcome, or `aside:<reason>` for an event set aside. */
-const summary = ({ results }: { results: EventResult[] }) =>
-  results.map((r) => ('setAside' in r ? `aside:${r.setAside}` : r.outcome));
+const summary = (results: EventResult[]) =>
+  results.map((r) => ('setAside' in r ? `aside:${r.setAside}` : 'outcome' in r ? r.outcome : 'effect failed'));
 const customerEvent = (n: number, created = 1_700_000_000, name = `Batch ${n}`) =>
   build.event('customer.created', build.customer({ id: `cus_Batch${String(n).padStart(4, '0')}`, name }), { created });
+const outcomes = (settled: PromiseSettledResult<unknown>[]) =>
+  settled.map((r) => (r.status === 'fulfilled' ? r.value : `rejected: ${String(r.reason)}`));
+
+/**
+ * `events` submitted together while an opener holds the batcher's one transaction slot, so they
+ * form one batch; each one's settled result, and the sizes of the transactions it opened.
+ */
+let openers = 0;
+async function inOneBatch(
+  events: object[],
+  batchDeps: StripeEventDeps = deps,
+): Promise<{ settled: PromiseSettledResult<unknown>[]; sizes: number[] }> {
+  const sizes: number[] = [];
+  const batcher = new EventBatcher(batchDeps, { maxBatch: 50, maxInFlight: 1, onTransaction: (n) => sizes.push(n) });
+  const opener = batcher.apply(copy(customerEvent(900 + openers++)));
+  const settled = await Promise.allSettled(events.map((e) => batcher.apply(copy(e))));
+  await opener.catch(() => undefined);
+  return { settled, sizes: sizes.slice(1) };
+}
 
 describe('planBatch', () => {
   test('takes entries in arrival order, one per lock key, at most max', () => {
@@ -61,9 +76,12 @@ describe('planBatch', () => {
 
 test('a batch applies every new event once; the same batch again finds them all applied', async () => {
   const events = Array.from({ length: 12 }, (_, n) => customerEvent(100 + n));
-  const items = events.map(prepared);
-  expect(summary(await applyEvents(deps, items))).toEqual(Array(12).fill('applied'));
-  expect(summary(await applyEvents(deps, items))).toEqual(Array(12).fill('duplicate'));
+  const first = await inOneBatch(events);
+  expect(first.sizes).toEqual([12]);
+  expect(outcomes(first.settled)).toEqual(Array(12).fill('applied'));
+  const again = await inOneBatch(events);
+  expect(again.sizes).toEqual([12]);
+  expect(outcomes(again.settled)).toEqual(Array(12).fill('duplicate'));
   expect(await processed(events.map((e) => e.id))).toHaveLength(12);
   const stored = await q(
     "SELECT stripe_id, name, watermark FROM customers WHERE stripe_id LIKE 'cus_Batch01%' ORDER BY 1",
@@ -79,11 +97,14 @@ test('a batch applies every new event once; the same batch again finds them all 
 
 test('an event that needs a Stripe read, is malformed or hits a bug is set aside without a trace, with its reason; the others commit', async () => {
   // cus_Batch0200 is stored at second 1_700_000_100, so an event of that same second is a tie.
-  await applyEvents(deps, [prepared(customerEvent(200, 1_700_000_100, 'stored'))]);
+  await new EventBatcher(deps, { maxBatch: 1, maxInFlight: 1 }).apply(
+    copy(customerEvent(200, 1_700_000_100, 'stored')),
+  );
   const tie = customerEvent(200, 1_700_000_100, 'tie');
   const malformed = build.event('customer.created', { ...build.customer({ id: 'cus_Batch0201' }), email: 42 });
   const fine = customerEvent(202, 1_700_000_100);
   const buggy = customerEvent(203, 1_700_000_100);
+  // A bug cannot be sent as a payload: the batch is committed as the batcher commits it, one handler swapped.
   const withBug = { ...prepared(buggy) };
   withBug.handler = {
     ...withBug.handler,
@@ -92,9 +113,15 @@ test('an event that needs a Stripe read, is malformed or hits a bug is set aside
     },
   };
   const reads = stripeReads;
-  const results = await applyEvents(deps, [...[tie, malformed, fine].map(prepared), withBug]);
-  expect(summary(results)).toEqual(['aside:needs_stripe_read', 'aside:invalid_payload', 'applied', 'aside:error']);
-  expect((results.results[3] as { error: unknown }).error).toBeInstanceOf(TypeError);
+  const committed = await commitAndPublish(deps, { items: [...[tie, malformed, fine].map(prepared), withBug] });
+  if (committed.stage !== 'published') throw committed.error;
+  expect(summary(committed.results)).toEqual([
+    'aside:needs_stripe_read',
+    'aside:invalid_payload',
+    'applied',
+    'aside:error',
+  ]);
+  expect((committed.results[3] as { error: unknown }).error).toBeInstanceOf(TypeError);
   expect(stripeReads).toBe(reads);
   expect(await processed([tie.id, malformed.id, fine.id, buggy.id])).toEqual([fine.id]);
   expect(await q("SELECT name FROM customers WHERE stripe_id = 'cus_Batch0200'")).toEqual([{ name: 'stored' }]);
@@ -117,7 +144,7 @@ test('the batcher groups concurrent events, serializes one customer, and gives e
   const malformed = build.event('customer.created', { ...build.customer({ id: 'cus_Batch0360' }), email: 42 });
   const reads = stripeReads;
   const results = await Promise.allSettled(
-    [...distinct, ...versions, tie, malformed].map((e) => batcher.apply(JSON.parse(JSON.stringify(e)))),
+    [...distinct, ...versions, tie, malformed].map((e) => batcher.apply(copy(e))),
   );
 
   expect(results.slice(0, 30).map((r) => r.status === 'fulfilled' && r.value)).toEqual(Array(30).fill('applied'));
@@ -143,8 +170,6 @@ test('the batcher groups concurrent events, serializes one customer, and gives e
 });
 
 test('a batch whose write fails rolls back as a whole; every event then gets its own transaction and only the bad one fails', async () => {
-  const sizes: number[] = [];
-  const batcher = new EventBatcher(deps, { maxBatch: 50, maxInFlight: 1, onTransaction: (n) => sizes.push(n) });
   // Out of range for the quantity column: PostgreSQL refuses the write in the closing round trip.
   const huge = build.event(
     'customer.subscription.created',
@@ -154,15 +179,60 @@ test('a batch whose write fails rolls back as a whole; every event then gets its
     }),
   );
   const others = Array.from({ length: 8 }, (_, n) => customerEvent(410 + n));
-  // Hold the one transaction slot so all nine arrive while it is busy and form one batch.
-  const opener = batcher.apply(JSON.parse(JSON.stringify(customerEvent(409))));
-  const results = await Promise.allSettled([huge, ...others].map((e) => batcher.apply(JSON.parse(JSON.stringify(e)))));
-  await opener;
+  const { settled, sizes } = await inOneBatch([huge, ...others]);
 
-  expect(sizes).toContain(9);
-  expect(results[0].status).toBe('rejected');
-  expect(String((results[0] as PromiseRejectedResult).reason)).toMatch(/out of range/);
-  expect(results.slice(1).map((r) => r.status === 'fulfilled' && r.value)).toEqual(Array(8).fill('applied'));
+  expect(sizes).toEqual([9, ...Array(9).fill(1)]);
+  expect(outcomes(settled)[0]).toMatch(/^rejected: .*out of range/);
+  expect(outcomes(settled).slice(1)).toEqual(Array(8).fill('applied'));
   expect(await processed([huge.id])).toEqual([]);
   expect(await processed(others.map((e) => e.id))).toHaveLength(8);
+});
+
+test('a feed that cannot be written fails every job of its batch, committed; their re-runs are duplicates that name the customers', async () => {
+  const named: string[] = [];
+  let feedDown = true;
+  const invalidate = async (customers: string[]) => {
+    if (feedDown) throw new Error('feed down');
+    named.push(...customers);
+  };
+  const withFeed = { ...deps, access: { graceSeconds: 0, notify: false, invalidate } };
+  const events = [500, 501, 502].map((n) => customerEvent(n));
+  const ids = events.map((e) => (e.data.object as { id: string }).id);
+  const down = await inOneBatch(events, withFeed);
+  expect(down.sizes).toEqual([3]);
+  expect(outcomes(down.settled)).toEqual(Array(3).fill('rejected: Error: feed down'));
+  expect(await processed(events.map((e) => e.id))).toHaveLength(3);
+  feedDown = false;
+  const rerun = await inOneBatch(events, withFeed);
+  expect(outcomes(rerun.settled)).toEqual(Array(3).fill('duplicate'));
+  expect(named).toEqual(expect.arrayContaining(ids));
+});
+
+test('an after-commit effect that fails fails only its own job; the re-run, a duplicate, runs it again', async () => {
+  const flushed: string[] = [];
+  let refuse = true;
+  const withEffects: StripeEventDeps = {
+    ...deps,
+    effects: {
+      usage_flush: async ({ invoice }) => {
+        if (invoice === 'in_BatchFlush0' && refuse) throw new Error('flush refused');
+        flushed.push(invoice);
+      },
+    },
+  };
+  const created = [0, 1].map((n) =>
+    build.event(
+      'invoice.created',
+      build.invoice({ id: `in_BatchFlush${n}`, customer: `cus_BatchFlush${n}`, subscription: `sub_BatchFlush${n}` }),
+    ),
+  );
+  const first = await inOneBatch(created, withEffects);
+  expect(first.sizes).toEqual([2]);
+  expect(outcomes(first.settled)).toEqual(['rejected: Error: flush refused', 'applied']);
+  expect(await processed(created.map((e) => e.id))).toHaveLength(2);
+  refuse = false;
+  expect(await new EventBatcher(withEffects, { maxBatch: 1, maxInFlight: 1 }).apply(copy(created[0]))).toBe(
+    'duplicate',
+  );
+  expect(flushed.sort()).toEqual(['in_BatchFlush0', 'in_BatchFlush1']);
 });

@@ -1,6 +1,6 @@
 /** Exactly-once and order safety: duplicates, concurrent runs, reversed and shuffled lifecycles, same-second ties. */
 import type Stripe from 'stripe';
-import { applyStripeEvent } from '../../src/events/apply';
+import { EventBatcher } from '../../src/events/batcher';
 import { createLogger } from '../../src/logger';
 import { createStripeClient } from '../../src/stripe';
 import * as build from '../../stand-in/events';
@@ -47,14 +47,16 @@ test('the same event delivered 5 times concurrently has one effect', async () =>
 test('a job run several times at once (stalled and re-run) applies once', async () => {
   const stripe = createStripeClient({ secretKey: 'sk_test_x', apiUrl: t.standIn.url });
   const deps = { dataSource: t.service.dataSource, stripe, log: createLogger('silent') };
+  // Each run in its own worker process: its own batcher, as jobs/stripe-events.ts makes one per process.
+  const worker = () => new EventBatcher(deps, { maxBatch: 50, maxInFlight: 4 });
   const evt = build.event(
     'invoice.paid',
     build.invoice({ customer: 'cus_Twice0001', status: 'paid', amount_paid: 2000, amount_remaining: 0 }),
   );
-  const outcomes = await Promise.all(Array.from({ length: 5 }, () => applyStripeEvent(deps, evt)));
+  const outcomes = await Promise.all(Array.from({ length: 5 }, () => worker().apply(JSON.parse(JSON.stringify(evt)))));
   expect(outcomes.sort()).toEqual(['applied', 'duplicate', 'duplicate', 'duplicate', 'duplicate']);
   // An operator retrying the completed job later changes nothing either.
-  expect(await applyStripeEvent(deps, evt)).toBe('duplicate');
+  expect(await worker().apply(JSON.parse(JSON.stringify(evt)))).toBe('duplicate');
 });
 
 /** A customer's lifecycle, rendered in `version` (the webhook endpoint's API version). */

@@ -5,7 +5,7 @@
  * nothing and sees stable ids; a grace period running out notifies with no event; a crash
  * between commit and enqueue is healed by the outbox relay.
  */
-import { applyStripeEvent } from '../../src/events/apply';
+import { EventBatcher } from '../../src/events/batcher';
 import { createLogger } from '../../src/logger';
 import { verifySignature } from '../../src/notify/signature';
 import { createStripeClient } from '../../src/stripe';
@@ -132,14 +132,17 @@ test('a receiver that fails 30 % and is down for a while still gets every change
 
 test('a change committed but never enqueued (the process died in between) is relayed by the sweep', async () => {
   const customer = 'cus_NotifyCrash';
-  // The engine alone, with notifications on but no publisher: exactly what a crash after COMMIT leaves.
-  const deps = {
-    dataSource: t.service.dataSource,
-    log: createLogger('silent'),
-    stripe: createStripeClient({ secretKey: 'sk_test_x', apiUrl: t.standIn.url }),
-    access: { graceSeconds: 0, notify: true },
-  };
-  for (const e of story(customer, 'failed').slice(0, 2)) await applyStripeEvent(deps, JSON.parse(JSON.stringify(e)));
+  // The worker's batcher with notifications on but no publisher: exactly what a crash after COMMIT leaves.
+  const batcher = new EventBatcher(
+    {
+      dataSource: t.service.dataSource,
+      log: createLogger('silent'),
+      stripe: createStripeClient({ secretKey: 'sk_test_x', apiUrl: t.standIn.url }),
+      access: { graceSeconds: 0, notify: true },
+    },
+    { maxBatch: 50, maxInFlight: 1 },
+  );
+  for (const e of story(customer, 'failed').slice(0, 2)) await batcher.apply(JSON.parse(JSON.stringify(e)));
   const [outbox] = await t.service.dataSource.query(
     'SELECT enqueued_at FROM access_notifications WHERE stripe_customer_id = $1',
     [customer],

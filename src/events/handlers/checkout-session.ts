@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { CheckoutSession } from '../../entities';
 import { Mirror, MirrorFields, mirrorHandlers } from '../mirror-write';
-import { byCustomer, parseObject, stripeRef } from './parse';
+import { parseObject, stripeRef } from './parse';
 import { retrieveOrDeleted } from './refetch';
 
 const sessionSchema = z.object({
@@ -30,7 +30,6 @@ export function mapCheckoutSession(object: unknown): MirrorFields<CheckoutSessio
 }
 
 export const checkoutSessionMirror: Mirror<CheckoutSession> = {
-  lockKey: byCustomer,
   spec: {
     entity: CheckoutSession,
     toRow: (object) => mapCheckoutSession(object),

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { Customer } from '../../entities';
 import { Mirror, MirrorFields, mirrorHandlers } from '../mirror-write';
-import { byId, objectId, parseObject } from './parse';
+import { objectId, parseObject } from './parse';
 import { retrieveOrDeleted } from './refetch';
 
 const customerSchema = z.object({
@@ -18,7 +18,6 @@ export function mapCustomer(object: unknown): MirrorFields<Customer> {
 }
 
 export const customerMirror: Mirror<Customer> = {
-  lockKey: byId,
   accessCustomer: objectId,
   spec: {
     entity: Customer,

@@ -10,9 +10,9 @@ import { z } from 'zod';
 import { placeholderRows } from '../../db/sql';
 import type { Literal, Statement } from '../../db/transaction';
 import type { EventHandler, HandlerContext, HandlerDecision } from '../handler-types';
-import { NeedsStripeRead } from '../handler-types';
 import { decideWrite } from '../watermark';
 import { parseObject, stripeRef } from './parse';
+import { readStripe } from './refetch';
 
 const entitlementSchema = z.object({ id: z.string().min(1), feature: stripeRef, lookup_key: z.string().min(1) });
 
@@ -84,9 +84,9 @@ async function decide(ctx: HandlerContext): Promise<HandlerDecision> {
   // A tie, or a list the summary only started: Stripe's current list is the truth.
   if (decision === 'refetch' || !summary.complete) {
     const reason = decision === 'refetch' ? 'tie' : 'list';
-    if (!ctx.allowStripeReads) throw new NeedsStripeRead(`entitlements of ${summary.customer} need a list (${reason})`);
-    ctx.onStripeRead(reason);
-    entitlements = await listAll(ctx.stripe, summary.customer);
+    entitlements = await readStripe(ctx, reason, `entitlements of ${summary.customer} need a list`, () =>
+      listAll(ctx.stripe, summary.customer),
+    );
   }
   const outcome = entitlements === summary.entitlements ? 'applied' : 'refetched';
   return { outcome, writes: replaceEntitlementsStatements(summary.customer, entitlements, event.created) };
@@ -94,7 +94,6 @@ async function decide(ctx: HandlerContext): Promise<HandlerDecision> {
 
 export const entitlementHandlers = {
   'entitlements.active_entitlement_summary.updated': {
-    lockKey: (object) => mapEntitlementSummary(object).customer,
     lockedRead: (_dataSource, object) => ({
       sql: 'SELECT "watermark" FROM "entitlement_summaries" WHERE "stripe_customer_id" = $1 FOR UPDATE',
       values: [mapEntitlementSummary(object).customer],

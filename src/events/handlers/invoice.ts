@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { Invoice } from '../../entities';
 import type { AfterCommitRequest } from '../handler-types';
 import { Mirror, MirrorFields, mirrorHandlers } from '../mirror-write';
-import { byCustomer, customerOf, parseObject, stripeRef } from './parse';
+import { customerOf, parseObject, stripeRef } from './parse';
 import { retrieveOrDeleted } from './refetch';
 
 const invoiceSchema = z.object({
@@ -64,7 +64,6 @@ export function mapInvoice(
 }
 
 export const invoiceMirror: Mirror<Invoice> = {
-  lockKey: byCustomer,
   accessCustomer: customerOf,
   spec: {
     entity: Invoice,

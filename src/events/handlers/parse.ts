@@ -1,5 +1,6 @@
 /** Validation helpers shared by the per-object mappers. */
 import { z } from 'zod';
+import { referencedId } from '../../queues/stripe-event';
 import { PermanentError } from '../handler-types';
 
 /** A Stripe reference that may arrive as an id or as the expanded object. */
@@ -24,13 +25,4 @@ export function objectId(object: { id?: unknown; object?: unknown }): string {
 }
 
 /** The customer an object belongs to (`customer` as an id or an expanded object), if any. */
-export function customerOf(object: Record<string, unknown>): string | null {
-  const customer = stripeRef.safeParse(object.customer);
-  return customer.success ? customer.data : null;
-}
-
-/** Lock key for objects that belong to a customer: every event of one customer serializes. */
-export const byCustomer = (object: Record<string, unknown>): string => customerOf(object) ?? objectId(object);
-
-/** Lock key for objects with no customer (products, prices), and for customers themselves. */
-export const byId = (object: { id?: unknown; object?: unknown }): string => objectId(object);
+export const customerOf = (object: Record<string, unknown>): string | null => referencedId(object.customer) ?? null;

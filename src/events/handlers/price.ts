@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { Price } from '../../entities';
 import { Mirror, MirrorFields, mirrorHandlers } from '../mirror-write';
-import { byId, parseObject, stripeRef } from './parse';
+import { parseObject, stripeRef } from './parse';
 import { retrieveOrDeleted } from './refetch';
 
 const priceSchema = z.object({
@@ -34,7 +34,6 @@ export function mapPrice(object: unknown): MirrorFields<Price> {
 }
 
 export const priceMirror: Mirror<Price> = {
-  lockKey: byId,
   spec: {
     entity: Price,
     toRow: (object) => mapPrice(object),

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { Product } from '../../entities';
 import { Mirror, MirrorFields, mirrorHandlers } from '../mirror-write';
-import { byId, parseObject } from './parse';
+import { parseObject } from './parse';
 import { retrieveOrDeleted } from './refetch';
 
 const productSchema = z.object({
@@ -18,7 +18,6 @@ export function mapProduct(object: unknown): MirrorFields<Product> {
 }
 
 export const productMirror: Mirror<Product> = {
-  lockKey: byId,
   spec: {
     entity: Product,
     toRow: (object) => mapProduct(object),

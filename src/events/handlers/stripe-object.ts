@@ -8,7 +8,7 @@ import type { HandlerContext } from '../handler-types';
 import type { Mirror, MirrorFields } from '../mirror-write';
 import { withoutCardDetails } from './card-details';
 import { retrievePath } from './object-paths';
-import { byCustomer, customerOf, objectId } from './parse';
+import { customerOf, objectId } from './parse';
 import { retrieveOrDeleted } from './refetch';
 
 type Loose = Record<string, unknown>;
@@ -31,7 +31,6 @@ async function refetchObject(ctx: HandlerContext, id: string): Promise<unknown> 
 }
 
 export const stripeObjectMirror: Mirror<StripeObjectRow> = {
-  lockKey: byCustomer,
   spec: { entity: StripeObjectRow, toRow: (object) => mapStripeObject(object), refetch: refetchObject },
 };
 

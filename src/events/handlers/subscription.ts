@@ -8,7 +8,7 @@ import type { Literal, Statement } from '../../db/transaction';
 import { Subscription, SubscriptionItem } from '../../entities';
 import { Mirror, MirrorFields, mirrorHandlers } from '../mirror-write';
 import { PermanentError } from '../handler-types';
-import { byCustomer, customerOf, parseObject, stripeRef } from './parse';
+import { customerOf, parseObject, stripeRef } from './parse';
 import { retrieveOrDeleted } from './refetch';
 
 /*
@@ -116,7 +116,6 @@ export function replaceItemsStatement(subscriptionId: string, items: readonly Su
 }
 
 export const subscriptionMirror: Mirror<Subscription> = {
-  lockKey: byCustomer,
   accessCustomer: customerOf,
   spec: {
     entity: Subscription,
