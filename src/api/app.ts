@@ -9,7 +9,7 @@ import type Stripe from 'stripe';
 import type { DataSource } from 'typeorm';
 import type { AccessCache } from '../access/cache';
 import { AccessReader } from '../access/query';
-import type { AccessState } from '../access/sync';
+import type { AccessState } from '../access/inputs';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
 import { createMetrics, Metrics } from '../metrics';

@@ -5,7 +5,8 @@
  */
 import type { QueryResult } from 'pg';
 import type { DataSource } from 'typeorm';
-import { AccessChange, accessReadStatements, accessWriteStatements, decideAccessChanges } from '../access/sync';
+import { accessReadStatements } from '../access/inputs';
+import { AccessChange, accessWriteStatements, decideAccessChanges } from '../access/sync';
 import { Statement, withOpenedTransaction } from '../db/transaction';
 import { locksStatement } from './event-transaction';
 

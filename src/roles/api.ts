@@ -9,7 +9,7 @@ import type Stripe from 'stripe';
 import type { DataSource } from 'typeorm';
 import { AccessCache } from '../access/cache';
 import { FEED_BLOCK_MS, followAccessChanges } from '../access/change-feed';
-import type { AccessState } from '../access/sync';
+import type { AccessState } from '../access/inputs';
 import { createApp } from '../api/app';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
