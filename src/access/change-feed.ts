@@ -98,8 +98,7 @@ export function followAccessChanges(
         }
       } catch (error) {
         if (stopped) break;
-        if (cache.isLive)
-          log.warn({ err: (error as Error).message }, 'access change feed lost; access cache off until it is back');
+        if (cache.isLive) log.warn({ err: error }, 'access change feed lost; access cache off until it is back');
         cache.setLive(false);
         await new Promise((resolve) => setTimeout(resolve, FEED_BLOCK_MS));
       }

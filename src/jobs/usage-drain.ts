@@ -34,9 +34,9 @@ export function createUsageDrainWorker(
     { connection, prefix, concurrency: 1, limiter: { max: 100, duration: 1000 } },
   );
   worker.on('failed', (job, error) =>
-    log.warn({ jobId: job?.id, attemptsMade: job?.attemptsMade, err: error.message }, 'usage drain failed'),
+    log.warn({ jobId: job?.id, attemptsMade: job?.attemptsMade, err: error }, 'usage drain failed'),
   );
-  worker.on('error', (error) => log.error({ err: error.message }, 'usage drain worker error'));
+  worker.on('error', (error) => log.error({ err: error }, 'usage drain worker error'));
   if (metrics) {
     instrumentWorker(worker, metrics);
     worker.on('completed', (_job, result) => {

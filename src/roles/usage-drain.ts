@@ -69,7 +69,7 @@ function watchThreshold(store: UsageStore, queue: UsageDrainQueue, config: Usage
     store
       .pendingReached(config.USAGE_FLUSH_THRESHOLD)
       .then((reached) => (reached ? requestDrain(queue, { reason: 'threshold' }, 'threshold') : undefined))
-      .catch((error: Error) => log.warn({ err: error.message }, 'usage threshold check failed'))
+      .catch((error: Error) => log.warn({ err: error }, 'usage threshold check failed'))
       .finally(() => (busy = false));
   }, config.USAGE_THRESHOLD_CHECK_MS);
   timer.unref();
