@@ -10,19 +10,25 @@ import { createUsageDrainWorker } from '../jobs/usage-drain';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import type { UsageDrainJob } from '../queues/payloads';
-import { createUsageDrainQueue, requestDrain, scheduleUsageDrain, UsageDrainQueue } from '../queues/usage-drain-queue';
-import { drainUsage, DrainDeps, DrainResult, DrainScope } from '../usage/drain';
+import {
+  createUsageDrainQueue,
+  requestDrain,
+  scheduleUsageDrain,
+  UsageDrainQueue,
+  type UsageDrainResult,
+} from '../queues/usage-drain-queue';
+import { drainUsage, DrainDeps, DrainScope } from '../usage/drain';
 import { createDrainDeps, UsageDrainConfig, UsageDrainContext } from '../usage/drain-deps';
 import { invoiceFlushHook } from '../usage/invoice-flush';
 import type { UsageStore } from '../usage/usage-store';
 
 export interface UsageDrainRole {
   queue: UsageDrainQueue;
-  worker: Worker<UsageDrainJob, DrainResult>;
+  worker: Worker<UsageDrainJob, UsageDrainResult>;
   /** The `usage_flush` effect of invoice.created (events/handlers/invoice.ts): flush that customer soon. */
   requestInvoiceFlush: ReturnType<typeof invoiceFlushHook>;
   /** Runs one drain in this process, outside the queue (tests, demo). */
-  drainNow(scope?: DrainScope): Promise<DrainResult>;
+  drainNow(scope?: DrainScope): Promise<UsageDrainResult>;
   stop(): Promise<void>;
 }
 

@@ -23,14 +23,11 @@ import { isAligned, planClaim } from './plan';
 
 export type { DrainDeps } from './drain-sender';
 
-/** `skipped`: events the ledger shows accepted already (resumed claims). */
-export type DrainResult = UsageDrainResult;
-
 /** Everything pending, or only the customers whose invoice asked for a flush. */
 export type DrainScope = 'all' | 'invoice-flush';
 
-export async function drainUsage(deps: DrainDeps, scope: DrainScope = 'all'): Promise<DrainResult> {
-  const result: DrainResult = { claims: 0, events: 0, value: 0, requests: 0, skipped: 0 };
+export async function drainUsage(deps: DrainDeps, scope: DrainScope = 'all'): Promise<UsageDrainResult> {
+  const result: UsageDrainResult = { claims: 0, events: 0, value: 0, requests: 0, skipped: 0 };
   const sender = new DrainSender(deps, result);
   const failures: DrainFailure[] = [];
   // Runs one step; a failure other than a 429 leaves the claims involved open and lets the drain go on.
@@ -79,7 +76,12 @@ export function drainFailed(failures: readonly DrainFailure[]): unknown {
 }
 
 /** Plans one claim page by page (HSCAN) into the sender; its release waits for its last batch. */
-async function drainClaim(deps: DrainDeps, claim: OpenClaim, sender: DrainSender, result: DrainResult): Promise<void> {
+async function drainClaim(
+  deps: DrainDeps,
+  claim: OpenClaim,
+  sender: DrainSender,
+  result: UsageDrainResult,
+): Promise<void> {
   const windowSeconds = claimWindowSeconds(claim.id, deps.windowSeconds);
   const opts = { keyPrefix: deps.keyPrefix, windowSeconds, nowSeconds: Math.floor(Date.now() / 1000) };
   const setAside: ClaimContents['invalid'] = [];
