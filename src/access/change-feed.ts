@@ -1,5 +1,5 @@
 /**
- * The access change feed: how the api processes' caches (access-cache.ts) learn that a
+ * The access change feed: how the api processes' caches (cache.ts) learn that a
  * customer's access answer or entitlements may have changed. Whoever commits such a change (the
  * event worker, the grace sweep, backfill) appends the customers to a Redis stream before it
  * enqueues any notification; every api process follows the stream and drops those customers.
