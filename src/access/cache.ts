@@ -1,7 +1,7 @@
 /**
  * The api process's in-memory cache of access answers and entitlements, so the product can ask on
  * every request it serves without a database read each time. It is only ever used while it is
- * known to be told every committed change (the change feed, access-change-feed.ts, is `live`);
+ * known to be told every committed change (the change feed, change-feed.ts, is `live`);
  * otherwise every call reads PostgreSQL.
  *
  *   miss ──load (single flight)──> entry ──TTL runs out / LRU full──> gone

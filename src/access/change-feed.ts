@@ -1,5 +1,5 @@
 /**
- * The access change feed: how the api processes' caches (access-cache.ts) learn that a
+ * The access change feed: how the api processes' caches (cache.ts) learn that a
  * customer's access answer or entitlements may have changed. Whoever commits such a change (the
  * event worker, the grace sweep, backfill) appends the customers to a Redis stream before it
  * enqueues any notification; every api process follows the stream and drops those customers.
@@ -98,8 +98,7 @@ export function followAccessChanges(
         }
       } catch (error) {
         if (stopped) break;
-        if (cache.isLive)
-          log.warn({ err: (error as Error).message }, 'access change feed lost; access cache off until it is back');
+        if (cache.isLive) log.warn({ err: error }, 'access change feed lost; access cache off until it is back');
         cache.setLive(false);
         await new Promise((resolve) => setTimeout(resolve, FEED_BLOCK_MS));
       }

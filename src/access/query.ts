@@ -1,38 +1,22 @@
 /**
  * The access API's reads. A customer's access answer is the stored one (customer_access, one
- * primary-key read, kept by every committed change: access-sync.ts), or, when there is none yet,
- * the access rule applied to the mirror's rows. Feature access and entitlements read
- * customer_entitlements. With a live cache (access-cache.ts) each is read once until a committed
- * change of that customer invalidates it.
+ * primary-key read, kept by every committed change: sync.ts), or, when there is none yet, the
+ * access rule applied to the mirror's rows; both are read and mapped as the access step reads them
+ * (inputs.ts). Feature access and entitlements read customer_entitlements. With a live cache
+ * (cache.ts) each is read once until a committed change of that customer invalidates it.
  */
 import type { DataSource } from 'typeorm';
-import { Customer, Invoice, Subscription } from '../entities';
 import type { AccessCache } from './cache';
-import { AccessDecision, accessOf, graceEndsAt } from './rule';
-import type { AccessState } from './sync';
+import {
+  AccessState,
+  computedAccessOf,
+  readFromPool,
+  ruleReadStatements,
+  storedAccessOf,
+  storedReadStatement,
+} from './inputs';
+import type { AccessDecision } from './rule';
 
-/** The access rule applied to the mirror's rows (three reads), with when a grace period would end. */
-export async function computeAccess(
-  dataSource: DataSource,
-  customerId: string,
-  graceSeconds: number,
-  nowSeconds: number,
-): Promise<AccessState> {
-  const [customer, subscriptions, invoices] = await Promise.all([
-    dataSource
-      .getRepository(Customer)
-      .findOne({ where: { stripeId: customerId }, select: { stripeId: true, deleted: true } }),
-    dataSource.getRepository(Subscription).find({ where: { stripeCustomerId: customerId }, select: { status: true } }),
-    dataSource.getRepository(Invoice).find({
-      where: { stripeCustomerId: customerId, deleted: false },
-      select: { stripeId: true, paymentFailedAt: true },
-    }),
-  ]);
-  const decision = accessOf({ customer, subscriptions, invoices }, nowSeconds, graceSeconds);
-  return { ...decision, graceEndsAt: graceEndsAt(decision, invoices, graceSeconds) };
-}
-
-const STORED_SQL = 'SELECT access, status, reason, grace_ends_at FROM customer_access WHERE stripe_customer_id = $1';
 const ENTITLEMENTS_SQL =
   'SELECT lookup_key FROM customer_entitlements WHERE stripe_customer_id = $1 ORDER BY lookup_key';
 
@@ -54,8 +38,7 @@ export class AccessReader {
     const load = () => this.loadState(customerId, nowSeconds);
     const state = this.cache ? await this.cache.get(customerId, 'state', load) : await load();
     // A grace period that ran out since the answer was read: the rule decides from the rows again.
-    if (expired(state, nowSeconds))
-      return decisionOf(await computeAccess(this.dataSource, customerId, this.graceSeconds, nowSeconds));
+    if (expired(state, nowSeconds)) return decisionOf(await this.compute(customerId, nowSeconds));
     return decisionOf(state);
   }
 
@@ -72,19 +55,14 @@ export class AccessReader {
   }
 
   private async loadState(customerId: string, nowSeconds: number): Promise<AccessState> {
-    const [row] = (await this.dataSource.query(STORED_SQL, [customerId])) as Array<{
-      access: boolean;
-      status: string | null;
-      reason: string;
-      grace_ends_at: string | null;
-    }>;
-    if (!row) return computeAccess(this.dataSource, customerId, this.graceSeconds, nowSeconds);
-    return {
-      access: row.access,
-      status: row.status,
-      reason: row.reason,
-      graceEndsAt: row.grace_ends_at === null ? null : Number(row.grace_ends_at),
-    };
+    const [stored] = await readFromPool(this.dataSource, [storedReadStatement([customerId], false)]);
+    return storedAccessOf(customerId, stored) ?? this.compute(customerId, nowSeconds);
+  }
+
+  /** The access rule applied to the mirror's rows (three reads), with when a grace period would end. */
+  private async compute(customerId: string, nowSeconds: number): Promise<AccessState> {
+    const [customers, subscriptions, invoices] = await readFromPool(this.dataSource, ruleReadStatements([customerId]));
+    return computedAccessOf(customerId, [customers, subscriptions, invoices], nowSeconds, this.graceSeconds);
   }
 
   private features(customerId: string): Promise<ReadonlySet<string>> {

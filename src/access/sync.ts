@@ -9,20 +9,13 @@
  *       and `access` itself flipped (notifying)  → an access_notifications row in the same transaction
  *
  * All in the transaction that holds the customer's advisory lock, so two changes of one customer
- * can neither interleave nor reorder their versions. The statements and decisions live here; the
- * event engine runs them (events/access-step.ts).
+ * can neither interleave nor reorder their versions. The decisions and writes live here, the reads
+ * and their mapping in inputs.ts (shared with the access API); the event engine runs them
+ * (events/access-step.ts).
  */
-import { placeholderList, placeholderRows } from '../db/sql';
+import { placeholderRows } from '../db/sql';
 import type { Literal, Statement } from '../db/transaction';
-import { AccessDecision, AccessInvoice, accessOf, graceEndsAt } from './rule';
-
-export interface AccessState extends AccessDecision {
-  graceEndsAt: number | null;
-}
-
-export interface StoredAccess extends AccessState {
-  version: number;
-}
+import { AccessState, computedAccessOf, Row, StoredAccess, storedAccessOf } from './inputs';
 
 /**
  * The body POSTed to ACCESS_WEBHOOK_URL (contract: Access-change notifications). A type, not an
@@ -43,29 +36,6 @@ export interface AccessChange {
   notification?: AccessNotificationBody;
 }
 
-/** Four reads, in this order: customers, subscriptions, open invoices, stored answers (locked). */
-export function accessReadStatements(customers: readonly string[]): Statement[] {
-  const list = placeholderList(customers.length);
-  return [
-    { sql: `SELECT stripe_id AS customer, deleted FROM customers WHERE stripe_id IN (${list})`, values: customers },
-    {
-      sql: `SELECT stripe_customer_id AS customer, status FROM subscriptions WHERE stripe_customer_id IN (${list})`,
-      values: customers,
-    },
-    {
-      sql: `SELECT stripe_customer_id AS customer, stripe_id, payment_failed_at FROM invoices WHERE NOT deleted AND stripe_customer_id IN (${list})`,
-      values: customers,
-    },
-    {
-      sql: `SELECT stripe_customer_id AS customer, access, status, reason, version, grace_ends_at FROM customer_access WHERE stripe_customer_id IN (${list}) FOR UPDATE`,
-      values: customers,
-    },
-  ];
-}
-
-type Row = Record<string, unknown>;
-const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
-
 const sameState = (a: AccessState | null, b: AccessState): boolean =>
   a !== null &&
   a.access === b.access &&
@@ -81,32 +51,13 @@ export function decideAccessChanges(
 ): AccessChange[] {
   const changes: AccessChange[] = [];
   for (const customer of customers) {
-    const mine = (rows: readonly Row[]) => rows.filter((r) => r.customer === customer);
-    const row = mine(customerRows)[0];
-    const invoices: AccessInvoice[] = mine(invoiceRows).map((r) => ({
-      stripeId: String(r.stripe_id),
-      paymentFailedAt: num(r.payment_failed_at),
-    }));
-    const decision = accessOf(
-      {
-        customer: row ? { deleted: Boolean(row.deleted) } : null,
-        subscriptions: mine(subscriptionRows).map((r) => ({ status: String(r.status) })),
-        invoices,
-      },
+    const computed = computedAccessOf(
+      customer,
+      [customerRows, subscriptionRows, invoiceRows],
       options.nowSeconds,
       options.graceSeconds,
     );
-    const computed: AccessState = { ...decision, graceEndsAt: graceEndsAt(decision, invoices, options.graceSeconds) };
-    const s = mine(storedRows)[0];
-    const before: StoredAccess | null = s
-      ? {
-          access: Boolean(s.access),
-          status: (s.status as string | null) ?? null,
-          reason: String(s.reason),
-          graceEndsAt: num(s.grace_ends_at),
-          version: Number(s.version),
-        }
-      : null;
+    const before = storedAccessOf(customer, storedRows);
     if (sameState(before, computed)) continue;
     const after: StoredAccess = { ...computed, version: (before?.version ?? 0) + 1 };
     const change: AccessChange = { customer, before, after };

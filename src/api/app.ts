@@ -9,7 +9,7 @@ import type Stripe from 'stripe';
 import type { DataSource } from 'typeorm';
 import type { AccessCache } from '../access/cache';
 import { AccessReader } from '../access/query';
-import type { AccessState } from '../access/sync';
+import type { AccessState } from '../access/inputs';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
 import { createMetrics, Metrics } from '../metrics';
@@ -66,7 +66,7 @@ export function createApp(deps: AppDeps): Koa {
     }
   });
   app.on('error', (error: Error, ctx?: Koa.Context) =>
-    deps.log.error({ err: error.message, path: ctx?.path, method: ctx?.method }, 'request failed'),
+    deps.log.error({ err: error, path: ctx?.path, method: ctx?.method }, 'request failed'),
   );
   // A method no route serves (TRACE, PROPFIND…) is the client's mistake: 405, not Koa Router's
   // 501, so scanners cannot raise the 5xx rate (found by the chaos suite, scenario 7).

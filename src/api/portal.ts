@@ -133,7 +133,8 @@ export async function createPortalSession(ctx: Context, deps: PortalDeps, custom
     if (!(error instanceof Stripe.errors.StripeError)) throw error;
     if (error.code === 'resource_missing' && error.param === 'customer')
       return ctx.throw(404, `unknown customer ${customerId}`);
-    // Stripe's own message helps the caller; no stack or request details leave the service.
-    return ctx.throw(502, `Stripe: ${error.message}`, { expose: true });
+    // Stripe's own message helps the caller; no stack or request details leave the service (the log
+    // line of the 5xx has them, through the cause).
+    return ctx.throw(502, `Stripe: ${error.message}`, { expose: true, cause: error });
   }
 }

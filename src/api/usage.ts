@@ -25,9 +25,9 @@ export function usageRoutes(deps: { usage: UsageClient }): Router {
     } catch (error) {
       // The clock moved between the two checks (a timestamp at the very edge of the window).
       if (error instanceof UsageValidationError) ctx.throw(400, error.message);
-      // Redis did not confirm the write: the caller should retry (events with an id count once).
-      ctx.app.emit('error', error, ctx);
-      ctx.throw(503, 'usage could not be recorded; retry');
+      // Redis did not confirm the write: the caller should retry (events with an id count once). The
+      // app's error sink logs the 503 once, with this error as its cause.
+      ctx.throw(503, 'usage could not be recorded; retry', { cause: error });
     }
     ctx.status = 202;
     ctx.body = { accepted: checked.value.length, duplicates };

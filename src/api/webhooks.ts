@@ -68,8 +68,8 @@ export function webhookRoutes(deps: WebhookRouteDeps): Router {
       if (outcome === 'rearmed') ctx.state.webhookOutcome = 'rearmed';
       deps.log.debug({ eventId: event.id, eventType: event.type, outcome }, 'webhook enqueued');
     } catch (error) {
-      deps.log.error({ eventId: event.id, err: (error as Error).message }, 'webhook could not be enqueued');
-      ctx.throw(503, 'could not enqueue the event; retry later');
+      deps.log.error({ eventId: event.id, err: error }, 'webhook could not be enqueued');
+      ctx.throw(503, 'could not enqueue the event; retry later', { cause: error });
     }
     ctx.status = 200;
     ctx.body = { received: true };

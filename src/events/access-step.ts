@@ -5,7 +5,8 @@
  * return the writes that record it, to go with COMMIT. No affected customer: no extra round trip.
  */
 import type { QueryResult } from 'pg';
-import { AccessChange, accessReadStatements, accessWriteStatements, decideAccessChanges } from '../access/sync';
+import { accessReadStatements } from '../access/inputs';
+import { AccessChange, accessWriteStatements, decideAccessChanges } from '../access/sync';
 import type { Statement } from '../db/transaction';
 
 export interface AccessOptions {

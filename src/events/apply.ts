@@ -122,7 +122,7 @@ async function publishAccessChanges(
     await deps.access.onChanged([...changes]);
   } catch (error) {
     deps.log.warn(
-      { err: (error as Error).message, customers: changes.length },
+      { err: error, customers: changes.length },
       'access changes committed but not yet published; the relay will',
     );
   }

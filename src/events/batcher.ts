@@ -94,7 +94,7 @@ export class EventBatcher {
       const { error } = committed;
       if (batch.length === 1) return batch[0].reject(error);
       this.deps.log.warn(
-        { err: (error as Error).message, events: batch.length },
+        { err: error, events: batch.length },
         'event batch rolled back; applying its events one by one',
       );
       await Promise.all(batch.map((e) => this.run([e])));
@@ -104,7 +104,7 @@ export class EventBatcher {
       const { error } = committed;
       // Committed, but the access change feed was not told: fail the jobs; their re-runs (duplicates) tell it.
       this.deps.log.warn(
-        { err: (error as Error).message, events: batch.length },
+        { err: error, events: batch.length },
         'access change feed not written; the events will be retried',
       );
       return batch.forEach((e) => e.reject(error));
@@ -125,7 +125,7 @@ export class EventBatcher {
       }
       const level = result.setAside === 'error' ? 'error' : 'warn';
       this.deps.log[level](
-        { eventId: event.id, eventType: event.type, reason: result.setAside, err: (result.error as Error)?.message },
+        { eventId: event.id, eventType: event.type, reason: result.setAside, err: result.error },
         'event not applied',
       );
       return entry.reject(result.error);

@@ -2,6 +2,7 @@
 import type Stripe from 'stripe';
 import type { DataSource } from 'typeorm';
 import type { Statement } from '../db/transaction';
+import type { UsageFlushRequest } from '../queues/payloads';
 import type { StripeEvent } from '../queues/stripe-event';
 
 /** What applying one event did to the mirror. */
@@ -36,14 +37,6 @@ export interface HandlerContext {
 export interface HandlerDecision {
   outcome: ApplyOutcome;
   writes: Statement[];
-}
-
-/** A usage flush asked for by `invoice.created` (usage/invoice-flush.ts carries it out). */
-export interface UsageFlushRequest {
-  effect: 'usage_flush';
-  customer: string;
-  subscription: string;
-  invoice: string;
 }
 
 /** Work outside PostgreSQL that an event asks for once its transaction committed. */

@@ -30,12 +30,9 @@ export function createNotificationWorker(
     },
   );
   worker.on('failed', (job, error) =>
-    deps.log.warn(
-      { jobId: job?.id, attemptsMade: job?.attemptsMade, err: error.message },
-      'access notification failed',
-    ),
+    deps.log.warn({ jobId: job?.id, attemptsMade: job?.attemptsMade, err: error }, 'access notification failed'),
   );
-  worker.on('error', (error) => deps.log.error({ err: error.message }, 'access notification worker error'));
+  worker.on('error', (error) => deps.log.error({ err: error }, 'access notification worker error'));
   if (options.metrics) instrumentWorker(worker, options.metrics);
   return worker;
 }

@@ -31,8 +31,8 @@ export function createMaintenanceWorker(
     },
     { connection: options.connection, prefix: options.prefix, concurrency: 1 },
   );
-  worker.on('failed', (job, error) => deps.log.warn({ jobId: job?.id, err: error.message }, 'maintenance job failed'));
-  worker.on('error', (error) => deps.log.error({ err: error.message }, 'maintenance worker error'));
+  worker.on('failed', (job, error) => deps.log.warn({ jobId: job?.id, err: error }, 'maintenance job failed'));
+  worker.on('error', (error) => deps.log.error({ err: error }, 'maintenance worker error'));
   if (deps.metrics) instrumentWorker(worker, deps.metrics);
   return worker;
 }

@@ -91,11 +91,11 @@ function createWorker(
   });
   worker.on('failed', (job, error) =>
     deps.log.warn(
-      { jobId: job?.id, ...eventLogFields(job?.data.event), attemptsMade: job?.attemptsMade, err: error.message },
+      { jobId: job?.id, ...eventLogFields(job?.data.event), attemptsMade: job?.attemptsMade, err: error },
       'stripe event failed',
     ),
   );
-  worker.on('error', (error) => deps.log.error({ err: error.message }, 'worker error'));
+  worker.on('error', (error) => deps.log.error({ err: error }, 'worker error'));
   if (options.metrics) instrumentWorker(worker, options.metrics);
   return worker;
 }

@@ -8,18 +8,18 @@ import { Worker } from 'bullmq';
 import type { Logger } from '../logger';
 import { instrumentWorker, type Metrics } from '../metrics';
 import type { UsageDrainJob } from '../queues/payloads';
-import type { UsageDrainQueue } from '../queues/usage-drain-queue';
+import type { UsageDrainQueue, UsageDrainResult } from '../queues/usage-drain-queue';
 import type { RedisConnection } from '../runtime/redis';
-import { drainUsage, DrainDeps, DrainResult } from '../usage/drain';
+import { drainUsage, DrainDeps } from '../usage/drain';
 import { MeterRateLimited } from '../usage/meter-stream';
 
 export function createUsageDrainWorker(
   queue: UsageDrainQueue,
   drainDeps: DrainDeps,
   options: { connection: RedisConnection; prefix: string; log: Logger; metrics?: Metrics },
-): Worker<UsageDrainJob, DrainResult> {
+): Worker<UsageDrainJob, UsageDrainResult> {
   const { connection, prefix, log, metrics } = options;
-  const worker = new Worker<UsageDrainJob, DrainResult>(
+  const worker = new Worker<UsageDrainJob, UsageDrainResult>(
     queue.name,
     async (job) => {
       try {
@@ -34,9 +34,9 @@ export function createUsageDrainWorker(
     { connection, prefix, concurrency: 1, limiter: { max: 100, duration: 1000 } },
   );
   worker.on('failed', (job, error) =>
-    log.warn({ jobId: job?.id, attemptsMade: job?.attemptsMade, err: error.message }, 'usage drain failed'),
+    log.warn({ jobId: job?.id, attemptsMade: job?.attemptsMade, err: error }, 'usage drain failed'),
   );
-  worker.on('error', (error) => log.error({ err: error.message }, 'usage drain worker error'));
+  worker.on('error', (error) => log.error({ err: error }, 'usage drain worker error'));
   if (metrics) {
     instrumentWorker(worker, metrics);
     worker.on('completed', (_job, result) => {

@@ -23,3 +23,15 @@ export interface StripeEventJob {
 export interface UsageDrainJob {
   reason: 'schedule' | 'threshold' | 'invoice' | 'manual';
 }
+
+/**
+ * A usage flush asked for by `invoice.created` of a subscription: events/handlers/invoice.ts
+ * declares it as an after-commit effect, usage/invoice-flush.ts carries it out (that customer's
+ * pending usage drains before the invoice finalizes).
+ */
+export interface UsageFlushRequest {
+  effect: 'usage_flush';
+  customer: string;
+  subscription: string;
+  invoice: string;
+}

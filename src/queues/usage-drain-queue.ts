@@ -9,13 +9,17 @@ import { USAGE_DRAIN_QUEUE } from './names';
 import { clusterQueueName } from './partitions';
 import type { UsageDrainJob } from './payloads';
 
-/** What a drain reports (see usage/drain.ts). */
+/** What a drain reports (usage/drain.ts), the usage-drain job's return value. */
 export interface UsageDrainResult {
+  /** Claims delivered and released. */
   claims: number;
+  /** Events Stripe accepted in this drain. */
   events: number;
   /** Sum of the values of the events sent (a metric; exact totals live in usage_reports). */
   value: number;
+  /** Meter event stream requests made. */
   requests: number;
+  /** Events the ledger showed accepted already (resumed claims), not sent again. */
   skipped: number;
 }
 

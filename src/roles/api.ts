@@ -9,7 +9,7 @@ import type Stripe from 'stripe';
 import type { DataSource } from 'typeorm';
 import { AccessCache } from '../access/cache';
 import { FEED_BLOCK_MS, followAccessChanges } from '../access/change-feed';
-import type { AccessState } from '../access/sync';
+import type { AccessState } from '../access/inputs';
 import { createApp } from '../api/app';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
@@ -59,8 +59,7 @@ export async function startApiRole({ config, dataSource, stripe, log, metrics }:
   ];
   if (config.ACCESS_WEBHOOK_URL) queues.push(createAccessNotificationsQueue(redis, config.KEY_PREFIX));
   // Without a listener BullMQ prints connection errors to the console; they also surface as 503s.
-  for (const q of queues)
-    q.on('error', (error) => log.warn({ queue: q.name, err: error.message }, 'queue connection error'));
+  for (const q of queues) q.on('error', (error) => log.warn({ queue: q.name, err: error }, 'queue connection error'));
   const usageQuery = { redis, dataSource, keyPrefix: config.KEY_PREFIX, windowSeconds: config.USAGE_WINDOW_SECONDS };
   const accessCache = new AccessCache<AccessState>({
     ttlMs: config.ACCESS_CACHE_TTL_MS,

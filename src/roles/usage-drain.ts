@@ -10,19 +10,25 @@ import { createUsageDrainWorker } from '../jobs/usage-drain';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import type { UsageDrainJob } from '../queues/payloads';
-import { createUsageDrainQueue, requestDrain, scheduleUsageDrain, UsageDrainQueue } from '../queues/usage-drain-queue';
-import { drainUsage, DrainDeps, DrainResult, DrainScope } from '../usage/drain';
+import {
+  createUsageDrainQueue,
+  requestDrain,
+  scheduleUsageDrain,
+  UsageDrainQueue,
+  type UsageDrainResult,
+} from '../queues/usage-drain-queue';
+import { drainUsage, DrainDeps, DrainScope } from '../usage/drain';
 import { createDrainDeps, UsageDrainConfig, UsageDrainContext } from '../usage/drain-deps';
 import { invoiceFlushHook } from '../usage/invoice-flush';
 import type { UsageStore } from '../usage/usage-store';
 
 export interface UsageDrainRole {
   queue: UsageDrainQueue;
-  worker: Worker<UsageDrainJob, DrainResult>;
+  worker: Worker<UsageDrainJob, UsageDrainResult>;
   /** The `usage_flush` effect of invoice.created (events/handlers/invoice.ts): flush that customer soon. */
   requestInvoiceFlush: ReturnType<typeof invoiceFlushHook>;
   /** Runs one drain in this process, outside the queue (tests, demo). */
-  drainNow(scope?: DrainScope): Promise<DrainResult>;
+  drainNow(scope?: DrainScope): Promise<UsageDrainResult>;
   stop(): Promise<void>;
 }
 
@@ -69,7 +75,7 @@ function watchThreshold(store: UsageStore, queue: UsageDrainQueue, config: Usage
     store
       .pendingReached(config.USAGE_FLUSH_THRESHOLD)
       .then((reached) => (reached ? requestDrain(queue, { reason: 'threshold' }, 'threshold') : undefined))
-      .catch((error: Error) => log.warn({ err: error.message }, 'usage threshold check failed'))
+      .catch((error: Error) => log.warn({ err: error }, 'usage threshold check failed'))
       .finally(() => (busy = false));
   }, config.USAGE_THRESHOLD_CHECK_MS);
   timer.unref();

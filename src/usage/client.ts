@@ -3,7 +3,7 @@
  *
  * ```ts
  * import { Redis } from 'ioredis';
- * import { UsageClient } from 'stripe-billing-engine/src/usage';
+ * import { UsageClient } from 'stripe-billing-engine/usage'; // the package entry (docs/usage.md)
  * const usage = new UsageClient({ redis: new Redis(process.env.REDIS_URL!), keyPrefix: 'billing' });
  * await usage.record({ customer: 'cus_123', meter: 'api_calls', value: 1, id: 'req_8f2c' });
  * ```

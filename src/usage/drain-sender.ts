@@ -8,7 +8,7 @@
 import type { DataSource } from 'typeorm';
 import type { RateLimiter } from '../lib/rate-limiter';
 import type { Logger } from '../logger';
-import type { UsageDrainResult as DrainResult } from '../queues/usage-drain-queue';
+import type { UsageDrainResult } from '../queues/usage-drain-queue';
 import type { UsageStore } from './usage-store';
 import type { MeterStream } from './meter-stream';
 import { recordSent } from './ledger';
@@ -34,7 +34,7 @@ export class DrainSender {
 
   constructor(
     private readonly deps: DrainDeps,
-    private readonly result: DrainResult,
+    private readonly result: UsageDrainResult,
   ) {}
 
   /** Queues events; sends every full batch. */

@@ -9,7 +9,8 @@
  * already holds, queue the rest into batches of ≤ 100 shared across claims (drain-sender.ts), sent
  * at the configured rate, each accepted batch written to the ledger. Unaligned cells (plan.ts
  * isAligned) are summed over the claim and queued last. A claim is released only when all its
- * events are accepted; a crash anywhere leaves it in Redis.
+ * events are accepted; a crash anywhere leaves it in Redis. A failed claim does not stop the
+ * drain (a 429 does, at once): the drain goes on and fails at the end with every step's error.
  */
 import type { UsageDrainResult } from '../queues/usage-drain-queue';
 import { claimWindowSeconds, isPagedClaim, type ClaimContents, type ClaimedCell, type OpenClaim } from './claim';
@@ -22,41 +23,65 @@ import { isAligned, planClaim } from './plan';
 
 export type { DrainDeps } from './drain-sender';
 
-/** `skipped`: events the ledger shows accepted already (resumed claims). */
-export type DrainResult = UsageDrainResult;
-
 /** Everything pending, or only the customers whose invoice asked for a flush. */
 export type DrainScope = 'all' | 'invoice-flush';
 
-export async function drainUsage(deps: DrainDeps, scope: DrainScope = 'all'): Promise<DrainResult> {
-  const result: DrainResult = { claims: 0, events: 0, value: 0, requests: 0, skipped: 0 };
+export async function drainUsage(deps: DrainDeps, scope: DrainScope = 'all'): Promise<UsageDrainResult> {
+  const result: UsageDrainResult = { claims: 0, events: 0, value: 0, requests: 0, skipped: 0 };
   const sender = new DrainSender(deps, result);
-  let firstError: unknown;
+  const failures: DrainFailure[] = [];
   // Runs one step; a failure other than a 429 leaves the claims involved open and lets the drain go on.
-  const attempt = async (what: Record<string, unknown>, step: () => Promise<void>) => {
+  const attempt = async (claimId: string | undefined, step: () => Promise<void>) => {
     try {
       await step();
     } catch (error) {
       // 429: stop everything and back off. Anything else: keep going so one claim cannot block the rest.
       if (error instanceof MeterRateLimited) throw error;
       sender.discard();
-      deps.log.warn({ ...what, err: (error as Error).message }, 'usage not delivered; its claims stay open');
-      firstError ??= error;
+      deps.log.warn({ claimId, err: error }, 'usage not delivered; its claims stay open');
+      failures.push({ claimId, error });
     }
   };
   for (const keys of deps.store.namespaces()) {
     const only = scope === 'invoice-flush' ? await invoiceFlushClaim(deps.store, keys, deps.dataSource) : undefined;
     for (const claim of await deps.store.claim(keys, deps.windowSeconds, only)) {
-      await attempt({ claimId: claim.id }, () => drainClaim(deps, claim, sender, result));
+      await attempt(claim.id, () => drainClaim(deps, claim, sender, result));
     }
   }
-  await attempt({}, () => sender.flush());
-  if (firstError) throw firstError;
+  await attempt(undefined, () => sender.flush());
+  if (failures.length > 0) throw drainFailed(failures);
   return result;
 }
 
+/** A step that failed: a claim's (its id), or the last batch's (no id). */
+export interface DrainFailure {
+  claimId: string | undefined;
+  error: unknown;
+}
+
+/**
+ * What a drain with failed steps throws: the one error as it was, or every one in an
+ * AggregateError whose message names each step, so the failed job shows all of them. Pure.
+ */
+export function drainFailed(failures: readonly DrainFailure[]): unknown {
+  if (failures.length === 1) return failures[0].error;
+  const steps = failures.map(
+    (f) =>
+      `${f.claimId === undefined ? 'last batch' : `claim ${f.claimId}`}: ${(f.error as Error)?.message ?? f.error}`,
+  );
+  return new AggregateError(
+    failures.map((f) => f.error),
+    `${failures.length} usage drain steps failed (${steps.join('; ')})`,
+  );
+}
+
 /** Plans one claim page by page (HSCAN) into the sender; its release waits for its last batch. */
-async function drainClaim(deps: DrainDeps, claim: OpenClaim, sender: DrainSender, result: DrainResult): Promise<void> {
+async function drainClaim(
+  deps: DrainDeps,
+  claim: OpenClaim,
+  sender: DrainSender,
+  result: UsageDrainResult,
+): Promise<void> {
   const windowSeconds = claimWindowSeconds(claim.id, deps.windowSeconds);
   const opts = { keyPrefix: deps.keyPrefix, windowSeconds, nowSeconds: Math.floor(Date.now() / 1000) };
   const setAside: ClaimContents['invalid'] = [];

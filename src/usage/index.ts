@@ -1,4 +1,7 @@
-/** The usage counter API for Node services (Redis only; see keys.ts for the layout). */
+/**
+ * The usage counter API for Node services (Redis only; see keys.ts for the layout): the package entry
+ * `stripe-billing-engine/usage` (package.json `exports`, docs/usage.md).
+ */
 export { UsageClient, UsageValidationError } from './client';
 export type { UsageClientOptions, RecordResult } from './client';
 export { usageKeys, customerKeys, encodeField, decodeField, LEGACY } from './keys';

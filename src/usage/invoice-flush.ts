@@ -17,6 +17,7 @@
  */
 import type { DataSource } from 'typeorm';
 import type { Logger } from '../logger';
+import type { UsageFlushRequest } from '../queues/payloads';
 import { requestDrain, type UsageDrainQueue } from '../queues/usage-drain-queue';
 import type { UsageStore } from './usage-store';
 import type { FlushClaim, FlushRequest } from './claim';
@@ -79,17 +80,10 @@ export interface InvoiceFlushDeps {
   log: Logger;
 }
 
-/** What an `invoice.created` of a subscription asks for (declared in events/handlers/invoice.ts). */
-export interface InvoiceFlushRequest {
-  customer: string;
-  subscription: string;
-  invoice: string;
-}
-
 export function invoiceFlushHook(deps: InvoiceFlushDeps) {
   // The slot whose job this process has already asked for: later asks in that slot skip the add.
   let requestedSlot = '';
-  return async ({ customer, subscription, invoice }: InvoiceFlushRequest): Promise<void> => {
+  return async ({ customer, subscription, invoice }: UsageFlushRequest): Promise<void> => {
     await deps.store.requestFlush(customer, subscription);
     const { jobId, delayMs } = flushSlot(Date.now(), deps.delayMs);
     if (jobId !== requestedSlot) {

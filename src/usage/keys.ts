@@ -21,8 +21,11 @@
  * customer in shard 2:
  *   HINCRBY billing:usage:{u2}:pending "cus_123|api_calls|1767225600" 5
  * where 1767225600 = t − (t mod USAGE_WINDOW_SECONDS). Counting with an id is one RECORD_SCRIPT call
- * (scripts.ts). The layout before shards used the single tag `{u}` (LEGACY); the drain still reads it,
- * so counters written there before an upgrade (or by a client not yet upgraded) are billed, not lost.
+ * per shard (scripts.ts, docs/usage.md), as any language can; the TypeScript client (client.ts) sends
+ * RECORD_SHARDS_SCRIPT instead, the same step for every shard of a tick in one call on a single
+ * Redis, one call per shard on a cluster. The layout before shards used the single tag `{u}`
+ * (LEGACY); the drain still reads it, so counters written there before an upgrade (or by a client not
+ * yet upgraded) are billed, not lost.
  */
 
 import { CUSTOMER_ID } from '../lib/ids';
@@ -89,7 +92,7 @@ export function encodeField(cell: UsageCell): string {
   return `${cell.customer}${FIELD_SEPARATOR}${cell.meter}${FIELD_SEPARATOR}${cell.windowStart}`;
 }
 
-/** A decoded field: a class, not a literal (why: claims.ts, claimedCell). */
+/** A decoded field: a class, not a literal (why: claim.ts, claimedCell). */
 class FieldCell implements UsageCell {
   constructor(
     readonly customer: string,

@@ -18,8 +18,11 @@ export interface StreamEvent {
 /** Stripe answered 429: back off for `retryAfterMs` and send the same events again. */
 export class MeterRateLimited extends Error {
   override name = 'MeterRateLimited';
-  constructor(readonly retryAfterMs: number) {
-    super(`Stripe rate limited the meter event stream; retry in ${retryAfterMs} ms`);
+  constructor(
+    readonly retryAfterMs: number,
+    options?: ErrorOptions,
+  ) {
+    super(`Stripe rate limited the meter event stream; retry in ${retryAfterMs} ms`, options);
   }
 }
 
@@ -54,7 +57,8 @@ export class MeterStream {
           continue;
         }
         if (isDuplicateIdentifier(error)) return;
-        if (error instanceof Stripe.errors.StripeRateLimitError) throw new MeterRateLimited(retryAfterMs(error));
+        if (error instanceof Stripe.errors.StripeRateLimitError)
+          throw new MeterRateLimited(retryAfterMs(error), { cause: error });
         throw error;
       }
     }

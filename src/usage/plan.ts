@@ -22,7 +22,7 @@ export interface PlannedEvent {
   timestamp: number;
 }
 
-/** A planned event; a class, as every per-event record (claims.ts, claimedCell). */
+/** A planned event; a class, as every per-event record (claim.ts, claimedCell). */
 class Planned implements PlannedEvent {
   constructor(
     readonly identifier: string,
@@ -75,7 +75,7 @@ export function eventIdentifier(
 export const isAligned = (cell: ClaimedCell, windowSeconds: number): boolean =>
   windowStart(cell.windowStart, windowSeconds) === cell.windowStart;
 
-/** One (customer, meter, window) being summed; a class, as every per-cell record (claims.ts, claimedCell). */
+/** One (customer, meter, window) being summed; a class, as every per-cell record (claim.ts, claimedCell). */
 class Sum {
   constructor(
     readonly first: ClaimedCell,
@@ -166,7 +166,7 @@ export function toBatches<T>(items: readonly T[], size = MAX_EVENTS_PER_BATCH): 
   return out;
 }
 
-/** A meter event as the v2 stream takes it (payload keys are Stripe's defaults); classes, as every per-event record (claims.ts, claimedCell). */
+/** A meter event as the v2 stream takes it (payload keys are Stripe's defaults); classes, as every per-event record (claim.ts, claimedCell). */
 class StreamPayload {
   [key: string]: string;
   constructor(

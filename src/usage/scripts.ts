@@ -1,8 +1,9 @@
 /**
  * Lua scripts of the usage counters. Every key one call touches carries the same shard hash tag
  * `{u<s>}` (keys.ts), so each call runs atomically on one Redis Cluster slot; only the client's
- * RECORD_SHARDS_SCRIPT spans shards, and only on a single Redis. SQL-like: the text lives here, apart from the code that runs it (client.ts, claims.ts,
- * usage-query.ts).
+ * RECORD_SHARDS_SCRIPT spans shards, and only on a single Redis. Like SQL, the text lives here,
+ * apart from the code that runs it: client.ts (record-shards), usage-store.ts (claim,
+ * pending-total), usage-query.ts (customer-snapshot); record is for clients in other languages.
  */
 
 /**
@@ -78,7 +79,7 @@ return out
 `;
 
 /**
- * customer-snapshot — one customer's uncommitted usage in one shard, read atomically (query.ts).
+ * customer-snapshot — one customer's uncommitted usage in one shard, read atomically (usage-query.ts).
  *
  *   KEYS[1]  pending hash              <P>:usage:{u<s>}:pending
  *   KEYS[2]  open-claims sorted set    <P>:usage:{u<s>}:claims

@@ -4,7 +4,7 @@
  * everything down and removes the database and keys.
  */
 import { loadConfig, Config } from '../../src/config';
-import { createLogger } from '../../src/logger';
+import { createLogger, type Logger } from '../../src/logger';
 import { RunningService, startService } from '../../src/service';
 import { http, HttpResponse } from '../../stand-in/http-client';
 import { waitFor } from '../../src/lib/wait';
@@ -30,7 +30,8 @@ export interface TestService {
   stop(): Promise<void>;
 }
 
-export async function startTestService(env: Record<string, string> = {}): Promise<TestService> {
+/** `log` replaces the silent logger (a test that reads what the service logs). */
+export async function startTestService(env: Record<string, string> = {}, log?: Logger): Promise<TestService> {
   const db = await createTestDatabase();
   const standIn = await StripeStandIn.start();
   const prefix = testPrefix();
@@ -54,7 +55,7 @@ export async function startTestService(env: Record<string, string> = {}): Promis
     PROCESSED_EVENTS_PRUNE_INTERVAL_MS: '0',
     ...env,
   });
-  const service = await startService(config, createLogger(config.LOG_LEVEL));
+  const service = await startService(config, log ?? createLogger(config.LOG_LEVEL));
   const url = `http://127.0.0.1:${service.port}`;
   return {
     url,

@@ -1,7 +1,7 @@
 /**
  * A bare drain process for the crash test: one drain with the service's own code, configured from
  * the environment. With CRASH_AFTER_BATCH=n it tells its parent once Stripe accepted batch n (before
- * the ledger write) and then hangs, waiting to be SIGKILLed. Otherwise it prints the DrainResult.
+ * the ledger write) and then hangs, waiting to be SIGKILLed. Otherwise it sends its UsageDrainResult.
  */
 import 'reflect-metadata';
 import { createDataSource } from '../../src/db/data-source';

@@ -7,6 +7,7 @@
 import { fork } from 'node:child_process';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import type { UsageDrainResult } from '../../src/queues/usage-drain-queue';
 import { UsageClient } from '../../src/usage/client';
 import { windowStart } from '../../src/usage/window';
 import { startTestService, TestService } from '../support/service';
@@ -26,7 +27,7 @@ afterAll(async () => {
 
 type ChildMessage = {
   crashPoint?: { claimId: string; index: number };
-  result?: { claims: number; events: number; value: number; requests: number; skipped: number };
+  result?: UsageDrainResult;
 };
 
 function runDrainChild(
