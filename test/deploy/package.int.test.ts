@@ -5,7 +5,8 @@
  * the Dockerfile does), and `node dist/src/main.js` is started there with ROLE=api, worker and all, each
  * against a database that does not exist yet, its own Redis prefix and the Stripe stand-in: /readyz
  * answers 200, every migration is applied, and SIGTERM ends the process cleanly. The migrations also
- * run alone from dist (`node dist/src/cli/migrate.js`, the compose `migrate` service).
+ * run alone from dist (`node dist/src/cli/migrate.js`, the compose `migrate` service), and so do the
+ * operator commands (`setup`, `doctor`).
  * Slow (a build and an install): done once for the file.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
@@ -161,4 +162,15 @@ test('the migrations run alone from dist (the compose migrate service), and a se
   expect(first.stdout).toBe(`applied: ${knownMigrationNames().join(', ')}\n`);
   const second = await run(process.execPath, ['dist/src/cli/migrate.js'], { cwd: installed, env });
   expect(second.stdout).toBe('no pending migrations\n');
+}, 60_000);
+
+test('the operator commands run from the image too: setup (dry run) and doctor', async () => {
+  const env = { ...roleEnv('all', 0), PUBLIC_URL: 'https://billing.example.com' };
+  const setup = await run(process.execPath, ['dist/src/cli/setup.js', '--dry-run'], { cwd: installed, env });
+  expect(setup.stdout).toContain('would create webhook endpoint: https://billing.example.com/webhooks/stripe');
+  const doctor = await run(process.execPath, ['dist/src/cli/doctor.js'], { cwd: installed, env }).catch(
+    (error: { code: number; stdout: string }) => error,
+  );
+  expect(doctor.stdout).toMatch(/^ok {2}configuration: every variable is valid$/m);
+  expect(doctor.stdout).toMatch(/^FAIL webhook endpoints: none of the account's 0 endpoint\(s\)/m);
 }, 60_000);
