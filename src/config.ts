@@ -102,6 +102,8 @@ const schema = z
     // Meter event stream requests per second (Stripe allows far more: 10,000/s live).
     STRIPE_METER_RATE_LIMIT_PER_SECOND: z.coerce.number().positive().max(10_000).default(20),
     ACCESS_GRACE_PERIOD_SECONDS: intFromEnv(0).default(0),
+    // The deployment's public base URL: `npm run setup` and `npm run doctor` know this service's endpoints by it.
+    PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
     // Where access-change notifications are POSTed (unset: none are sent), and the secret that signs them.
     ACCESS_WEBHOOK_URL: z.url({ protocol: /^https?$/ }).optional(),
     ACCESS_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
@@ -138,6 +140,9 @@ const schema = z
   });
 
 export type Config = z.infer<typeof schema>;
+
+/** Every variable the configuration reads (the deployment files' tests check theirs against it). */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(schema.shape);
 
 export class ConfigError extends Error {
   constructor(public readonly problems: string[]) {

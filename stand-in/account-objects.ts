@@ -1,6 +1,7 @@
 /**
- * Builders of the account-level objects `npm run doctor` lists: webhook endpoints, Billing Meters and
- * Customer Portal configurations, from Stripe's sample objects (stand-in/fixtures). Tests `put()` them
+ * Builders of the account-level objects `npm run doctor` lists: webhook endpoints, event destinations,
+ * Billing Meters and Customer Portal configurations, from Stripe's sample objects (stand-in/fixtures;
+ * event destinations, which have none, from stripe-node's type). Tests `put()` them
  * into a stand-in. `livemode` defaults to false (a test-mode account); give `livemode: true` to play a
  * live-mode account. Overrides replace top-level fields.
  */
@@ -20,6 +21,33 @@ export function webhookEndpoint(overrides: Partial<Stripe.WebhookEndpoint> = {})
     url: 'https://billing.example.com/webhooks/stripe',
     ...overrides,
   } as unknown as Stripe.WebhookEndpoint;
+}
+
+/**
+ * An enabled thin-payload `v2.core.event_destination` sending the two meter error events to the
+ * engine's route. Stored with its URL; the stand-in answers it only when `include` asks (event-destinations.ts).
+ */
+export function eventDestination(
+  overrides: Partial<Stripe.V2.Core.EventDestination> = {},
+): Stripe.V2.Core.EventDestination {
+  const t = new Date().toISOString();
+  return {
+    id: randomId('ed', 24),
+    object: 'v2.core.event_destination',
+    created: t,
+    updated: t,
+    description: '',
+    enabled_events: ['v1.billing.meter.error_report_triggered', 'v1.billing.meter.no_meter_found'],
+    event_payload: 'thin',
+    events_from: ['@self'],
+    livemode: false,
+    metadata: {},
+    name: 'billing engine meter errors',
+    status: 'enabled',
+    type: 'webhook_endpoint',
+    webhook_endpoint: { url: 'https://billing.example.com/webhooks/stripe' },
+    ...overrides,
+  };
 }
 
 /** An active `billing.meter` for `event_name` (summing `value`, customer by id). */

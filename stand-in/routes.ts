@@ -1,10 +1,11 @@
 /**
  * Routes of the Stripe stand-in: retrieve/list of every resource in ./resources.ts (the mirrored
- * billing objects, events, charges, disputes, active entitlements, …), Customer Portal sessions,
- * v1 and v2 meter events. Anything else is "unexpected" (404).
+ * billing objects, events, charges, disputes, active entitlements, …), account objects (webhook
+ * endpoints, event destinations: ./account-routes.ts), Customer Portal sessions, v1 and v2 meter
+ * events. Anything else is "unexpected" (404).
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import { isAccountList, listAccountObjects } from './account-routes';
+import { accountRoute } from './account-routes';
 import { parameterMissing, resourceMissing, unrecognizedUrl, type Reply } from './errors';
 import type { MeterService } from './meters';
 import type { ObjectStore } from './store';
@@ -33,7 +34,8 @@ export function route(req: RouteRequest, state: RouteState): Reply {
   const { method, path } = req;
   const resource = method === 'GET' ? resourceRoute(req, state) : undefined;
   if (resource) return resource;
-  if (isAccountList(req)) return ok(listAccountObjects(req, state.store));
+  const account = accountRoute(req, state.store);
+  if (account) return account;
   if (method === 'POST' && path === '/v1/billing_portal/sessions') return ok(createPortalSession(req.body, state));
   if (method === 'POST' && path === '/v1/billing/meter_events') return ok(state.meters.createV1(req.body));
   if (method === 'POST' && path === '/v2/billing/meter_event_session') return ok(state.meters.createSession());

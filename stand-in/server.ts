@@ -152,9 +152,10 @@ export class StripeStandIn extends StandInState implements ControlTarget {
     }
   }
 
-  /** /v1 and the session call need an API key (the exact one when `apiKey` was given); the stream checks its token itself. */
+  /** /v1, /v2/core and the session call need an API key (the exact one when `apiKey` was given); the stream checks its token itself. */
   private authenticate(rec: RecordedRequest): void {
-    if (!rec.path.startsWith('/v1/') && rec.path !== '/v2/billing/meter_event_session') return;
+    const keyed = rec.path.startsWith('/v1/') || rec.path.startsWith('/v2/core/');
+    if (!keyed && rec.path !== '/v2/billing/meter_event_session') return;
     const m = /^Bearer\s+(\S+)$/i.exec(header(rec.headers, 'authorization') ?? '');
     if (!m)
       throw authenticationFailed(

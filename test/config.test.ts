@@ -112,3 +112,11 @@ test("processed_events retention must outlast Stripe's 30-day history plus 3 day
     /PROCESSED_EVENTS_PRUNE_INTERVAL_MS/,
   );
 });
+
+test('PUBLIC_URL is optional and must be an http(s) URL', () => {
+  expect(loadConfig(required).PUBLIC_URL).toBeUndefined();
+  expect(loadConfig({ ...required, PUBLIC_URL: 'https://billing.example.com' }).PUBLIC_URL).toBe(
+    'https://billing.example.com',
+  );
+  expect(() => loadConfig({ ...required, PUBLIC_URL: 'billing.example.com' })).toThrow(/PUBLIC_URL/);
+});

@@ -6,12 +6,22 @@ import Stripe from 'stripe';
 
 export type Listing<T> = { error: string } | { items: T[] };
 
-// Stripe allows 16 webhook endpoints per account; meters and portal configurations rarely pass 100.
+// Stripe allows 16 webhook endpoints per account; event destinations, meters and portal
+// configurations rarely pass 100.
 const PAGE = { limit: 100 } as const;
 const MOST = 10_000;
 
 export function listWebhookEndpoints(stripe: Stripe): Promise<Listing<Stripe.WebhookEndpoint>> {
   return settle(() => stripe.webhookEndpoints.list(PAGE).autoPagingToArray({ limit: MOST }));
+}
+
+/** Event destinations with their webhook URL, which Stripe answers only when asked with `include`. */
+export function listEventDestinations(stripe: Stripe): Promise<Listing<Stripe.V2.Core.EventDestination>> {
+  return settle(() =>
+    stripe.v2.core.eventDestinations
+      .list({ ...PAGE, include: ['webhook_endpoint.url'] })
+      .autoPagingToArray({ limit: MOST }),
+  );
 }
 
 export function listMeters(stripe: Stripe): Promise<Listing<Stripe.Billing.Meter>> {

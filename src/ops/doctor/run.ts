@@ -9,9 +9,17 @@ import { handlers } from '../../events/handlers';
 import { maskUrl } from '../../lib/mask-url';
 import { describeTarget, redisTarget } from '../../runtime/redis';
 import { createStripeClient, STRIPE_API_VERSION } from '../../stripe';
+import { serviceWebhookUrl } from '../service-url';
 import { readDatabase, knownMigrationNames } from './fetch-database';
 import { readRedis } from './fetch-redis';
-import { listMeters, listPortalConfigurations, listWebhookEndpoints, type Listing } from './fetch-stripe';
+import {
+  listEventDestinations,
+  listMeters,
+  listPortalConfigurations,
+  listWebhookEndpoints,
+  type Listing,
+} from './fetch-stripe';
+import { eventDestinationResult } from './event-destinations';
 import { configurationResults, databaseResults, redisResult } from './infrastructure';
 import { meterResults } from './meters';
 import { portalResult } from './portal';
@@ -68,9 +76,10 @@ export async function runDoctor(env?: Env): Promise<CheckResult[]> {
       maxNetworkRetries: 1,
       timeoutMs: 10_000,
     });
-    results.push(
-      ...(await stripeResults(stripe, key, fields.STRIPE_API_URL ?? 'https://api.stripe.com', counted, unread)),
-    );
+    // PUBLIC_URL set: this service's endpoints are exactly <PUBLIC_URL>/webhooks/stripe (else a path rule).
+    const serviceUrl = fields.PUBLIC_URL === undefined ? undefined : serviceWebhookUrl(fields.PUBLIC_URL);
+    const where = fields.STRIPE_API_URL ?? 'https://api.stripe.com';
+    results.push(...(await stripeResults(stripe, key, where, { counted, unread, serviceUrl })));
   }
   return redactSecrets(results, configSecrets(fields));
 }
@@ -85,25 +94,41 @@ function configProblems(env?: Env): string[] {
   }
 }
 
-/** The key, the webhook endpoints, the meters usage is counted for, the portal configuration. */
+/** What the Stripe checks need from the rest: counted meter names, unread usage sources, this service's URL. */
+interface StripeCheckInputs {
+  counted: Set<string>;
+  unread: string[];
+  serviceUrl?: string;
+}
+
+/** The key, the webhook endpoints, the event destination, the meters usage is counted for, the portal configuration. */
 async function stripeResults(
   stripe: Stripe,
   key: string,
   where: string,
-  counted: Set<string>,
-  unread: string[],
+  { counted, unread, serviceUrl }: StripeCheckInputs,
 ): Promise<CheckResult[]> {
   const endpoints = await listWebhookEndpoints(stripe);
   // Every other call would fail the same way: one line that says why is clearer.
   if ('error' in endpoints) return [stripeKeyResult(key, where, endpoints)];
-  const [meters, portal] = await Promise.all([
+  const [destinations, meters, portal] = await Promise.all([
+    listEventDestinations(stripe),
     counted.size ? listMeters(stripe) : Promise.resolve({ items: [] }),
     listPortalConfigurations(stripe),
   ]);
-  const livemodes = [...endpoints.items, ...itemsOf(meters), ...itemsOf(portal)].map((o) => o.livemode);
+  const livemodes = [...endpoints.items, ...itemsOf(destinations), ...itemsOf(meters), ...itemsOf(portal)].map(
+    (o) => o.livemode,
+  );
   const results = [
     stripeKeyResult(key, where, { livemodes }),
-    ...webhookEndpointResults(endpoints.items, Object.keys(handlers), STRIPE_API_VERSION),
+    ...webhookEndpointResults(endpoints.items, Object.keys(handlers), STRIPE_API_VERSION, serviceUrl),
+    'error' in destinations
+      ? fail(
+          'event destination',
+          `listing event destinations failed (${destinations.error})`,
+          'a restricted key needs read access to Event destinations (Workbench → Webhooks)',
+        )
+      : eventDestinationResult(destinations.items, serviceUrl),
   ];
   results.push(
     ...('error' in meters

@@ -1,25 +1,21 @@
 /**
- * The webhook endpoint checks. An endpoint "points at this service" when its URL path ends in
- * `/webhooks/stripe` (the engine's route, possibly behind a path prefix); only those are checked:
- * enabled, rendering events in the engine's pinned API version, and sending every event type the
- * engine handles (`*` sends everything). A null `api_version` means the account's default version,
- * which no single list call reveals and which is usually older than the engine's: it counts as a
- * problem too, with the same fix (an endpoint's version cannot be changed, only a new one made).
+ * The webhook endpoint checks. An endpoint "points at this service" when its URL is this service's
+ * (../service-url.ts: exactly `<PUBLIC_URL>/webhooks/stripe` when PUBLIC_URL is set, else any URL path
+ * ending in `/webhooks/stripe`); only those are checked: enabled, rendering events in the engine's
+ * pinned API version, and sending every event type the engine handles (`*` sends everything). A null
+ * `api_version` means the account's default version, which no single list call reveals and which is
+ * usually older than the engine's: it counts as a problem too, with the same fix (an endpoint's
+ * version cannot be changed, only a new one made). An endpoint that falls short beside a right one
+ * for the same URL is superseded, Stripe's own upgrade path (new endpoint beside the old, cut over,
+ * delete): its events are still understood, so it is an `ok` line saying to remove it.
  */
 import type Stripe from 'stripe';
+import { pointsAtService, sameUrl, SERVICE_PATH } from '../service-url';
 import { CheckResult, fail, ok } from './result';
 
 export type EndpointView = Pick<Stripe.WebhookEndpoint, 'id' | 'url' | 'status' | 'api_version' | 'enabled_events'>;
 
-export const SERVICE_PATH = '/webhooks/stripe';
-
-export function pointsAtService(url: string): boolean {
-  try {
-    return new URL(url).pathname.endsWith(SERVICE_PATH);
-  } catch {
-    return false;
-  }
-}
+const SETUP = '`npm run setup -- --url https://<this service>`';
 
 /** Handled event types the endpoint does not send, in the handler table's order. */
 export function missingEventTypes(enabledEvents: readonly string[], handled: readonly string[]): string[] {
@@ -28,65 +24,102 @@ export function missingEventTypes(enabledEvents: readonly string[], handled: rea
   return handled.filter((type) => !enabled.has(type));
 }
 
-/** One summary line, then per endpoint one `ok` line or one FAIL line per problem. */
+/** Enabled, on the engine's version, sending every handled event type. */
+export function isRightEndpoint(endpoint: EndpointView, handled: readonly string[], engineVersion: string): boolean {
+  return (
+    endpoint.status === 'enabled' &&
+    endpoint.api_version === engineVersion &&
+    missingEventTypes(endpoint.enabled_events, handled).length === 0
+  );
+}
+
+/**
+ * One summary line, then per endpoint one `ok` line or one FAIL line per problem. `serviceUrl` is
+ * `<PUBLIC_URL>/webhooks/stripe` when PUBLIC_URL is set.
+ */
 export function webhookEndpointResults(
   endpoints: readonly EndpointView[],
   handled: readonly string[],
   engineVersion: string,
+  serviceUrl?: string,
 ): CheckResult[] {
-  const ours = endpoints.filter((e) => pointsAtService(e.url));
+  const ours = endpoints.filter((e) => pointsAtService(e.url, serviceUrl));
+  const rule = serviceUrl === undefined ? `URL path ending in ${SERVICE_PATH}` : `URL ${serviceUrl}`;
   const summary = ours.length
-    ? ok(
-        'webhook endpoints',
-        `${ours.length} of ${endpoints.length} point at this service (URL path ending in ${SERVICE_PATH})`,
-      )
+    ? ok('webhook endpoints', `${ours.length} of ${endpoints.length} point at this service (${rule})`)
     : fail(
         'webhook endpoints',
-        `none of the account's ${endpoints.length} endpoint(s) points at this service (no URL path ends in ${SERVICE_PATH})`,
-        `add an endpoint for https://<this service>${SERVICE_PATH} with API version ${engineVersion} and the engine's events (Dashboard → Developers → Webhooks), and put its signing secret in STRIPE_WEBHOOK_SECRET`,
+        `none of the account's ${endpoints.length} endpoint(s) points at this service (no ${rule})`,
+        serviceUrl === undefined
+          ? `add an endpoint for https://<this service>${SERVICE_PATH} with API version ${engineVersion} and the engine's events (${SETUP} does it, or Dashboard → Developers → Webhooks), and put its signing secret in STRIPE_WEBHOOK_SECRET`
+          : `run \`npm run setup\` (it creates one for ${serviceUrl} and prints the STRIPE_WEBHOOK_SECRET to deploy)`,
       );
-  return [summary, ...endpoints.flatMap((e) => endpointResults(e, handled, engineVersion))];
+  const right = ours.filter((e) => isRightEndpoint(e, handled, engineVersion));
+  return [summary, ...endpoints.flatMap((e) => endpointResults(e, handled, engineVersion, serviceUrl, right))];
 }
 
-function endpointResults(endpoint: EndpointView, handled: readonly string[], engineVersion: string): CheckResult[] {
+function endpointResults(
+  endpoint: EndpointView,
+  handled: readonly string[],
+  engineVersion: string,
+  serviceUrl: string | undefined,
+  right: readonly EndpointView[],
+): CheckResult[] {
   const check = `webhook endpoint ${endpoint.id}`;
-  if (!pointsAtService(endpoint.url))
-    return [ok(check, `${endpoint.url}: not this service (path does not end in ${SERVICE_PATH}), not checked`)];
-  const results: CheckResult[] = [];
-  if (endpoint.status !== 'enabled') {
-    results.push(
-      fail(
+  if (!pointsAtService(endpoint.url, serviceUrl)) {
+    const why = serviceUrl === undefined ? `path does not end in ${SERVICE_PATH}` : `not ${serviceUrl}`;
+    return [ok(check, `${endpoint.url}: not this service (${why}), not checked`)];
+  }
+  if (right.includes(endpoint))
+    return [
+      ok(check, `${endpoint.url}: enabled, api_version ${engineVersion}, sends every event type the engine handles`),
+    ];
+  const successor = right.find((r) => sameUrl(r.url, endpoint.url));
+  const problems = endpointProblems(endpoint, handled, engineVersion);
+  if (successor) {
+    return [
+      ok(
         check,
-        `${endpoint.url} is ${endpoint.status}: Stripe sends it nothing`,
-        `find why its deliveries failed (Dashboard → Developers → Webhooks → ${endpoint.id}), then enable it there`,
+        `${endpoint.url}: ${problems.map((p) => p.short).join(', ')}, superseded by ${successor.id} for the same URL: remove it once STRIPE_WEBHOOK_SECRET holds ${successor.id}'s secret (\`npm run setup -- --remove-old\` removes those on another API version)`,
       ),
-    );
+    ];
+  }
+  return problems.map((p) => fail(check, `${endpoint.url} ${p.problem}`, p.fix));
+}
+
+interface Problem {
+  short: string;
+  problem: string;
+  fix: string;
+}
+
+function endpointProblems(endpoint: EndpointView, handled: readonly string[], engineVersion: string): Problem[] {
+  const problems: Problem[] = [];
+  if (endpoint.status !== 'enabled') {
+    problems.push({
+      short: endpoint.status,
+      problem: `is ${endpoint.status}: Stripe sends it nothing`,
+      fix: `find why its deliveries failed (Dashboard → Developers → Webhooks → ${endpoint.id}), then enable it there, or run ${SETUP} for a new one`,
+    });
   }
   if (endpoint.api_version !== engineVersion) {
     const version =
       endpoint.api_version === null
         ? 'no api_version (the account default, unknown here)'
         : `api_version ${endpoint.api_version}`;
-    results.push(
-      fail(
-        check,
-        `${endpoint.url} renders events in ${version}, not the engine's ${engineVersion}`,
-        `an endpoint's version cannot be changed: add one for the same URL with API version ${engineVersion}, add its signing secret to STRIPE_WEBHOOK_SECRET (comma-separated), then delete ${endpoint.id}`,
-      ),
-    );
+    problems.push({
+      short: endpoint.api_version === null ? 'no api_version' : `api_version ${endpoint.api_version}`,
+      problem: `renders events in ${version}, not the engine's ${engineVersion}`,
+      fix: `an endpoint's version cannot be changed: add one for the same URL with API version ${engineVersion}, add its signing secret to STRIPE_WEBHOOK_SECRET (comma-separated), then delete ${endpoint.id} (${SETUP} adds it and prints the secret; \`--remove-old\` deletes)`,
+    });
   }
   const missing = missingEventTypes(endpoint.enabled_events, handled);
   if (missing.length) {
-    results.push(
-      fail(
-        check,
-        `${endpoint.url} does not send ${missing.length} event type(s) the engine handles: ${missing.join(', ')}`,
-        `add them to ${endpoint.id}'s events (Dashboard → Developers → Webhooks → ${endpoint.id} → events), or send all events`,
-      ),
-    );
+    problems.push({
+      short: `${missing.length} handled event type(s) not sent`,
+      problem: `does not send ${missing.length} event type(s) the engine handles: ${missing.join(', ')}`,
+      fix: `add them to ${endpoint.id}'s events (Dashboard → Developers → Webhooks → ${endpoint.id} → events, or ${SETUP}), or send all events`,
+    });
   }
-  if (results.length) return results;
-  return [
-    ok(check, `${endpoint.url}: enabled, api_version ${engineVersion}, sends every event type the engine handles`),
-  ];
+  return problems;
 }

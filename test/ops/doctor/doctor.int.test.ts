@@ -6,7 +6,12 @@ import { Redis } from 'ioredis';
 import { handlers } from '../../../src/events/handlers';
 import { STRIPE_API_VERSION } from '../../../src/stripe';
 import { customerKeys, encodeField } from '../../../src/usage/keys';
-import { billingMeter, portalConfiguration, webhookEndpoint } from '../../../stand-in/account-objects';
+import {
+  billingMeter,
+  eventDestination,
+  portalConfiguration,
+  webhookEndpoint,
+} from '../../../stand-in/account-objects';
 import { StripeStandIn } from '../../../stand-in/index';
 import {
   adminQuery,
@@ -48,6 +53,7 @@ const line = linesStarting;
 function putRightSetup(livemode = false): void {
   standIn.put(webhookEndpoint({ api_version: STRIPE_API_VERSION, livemode }));
   standIn.put(webhookEndpoint({ url: 'https://other.example.com/hooks', enabled_events: ['charge.failed'], livemode }));
+  standIn.put(eventDestination({ livemode }));
   standIn.put(billingMeter({ event_name: 'api_calls', livemode }));
   standIn.put(billingMeter({ event_name: 'tokens', livemode }));
   standIn.put(billingMeter({ event_name: 'searches', livemode }));
@@ -101,6 +107,7 @@ test('a right setup: every line ok, exit 0, one list call per Stripe check', asy
     'webhook endpoints',
     expect.stringMatching(/^webhook endpoint we_/),
     expect.stringMatching(/^webhook endpoint we_/),
+    'event destination',
     'meter api_calls',
     'meter searches',
     'meter tokens',
@@ -112,6 +119,7 @@ test('a right setup: every line ok, exit 0, one list call per Stripe check', asy
     'GET /v1/billing/meters',
     'GET /v1/billing_portal/configurations',
     'GET /v1/webhook_endpoints',
+    'GET /v2/core/event_destinations',
   ]);
   expect(standIn.unexpected).toEqual([]);
 }, 60_000);
@@ -155,13 +163,23 @@ test('an old API version, missing events, a missing meter and no portal configur
   );
 }, 60_000);
 
-test('no endpoint points at this service: a problem with a fix line', async () => {
+test('no endpoint or event destination points at this service: problems with a fix line', async () => {
   standIn.put(webhookEndpoint({ url: 'https://billing.example.com/hooks', api_version: STRIPE_API_VERSION }));
+  standIn.put(eventDestination({ webhook_endpoint: { url: 'https://billing.example.com/hooks' } }));
   const run = await doctor();
   expect(run.code).toBe(1);
   expect(line(run, 'FAIL webhook endpoints: ')).toEqual([
     expect.stringMatching(/none of the account's 1 endpoint\(s\) points at this service .* — add an endpoint for/),
   ]);
+  expect(line(run, 'FAIL event destination: ')).toEqual([
+    expect.stringMatching(
+      /no enabled event destination sends .* — run `npm run setup -- --url https:\/\/<this service>`/,
+    ),
+  ]);
+  // The request asked Stripe for the URLs, which a v2 list answers as null otherwise.
+  expect(standIn.requests.find((r) => r.path === '/v2/core/event_destinations')?.query).toMatchObject({
+    include: ['webhook_endpoint.url'],
+  });
 }, 60_000);
 
 test('a live key against the test-mode stand-in, and a test key against a live-mode account, are problems; no secret is printed', async () => {

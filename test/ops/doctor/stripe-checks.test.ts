@@ -2,10 +2,10 @@
 import { keyMode, stripeKeyResult } from '../../../src/ops/doctor/stripe-key';
 import {
   missingEventTypes,
-  pointsAtService,
   webhookEndpointResults,
   type EndpointView,
 } from '../../../src/ops/doctor/webhook-endpoints';
+import { pointsAtService } from '../../../src/ops/service-url';
 import { meterNamesOfFields, meterResults } from '../../../src/ops/doctor/meters';
 import { portalResult } from '../../../src/ops/doctor/portal';
 import { formatResult } from '../../../src/ops/doctor/result';
