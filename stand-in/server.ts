@@ -65,6 +65,7 @@ export class StripeStandIn extends StandInState implements ControlTarget {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.meters.close();
     for (const w of this.waits) {
       clearTimeout(w.timer);
       w.resolve();
@@ -152,9 +153,10 @@ export class StripeStandIn extends StandInState implements ControlTarget {
     }
   }
 
-  /** /v1 and the session call need an API key (the exact one when `apiKey` was given); the stream checks its token itself. */
+  /** /v1, /v2/core and the session call need an API key (the exact one when `apiKey` was given); the stream checks its token itself. */
   private authenticate(rec: RecordedRequest): void {
-    if (!rec.path.startsWith('/v1/') && rec.path !== '/v2/billing/meter_event_session') return;
+    const v2 = rec.path === '/v2/billing/meter_event_session' || rec.path.startsWith('/v2/core/');
+    if (!rec.path.startsWith('/v1/') && !v2) return;
     const m = /^Bearer\s+(\S+)$/i.exec(header(rec.headers, 'authorization') ?? '');
     if (!m)
       throw authenticationFailed(
