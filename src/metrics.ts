@@ -10,6 +10,7 @@
  *   metrics.watchQueue(queue)                 queue depth per state, read from Redis on each scrape
  *   instrumentStripe(stripe, metrics)         Stripe requests, durations and 429s (done in service.ts)
  *   metrics.processedEventsPruned.inc(n)      processed_events rows the scheduled prune deleted
+ *   metrics.usageEventsRejected.inc({ meter, code })  a meter event Stripe refused (thin event report)
  *
  * Every name starts with `billing_`; see docs/operations.md for the list.
  */
@@ -37,6 +38,7 @@ export interface Metrics {
   stripeRequestDuration: Histogram<'method'>;
   replayEvents: Counter<'result'>;
   processedEventsPruned: Counter;
+  usageEventsRejected: Counter<'meter' | 'code'>;
   /** Adds a queue to the depth gauge (idempotent per queue name). */
   watchQueue(queue: Queue): void;
   /** Reports the api's access cache (src/access/cache.ts) at scrape time. */
@@ -189,6 +191,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     processedEventsPruned: new Counter({
       name: 'billing_processed_events_pruned_total',
       help: 'processed_events rows deleted by the scheduled prune (older than PROCESSED_EVENTS_RETENTION_DAYS)',
+      registers,
+    }),
+    usageEventsRejected: new Counter({
+      name: 'billing_usage_events_rejected_total',
+      help: 'Meter events Stripe refused after accepting their batch (thin event error reports), by meter event name (unknown before its ledger row) and error code',
+      labelNames: ['meter', 'code'],
       registers,
     }),
     watchQueue(queue) {

@@ -1,6 +1,6 @@
 /**
  * The worker role: over one worker Redis connection, the Stripe event workers (one per partition,
- * sharing one batcher), the usage drain, the access notifications (with ACCESS_WEBHOOK_URL) and
+ * sharing one batcher), the thin event worker (meter error reports), the usage drain, the access notifications (with ACCESS_WEBHOOK_URL) and
  * the maintenance queue (scheduled replay and prune), and with ROLE=worker and METRICS_PORT a
  * small server for /metrics, /healthz and /readyz. Returns its closers in shutdown order: in-flight
  * jobs finish before Redis closes (and before the caller closes PostgreSQL).
@@ -14,6 +14,7 @@ import type { AccessOptions } from '../events/access-step';
 import { createNotificationWorker } from '../jobs/access-notifications';
 import { createMaintenanceWorker } from '../jobs/maintenance';
 import { createStripeEventWorkers } from '../jobs/stripe-events';
+import { createThinEventsWorker } from '../jobs/thin-events';
 import { RateLimiter } from '../lib/rate-limiter';
 import { publishNotifications } from '../notify/notifier';
 import {
@@ -69,10 +70,15 @@ export async function startWorkerRole(ctx: RoleContext): Promise<WorkerRole> {
       metrics,
     },
   );
+  const thinEvents = createThinEventsWorker(
+    { stripe, dataSource, log, metrics, onRejected: (meter, code) => metrics.usageEventsRejected.inc({ meter, code }) },
+    { connection: redis, prefix: config.KEY_PREFIX },
+  );
   const closers: Closers = await startMaintenance(ctx, redis);
   // Worker.close() waits for in-flight jobs; it must come before PostgreSQL closes.
   closers.push(
     () => Promise.all(eventWorkers.map((w) => w.close())),
+    () => thinEvents.close(),
     ...notifications.closers,
     () => usage.stop(),
     () => quitRedis(redis),
