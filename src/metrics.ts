@@ -11,16 +11,18 @@
  *   instrumentStripe(stripe, metrics)         Stripe requests, durations and 429s (done in service.ts)
  *   metrics.processedEventsPruned.inc(n)      processed_events rows the scheduled prune deleted
  *   metrics.usageEventsRejected.inc({ meter, code })  a meter event Stripe refused (thin event report)
+ *   metrics.usageReconcileHours / Units / LastRun   set after each scheduled reconciliation
  *
  * Every name starts with `billing_`; see docs/operations.md for the list.
  */
 import type { Queue, Worker } from 'bullmq';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type Stripe from 'stripe';
+import { usageConfirmationMetrics, type UsageConfirmationMetrics } from './metrics-usage';
 
 const JOB_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'waiting-children', 'failed', 'completed'] as const;
 
-export interface Metrics {
+export interface Metrics extends UsageConfirmationMetrics {
   registry: Registry;
   webhookRequests: Counter<'outcome'>;
   webhookSignatureFailures: Counter;
@@ -38,7 +40,6 @@ export interface Metrics {
   stripeRequestDuration: Histogram<'method'>;
   replayEvents: Counter<'result'>;
   processedEventsPruned: Counter;
-  usageEventsRejected: Counter<'meter' | 'code'>;
   /** Adds a queue to the depth gauge (idempotent per queue name). */
   watchQueue(queue: Queue): void;
   /** Reports the api's access cache (src/access/cache.ts) at scrape time. */
@@ -193,12 +194,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       help: 'processed_events rows deleted by the scheduled prune (older than PROCESSED_EVENTS_RETENTION_DAYS)',
       registers,
     }),
-    usageEventsRejected: new Counter({
-      name: 'billing_usage_events_rejected_total',
-      help: 'Meter events Stripe refused after accepting their batch (thin event error reports), by meter event name (unknown before its ledger row) and error code',
-      labelNames: ['meter', 'code'],
-      registers,
-    }),
+    ...usageConfirmationMetrics(registers),
     watchQueue(queue) {
       watched.set(queue.name, queue);
     },

@@ -19,6 +19,7 @@ import { createMaintenanceQueue } from '../queues/maintenance-queue';
 import { createStripeEventQueues, StripeEventQueues } from '../queues/stripe-events-queue';
 import { createThinEventsQueue } from '../queues/thin-events-queue';
 import { createUsageDrainQueue } from '../queues/usage-drain-queue';
+import { createUsageReconcileQueue } from '../queues/usage-reconcile-queue';
 import { connectRedis, createBlockingReaderRedis, createProducerRedis, quitRedis, redisTarget } from '../runtime/redis';
 import { UsageClient } from '../usage/client';
 import { customerUsage } from '../usage/usage-query';
@@ -59,6 +60,7 @@ export async function startApiRole({ config, dataSource, stripe, log, metrics }:
     thinEvents.queue,
     createMaintenanceQueue(redis, config.KEY_PREFIX),
     createUsageDrainQueue(redis, config.KEY_PREFIX),
+    createUsageReconcileQueue(redis, config.KEY_PREFIX),
   ];
   if (config.ACCESS_WEBHOOK_URL) queues.push(createAccessNotificationsQueue(redis, config.KEY_PREFIX));
   // Without a listener BullMQ prints connection errors to the console; they also surface as 503s.

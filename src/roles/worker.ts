@@ -1,6 +1,6 @@
 /**
  * The worker role: over one worker Redis connection, the Stripe event workers (one per partition,
- * sharing one batcher), the thin event worker (meter error reports), the usage drain, the access notifications (with ACCESS_WEBHOOK_URL) and
+ * sharing one batcher), the thin event worker (meter error reports), the usage drain and reconciliation, the access notifications (with ACCESS_WEBHOOK_URL) and
  * the maintenance queue (scheduled replay and prune), and with ROLE=worker and METRICS_PORT a
  * small server for /metrics, /healthz and /readyz. Returns its closers in shutdown order: in-flight
  * jobs finish before Redis closes (and before the caller closes PostgreSQL).
@@ -30,6 +30,7 @@ import { connectRedis, createWorkerRedis, quitRedis, RedisConnection, redisTarge
 import type { RoleContext } from './api';
 import { closeServer, listen } from './http-server';
 import { startUsageDrain, UsageDrainRole } from './usage-drain';
+import { startUsageReconcile } from './usage-reconcile';
 
 type Closers = Array<() => Promise<unknown>>;
 
@@ -74,7 +75,7 @@ export async function startWorkerRole(ctx: RoleContext): Promise<WorkerRole> {
     { stripe, dataSource, log, metrics, onRejected: (meter, code) => metrics.usageEventsRejected.inc({ meter, code }) },
     { connection: redis, prefix: config.KEY_PREFIX },
   );
-  const closers: Closers = await startMaintenance(ctx, redis);
+  const closers: Closers = [...(await startMaintenance(ctx, redis)), ...(await startUsageReconcile(ctx, redis))];
   // Worker.close() waits for in-flight jobs; it must come before PostgreSQL closes.
   closers.push(
     () => Promise.all(eventWorkers.map((w) => w.close())),

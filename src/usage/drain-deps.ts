@@ -40,15 +40,19 @@ export function createDrainDeps(deps: UsageDrainContext, hooks: Pick<DrainDeps, 
   return {
     store: new UsageStore(deps.connection, config.KEY_PREFIX),
     dataSource: deps.dataSource,
-    stream: new MeterStream({
-      stripe: deps.stripe,
-      sessionClient: (token) =>
-        createStripeClient({ secretKey: token, apiUrl: config.STRIPE_API_URL, maxNetworkRetries: 3 }),
-    }),
+    stream: createMeterStream(deps.stripe, config.STRIPE_API_URL),
     limiter: new RateLimiter(config.STRIPE_METER_RATE_LIMIT_PER_SECOND),
     log: deps.log.child({ component: 'usage-drain' }),
     keyPrefix: config.KEY_PREFIX,
     windowSeconds: config.USAGE_WINDOW_SECONDS,
     ...hooks,
   };
+}
+
+/** The meter event stream of the configured client; its session clients reach the same host. */
+export function createMeterStream(stripe: Stripe, apiUrl: string | undefined): MeterStream {
+  return new MeterStream({
+    stripe,
+    sessionClient: (token) => createStripeClient({ secretKey: token, apiUrl, maxNetworkRetries: 3 }),
+  });
 }
