@@ -17,6 +17,7 @@ import { meterResults } from './meters';
 import { portalResult } from './portal';
 import { CheckResult, fail, redactSecrets } from './result';
 import { stripeKeyResult } from './stripe-key';
+import { usageConfirmationResult } from './usage-confirmation';
 import { webhookEndpointResults } from './webhook-endpoints';
 
 type Env = Record<string, string | undefined>;
@@ -72,6 +73,10 @@ export async function runDoctor(env?: Env): Promise<CheckResult[]> {
       ...(await stripeResults(stripe, key, fields.STRIPE_API_URL ?? 'https://api.stripe.com', counted, unread)),
     );
   }
+  // After the meters, before the portal line (contract order); PostgreSQL alone answers it.
+  const portalAt = results.findIndex((r) => r.check === 'customer portal');
+  if (database?.usage)
+    results.splice(portalAt < 0 ? results.length : portalAt, 0, usageConfirmationResult(database.usage));
   return redactSecrets(results, configSecrets(fields));
 }
 
