@@ -1,7 +1,7 @@
 /**
  * The metrics of flow C (usage confirmed by Stripe), part of every service's Metrics (metrics.ts):
- * meter events Stripe refused (thin event reports), and what the last scheduled reconciliation
- * found in the last 35 days. Names start with `billing_usage_`; docs/operations.md lists them.
+ * meter events Stripe refused (thin event reports), what the last scheduled reconciliation found
+ * in the last 35 days, and the ledger rows pruned. Names start with `billing_usage_`; docs/operations.md lists them.
  */
 import { Counter, Gauge, type Registry } from 'prom-client';
 
@@ -10,6 +10,7 @@ export interface UsageConfirmationMetrics {
   usageReconcileHours: Gauge<'outcome'>;
   usageReconcileUnits: Gauge<'outcome'>;
   usageReconcileLastRun: Gauge;
+  usageLedgerPruned: Counter;
 }
 
 export function usageConfirmationMetrics(registers: Registry[]): UsageConfirmationMetrics {
@@ -35,6 +36,11 @@ export function usageConfirmationMetrics(registers: Registry[]): UsageConfirmati
     usageReconcileLastRun: new Gauge({
       name: 'billing_usage_reconcile_last_run_timestamp_seconds',
       help: 'When the last scheduled reconciliation finished (unix s)',
+      registers,
+    }),
+    usageLedgerPruned: new Counter({
+      name: 'billing_usage_ledger_pruned_total',
+      help: 'Usage ledger rows (usage_reports and what reconciliation stored with them) the scheduled prune deleted (older than USAGE_LEDGER_RETENTION_DAYS)',
       registers,
     }),
   };

@@ -23,7 +23,7 @@ import {
   scheduleSweep,
 } from '../queues/access-notifications-queue';
 import { completedJobRetention } from '../queues/job-options';
-import { createMaintenanceQueue, schedulePrune, scheduleReplay } from '../queues/maintenance-queue';
+import { createMaintenanceQueue, schedulePrune, scheduleReplay, scheduleUsagePrune } from '../queues/maintenance-queue';
 import { stripeEventQueueNames } from '../queues/partitions';
 import { createStripeEventQueues } from '../queues/stripe-events-queue';
 import { connectRedis, createWorkerRedis, quitRedis, RedisConnection, redisTarget } from '../runtime/redis';
@@ -106,6 +106,7 @@ async function startMaintenance(ctx: RoleContext, redis: RedisConnection): Promi
   );
   await scheduleReplay(maintenance, config.REPLAY_INTERVAL_MS);
   await schedulePrune(maintenance, config.PROCESSED_EVENTS_PRUNE_INTERVAL_MS, config.PROCESSED_EVENTS_RETENTION_DAYS);
+  await scheduleUsagePrune(maintenance, config.PROCESSED_EVENTS_PRUNE_INTERVAL_MS, config.USAGE_LEDGER_RETENTION_DAYS);
   const closers: Closers = [() => worker.close(), () => maintenance.close(), () => events.close()];
   if (config.ROLE === 'worker' && config.METRICS_PORT !== undefined) {
     for (const queue of events.partitions) metrics.watchQueue(queue);
