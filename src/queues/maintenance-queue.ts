@@ -9,6 +9,7 @@
  */
 import { Queue } from 'bullmq';
 import type { RedisConnection } from '../runtime/redis';
+import { scheduledJobOptions } from './job-options';
 import { clusterQueueName } from './partitions';
 
 export const MAINTENANCE_QUEUE = 'maintenance';
@@ -35,12 +36,7 @@ export function createMaintenanceQueue(connection: RedisConnection, prefix: stri
   return new Queue<MaintenanceJob>(clusterQueueName(MAINTENANCE_QUEUE, connection.isCluster), {
     connection,
     prefix,
-    defaultJobOptions: {
-      attempts: 3,
-      backoff: { type: 'exponential', delay: 60_000 },
-      removeOnComplete: { count: 100 },
-      removeOnFail: { count: 100 },
-    },
+    defaultJobOptions: scheduledJobOptions,
   });
 }
 

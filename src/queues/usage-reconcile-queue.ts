@@ -7,6 +7,7 @@
 import { Queue } from 'bullmq';
 import type { RedisConnection } from '../runtime/redis';
 import { USAGE_RECONCILE_QUEUE } from './names';
+import { scheduledJobOptions } from './job-options';
 import { clusterQueueName } from './partitions';
 
 export const USAGE_RECONCILE_SCHEDULER_ID = 'usage-reconcile-every';
@@ -22,12 +23,7 @@ export function createUsageReconcileQueue(connection: RedisConnection, prefix: s
   return new Queue<UsageReconcileJob>(clusterQueueName(USAGE_RECONCILE_QUEUE, connection.isCluster), {
     connection,
     prefix,
-    defaultJobOptions: {
-      attempts: 3,
-      backoff: { type: 'exponential', delay: 60_000 },
-      removeOnComplete: { count: 100 },
-      removeOnFail: { count: 100 },
-    },
+    defaultJobOptions: scheduledJobOptions,
   });
 }
 

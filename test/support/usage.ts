@@ -102,3 +102,19 @@ export function runDrainChild(
   child.on('message', (m) => onMessage(m as DrainChildMessage, () => child.kill('SIGKILL')));
   return new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
 }
+
+/** The environment of `npm run usage:reconcile` (runCli) against `t`'s services; settle time 0 unless given. */
+export const reconcileEnv = (t: TestService, env: Record<string, string> = {}): Record<string, string> => ({
+  PATH: process.env.PATH ?? '',
+  DATABASE_URL: t.db.url,
+  REDIS_URL: t.config.REDIS_URL,
+  KEY_PREFIX: t.prefix,
+  STRIPE_SECRET_KEY: 'sk_test_standin',
+  STRIPE_WEBHOOK_SECRET: 'whsec_unused',
+  STRIPE_API_URL: t.standIn.url,
+  STRIPE_METER_RATE_LIMIT_PER_SECOND: '1000',
+  BACKFILL_RATE_PER_SECOND: '100',
+  USAGE_RECONCILE_SETTLE_SECONDS: '0',
+  LOG_LEVEL: 'silent',
+  ...env,
+});

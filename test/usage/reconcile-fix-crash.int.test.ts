@@ -8,8 +8,8 @@ import { fork } from 'node:child_process';
 import { join } from 'node:path';
 import { billingMeter } from '../../stand-in/account-objects';
 import { runCli } from '../support/cli';
-import { startTestService, TestService, WEBHOOK_SECRET } from '../support/service';
-import { nowSeconds, standInTotals } from '../support/usage';
+import { startTestService, TestService } from '../support/service';
+import { nowSeconds, reconcileEnv, standInTotals } from '../support/usage';
 
 let t: TestService;
 beforeAll(async () => {
@@ -18,19 +18,7 @@ beforeAll(async () => {
 });
 afterAll(() => t.stop());
 
-const env = () => ({
-  PATH: process.env.PATH ?? '',
-  DATABASE_URL: t.db.url,
-  REDIS_URL: t.config.REDIS_URL,
-  KEY_PREFIX: t.prefix,
-  STRIPE_SECRET_KEY: 'sk_test_standin',
-  STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
-  STRIPE_API_URL: t.standIn.url,
-  STRIPE_METER_RATE_LIMIT_PER_SECOND: '1000',
-  BACKFILL_RATE_PER_SECOND: '100',
-  USAGE_RECONCILE_SETTLE_SECONDS: '0',
-  LOG_LEVEL: 'silent',
-});
+const env = () => reconcileEnv(t);
 
 function killedFix(): Promise<number | undefined> {
   const child = fork(join(__dirname, '../support/usage-fix-child.ts'), [], {

@@ -9,7 +9,7 @@ import { waitFor } from '../../src/lib/wait';
 import { runCli, type CliRun } from '../support/cli';
 import { startTestService, TestService, WEBHOOK_SECRET } from '../support/service';
 import { stripeFor } from '../support/stand-in';
-import { nowSeconds, standInTotals } from '../support/usage';
+import { nowSeconds, reconcileEnv, standInTotals } from '../support/usage';
 
 const HOUR = 3600;
 let t: TestService;
@@ -22,21 +22,7 @@ beforeAll(async () => {
 });
 afterAll(() => t.stop());
 
-const reconcileCli = (...args: string[]): Promise<CliRun> =>
-  runCli(
-    'usage-reconcile',
-    {
-      DATABASE_URL: t.db.url,
-      REDIS_URL: t.config.REDIS_URL,
-      KEY_PREFIX: t.prefix,
-      STRIPE_SECRET_KEY: 'sk_test_standin',
-      STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
-      STRIPE_API_URL: t.standIn.url,
-      USAGE_RECONCILE_SETTLE_SECONDS: '0',
-      BACKFILL_RATE_PER_SECOND: '100',
-    },
-    args,
-  );
+const reconcileCli = (...args: string[]): Promise<CliRun> => runCli('usage-reconcile', reconcileEnv(t), args);
 
 async function count(customer: string, value: number, at: number): Promise<void> {
   expect((await t.v1('POST', '/usage', { customer, meter: 'api_calls', value, timestamp: at })).status).toBe(202);
