@@ -10,6 +10,9 @@ import { paced, type BackoffOptions } from '../lib/paced-stripe-calls';
 import type { RateLimiter } from '../lib/rate-limiter';
 import { HOUR } from './reconcile-compare';
 
+/** How long the meter list is reused: a run or a drain lists meters once. */
+const METERS_TTL_MS = 5 * 60_000;
+
 export interface StripeUsageOptions {
   stripe: Stripe;
   limiter: RateLimiter;
@@ -19,17 +22,24 @@ export interface StripeUsageOptions {
 export class StripeUsage {
   /** Stripe requests made so far (every page counts). */
   calls = 0;
-  private meters?: Promise<Map<string, string>>;
+  private meters?: { listedAt: number; byName: Promise<Map<string, string>> };
 
   constructor(private readonly opts: StripeUsageOptions) {}
 
-  /** The id of the meter with this event name (an active one first); undefined when the account has none. */
+  /**
+   * The id of the meter with this event name (an active one first); undefined when the account has
+   * none. The list is read once per METERS_TTL_MS (a long-lived worker sees meters created since).
+   */
   async meterId(eventName: string): Promise<string | undefined> {
-    this.meters ??= this.listMeters().catch((error: unknown) => {
-      this.meters = undefined; // the next call asks again
-      throw error;
-    });
-    return (await this.meters).get(eventName);
+    const now = Date.now();
+    if (!this.meters || now - this.meters.listedAt > METERS_TTL_MS) {
+      const byName = this.listMeters().catch((error: unknown) => {
+        this.meters = undefined; // the next call asks again
+        throw error;
+      });
+      this.meters = { listedAt: now, byName };
+    }
+    return (await this.meters.byName).get(eventName);
   }
 
   /**
