@@ -25,6 +25,8 @@ export interface BenchScale {
   idMemoryCount: number;
   /** Upper bound for any one phase, ms. */
   phaseTimeoutMs: number;
+  /** (customer, meter) pairs of a day that section 7 reconciles. */
+  reconcilePairs: number;
 }
 
 export const SCALES: Record<BenchScale['name'], BenchScale> = {
@@ -42,6 +44,7 @@ export const SCALES: Record<BenchScale['name'], BenchScale> = {
     drainMemoryPairs: 2_000,
     idMemoryCount: 1_000,
     phaseTimeoutMs: 20_000,
+    reconcilePairs: 200,
   },
   full: {
     name: 'full',
@@ -57,6 +60,7 @@ export const SCALES: Record<BenchScale['name'], BenchScale> = {
     drainMemoryPairs: 1_000_000,
     idMemoryCount: 100_000,
     phaseTimeoutMs: 180_000,
+    reconcilePairs: 10_000,
   },
 };
 

@@ -53,7 +53,8 @@ committed more than once (two non-duplicate outcomes in the worker logs, or a \`
 an event never sent), or usage units Stripe received beyond what was counted. **wrong**: mirror rows
 that differ from the stand-in's truth (missing, extra or different fields, subscription items
 included), access answers that differ from the contract's access rule applied to the truth, crashed
-processes, and (scenario 7) any answer outside the documented ones.
+processes, (scenario 7) any answer outside the documented ones, and (scenario 9) pairs whose ledger
+total differs from what was counted, or hours left excess or expired after the fix.
 
 ${HOW_IT_WORKS}`;
 }

@@ -13,6 +13,8 @@ export interface Scale {
   hostile: { requests: number };
   /** Scenario 8: events delivered before and during the master restart, usage events, outage length. */
   cluster: { events: number; usageEvents: number; outageMs: number };
+  /** Scenario 9: usage increments and pairs; the share of meter events Stripe loses; customers it refuses. */
+  confirmation: { increments: number; pairs: number; lossRate: number; refused: number };
 }
 
 export const FULL: Scale = {
@@ -25,6 +27,7 @@ export const FULL: Scale = {
   usage: { increments: 1_000_000, pairs: 10_000, kills: 3, faultRate: 0.1 },
   hostile: { requests: 10_000 },
   cluster: { events: 6_000, usageEvents: 50_000, outageMs: 5_000 },
+  confirmation: { increments: 200_000, pairs: 2_000, lossRate: 0.1, refused: 3 },
 };
 
 export const CI: Scale = {
@@ -37,6 +40,7 @@ export const CI: Scale = {
   usage: { increments: 20_000, pairs: 200, kills: 1, faultRate: 0.1 },
   hostile: { requests: 400 },
   cluster: { events: 300, usageEvents: 3_000, outageMs: 3_000 },
+  confirmation: { increments: 3_000, pairs: 100, lossRate: 0.1, refused: 3 },
 };
 
 export function scaleFromEnv(value: string | undefined): Scale {
@@ -63,6 +67,12 @@ export function scaleFromEnv(value: string | undefined): Scale {
       events: n(FULL.cluster.events, 100),
       usageEvents: n(FULL.cluster.usageEvents, 1_000),
       outageMs: n(FULL.cluster.outageMs, 2_000),
+    },
+    confirmation: {
+      increments: n(FULL.confirmation.increments, 1_000),
+      pairs: n(FULL.confirmation.pairs, 20),
+      lossRate: 0.1,
+      refused: 3,
     },
   };
 }

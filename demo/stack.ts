@@ -6,8 +6,9 @@
 import { Client } from 'pg';
 import { Redis } from 'ioredis';
 import { createDataSource } from '../src/db/data-source';
+import { billingMeter } from '../stand-in/account-objects';
 import { StripeStandIn } from '../stand-in/index';
-import { loadConfig } from '../src/config';
+import { Config, loadConfig } from '../src/config';
 import { createLogger } from '../src/logger';
 import { ensureDatabase, migrateWithLock } from '../src/db/database';
 import { RunningService, startService } from '../src/service';
@@ -28,6 +29,7 @@ export interface DemoStackOptions {
 
 export interface DemoStack {
   standIn: StripeStandIn;
+  config: Config;
   service: RunningService;
   baseUrl: string;
   stop(): Promise<void>;
@@ -79,14 +81,25 @@ export async function startDemoStack(options: DemoStackOptions): Promise<DemoSta
     API_KEYS: DEMO_API_KEY,
     ADMIN_USER: DEMO_ADMIN.user,
     ADMIN_PASSWORD: DEMO_ADMIN.password,
-    // The story drains usage itself; the scheduled replay would only add noise to the board.
+    // The story drains and reconciles usage itself; the scheduled replay would only add noise to the board.
     USAGE_FLUSH_INTERVAL_MS: '3600000',
     REPLAY_INTERVAL_MS: '0',
+    USAGE_RECONCILE_INTERVAL_MS: '0',
+    // The story's usage is hours old and the stand-in's summaries do not lag: compare at once.
+    USAGE_RECONCILE_SETTLE_SECONDS: '0',
     LOG_LEVEL: options.logLevel ?? 'warn',
   });
   const service = await startService(config, createLogger(config.LOG_LEVEL));
+  // The meter the story's metered price uses, and what `npm run setup` arranges in a real account:
+  // an event destination sending meter errors here.
+  standIn.put(billingMeter({ id: 'mtr_demo_api_requests', event_name: 'api_requests' }));
+  standIn.setThinEventDestination({
+    url: `http://127.0.0.1:${service.port}/webhooks/stripe`,
+    secret: DEMO_WEBHOOK_SECRET,
+  });
   return {
     standIn,
+    config,
     service,
     baseUrl: `http://127.0.0.1:${service.port}`,
     stop: async () => {

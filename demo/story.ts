@@ -6,12 +6,14 @@
  *   2. the renewal payment fails                             → access closes at once
  *   3. the card is fixed and the invoice paid                → access returns
  *   4. usage is counted (POST /v1/usage) and drained         → the stand-in holds the meter events
+ *   5. usage for a customer Stripe cannot map yet is refused → shown rejected, fixed, confirmed
  */
 import type Stripe from 'stripe';
 import { waitFor } from '../src/lib/wait';
 import { http } from '../stand-in/http-client';
 import { customer, event, invoice, price, product, signedDelivery, subscription } from '../stand-in/events';
 import { DEMO_ADMIN, DEMO_API_KEY, DEMO_WEBHOOK_SECRET, DemoStack } from './stack';
+import { usageConfirmationStep } from './usage-confirmation';
 
 export interface DemoStep {
   name: string;
@@ -166,6 +168,15 @@ export async function runDemoStory(stack: DemoStack, print: Print): Promise<Demo
 
   print('4. The product counts API requests; the drain sends them to Stripe as meter events');
   await countAndDrain(story, cus.id);
+
+  print('5. Usage for a customer Stripe cannot map yet: refused after the fact, shown, fixed, confirmed');
+  const confirmed = await usageConfirmationStep({ stack, print, v1: (m, p, b) => v1(story, m, p, b) }, DEMO_METER);
+  story.steps.push({
+    name: 'refused usage fixed and confirmed',
+    expected: 'rejected 42, then confirmed 42',
+    ...confirmed,
+  });
+  print(`    ${confirmed.ok ? 'OK' : 'UNEXPECTED'}: ${confirmed.actual}`);
   return story.steps;
 }
 

@@ -99,6 +99,18 @@ const schema = z
     USAGE_INVOICE_FLUSH_DELAY_MS: intFromEnv(100).max(600_000).default(10_000),
     // How often the worker checks pending usage against USAGE_FLUSH_THRESHOLD.
     USAGE_THRESHOLD_CHECK_MS: intFromEnv(100).default(5000),
+    // How often the worker compares the ledger with Stripe's meter event summaries (flow C); 0 turns the scheduler off.
+    USAGE_RECONCILE_INTERVAL_MS: intFromEnv(0)
+      .refine((ms) => ms === 0 || ms >= 1000, 'must be 0 (off) or at least 1000')
+      .default(3_600_000),
+    // An hour (and a re-sent event) is compared only once this long has passed: Stripe's summaries lag.
+    USAGE_RECONCILE_SETTLE_SECONDS: intFromEnv(0).default(7200),
+    // usage_reports rows (and what reconciliation stored about them) older than this are pruned.
+    USAGE_LEDGER_RETENTION_DAYS: z.coerce
+      .number()
+      .int()
+      .min(35, 'must be at least 35: reconciliation compares the last 35 days with Stripe')
+      .default(400),
     // Meter event stream requests per second (Stripe allows far more: 10,000/s live).
     STRIPE_METER_RATE_LIMIT_PER_SECOND: z.coerce.number().positive().max(10_000).default(20),
     ACCESS_GRACE_PERIOD_SECONDS: intFromEnv(0).default(0),

@@ -10,16 +10,19 @@
  *   metrics.watchQueue(queue)                 queue depth per state, read from Redis on each scrape
  *   instrumentStripe(stripe, metrics)         Stripe requests, durations and 429s (done in service.ts)
  *   metrics.processedEventsPruned.inc(n)      processed_events rows the scheduled prune deleted
+ *   metrics.usageEventsRejected.inc({ meter, code })  a meter event Stripe refused (thin event report)
+ *   metrics.usageReconcileHours / Units / LastRun   set after each scheduled reconciliation
  *
  * Every name starts with `billing_`; see docs/operations.md for the list.
  */
 import type { Queue, Worker } from 'bullmq';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type Stripe from 'stripe';
+import { usageConfirmationMetrics, type UsageConfirmationMetrics } from './metrics-usage';
 
 const JOB_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'waiting-children', 'failed', 'completed'] as const;
 
-export interface Metrics {
+export interface Metrics extends UsageConfirmationMetrics {
   registry: Registry;
   webhookRequests: Counter<'outcome'>;
   webhookSignatureFailures: Counter;
@@ -191,6 +194,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       help: 'processed_events rows deleted by the scheduled prune (older than PROCESSED_EVENTS_RETENTION_DAYS)',
       registers,
     }),
+    ...usageConfirmationMetrics(registers),
     watchQueue(queue) {
       watched.set(queue.name, queue);
     },

@@ -6,6 +6,7 @@
  */
 import { invalidRequest, resourceMissing, unrecognizedUrl, type Reply } from './errors';
 import type { FaultOptions } from './faults';
+import { meterControlRoute, type MeterControlTarget } from './meter-control';
 import type { EntitlementSpec } from './other-objects';
 import type { RecordedRequest } from './requests';
 import { isRecord, type StripeObject } from './util';
@@ -13,7 +14,7 @@ import { isRecord, type StripeObject } from './util';
 export const CONTROL_PREFIX = '/_stand-in';
 
 /** What the control routes drive (StripeStandIn implements it). */
-export interface ControlTarget {
+export interface ControlTarget extends MeterControlTarget {
   readonly requests: readonly RecordedRequest[];
   readonly unexpected: readonly string[];
   readonly faultsInjected: number;
@@ -174,5 +175,7 @@ export function controlRoute(method: string, path: string, body: Record<string, 
   }
   const action = ACTIONS[`${method} ${rest}`];
   if (action) return action(body, t);
+  const meters = meterControlRoute(method, rest, body, t);
+  if (meters) return meters;
   throw unrecognizedUrl(method, path);
 }

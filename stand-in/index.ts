@@ -10,5 +10,7 @@ export type { ControlTarget } from './control';
 export { CONTROL_PREFIX } from './control';
 export { RESOURCES, type ResourceSpec } from './resources';
 export type { MeterEventRecord, MeterEventRejection } from './meters';
+export type { MeterBehaviour } from './meter-control';
+export type { ThinDelivery, ThinDestination } from './meter-reports';
 export type { ListPage } from './store';
 export type { StripeObject } from './util';

@@ -1,44 +1,53 @@
 /**
  * Billing Meters in the Stripe stand-in: v2 meter event sessions + the meter event stream
- * (≤ 100 events per call, duplicate identifiers dropped silently, validation "async"), and the
- * v1 `POST /v1/billing/meter_events` (one event; a repeated identifier → 400, should-retry false).
+ * (≤ 100 events per call, duplicate identifiers dropped silently) and the v1
+ * `POST /v1/billing/meter_events` (one event; a repeated identifier → 400, should-retry false).
+ * Like Stripe, the stream answers at once and validates afterwards (meter-validation.ts): a refused
+ * event is reported later as a thin event (meter-reports.ts), never in the answer. What was counted
+ * is readable through event summaries (meter-summaries.ts), after `summaryLagMs`.
  */
-import { authenticationFailed, invalidRequest, meterSessionExpired, parameterMissing, StandInError } from './errors';
-import { isRecord, nowSeconds, randomId } from './util';
+import { createHash } from 'node:crypto';
+import {
+  authenticationFailed,
+  invalidRequest,
+  meterSessionExpired,
+  parameterMissing,
+  resourceMissing,
+  StandInError,
+} from './errors';
+import { MeterErrorReports, type MeterEventRejection } from './meter-reports';
+import { eventSummaries } from './meter-summaries';
+import { MeterValidation, timestampProblem, type MeterAccount, type MeterEventRecord } from './meter-validation';
+import type { ObjectStore } from './store';
+import { isRecord, nowSeconds, randomId, type StripeObject } from './util';
 
-/** A meter event Stripe accepted. `timestamp` and `created` are unix seconds. */
-export interface MeterEventRecord {
-  event_name: string;
-  identifier: string;
-  timestamp: number;
-  payload: Record<string, string>;
-  created: number;
-  via: 'v1' | 'v2';
-}
-
-/** An event accepted on the wire but rejected by (Stripe's asynchronous) validation. */
-export interface MeterEventRejection {
-  event: Record<string, unknown>;
-  reason: string;
-  via: 'v1' | 'v2';
-}
-
-const PAST_LIMIT_S = 35 * 24 * 3600;
-const FUTURE_LIMIT_S = 5 * 60;
+export type { MeterEventRecord } from './meter-validation';
+export type { MeterEventRejection } from './meter-reports';
 
 export class MeterService {
-  /** Accepted events, in arrival order. */
+  /** Accepted and counted events, in arrival order. */
   readonly events: MeterEventRecord[] = [];
   /** Events that passed the request but failed validation (Stripe reports these as thin events). */
   readonly rejected: MeterEventRejection[] = [];
+  /** Valid events the stand-in silently lost (`MeterValidation.setLoss`): never counted, never reported. */
+  readonly lost: MeterEventRecord[] = [];
+  readonly validation = new MeterValidation();
+  readonly reports = new MeterErrorReports();
+  /** How long a received event stays out of the event summaries. */
+  summaryLagMs = 0;
   /** How many v2 stream events were dropped because their identifier was seen before. */
   droppedDuplicates = 0;
   /** Token lifetime of new meter event sessions. */
   sessionTtlMs: number;
   private readonly identifiers = new Set<string>();
   private readonly sessions = new Map<string, { id: string; expiresAt: number }>();
+  /** Accepted events per `event_name|customer` (what one summaries call reads). */
+  private readonly byPair = new Map<string, MeterEventRecord[]>();
 
-  constructor(sessionTtlMs = 15 * 60 * 1000) {
+  constructor(
+    private readonly store: ObjectStore,
+    sessionTtlMs = 15 * 60 * 1000,
+  ) {
     this.sessionTtlMs = sessionTtlMs;
   }
 
@@ -78,12 +87,16 @@ export class MeterService {
       throw invalidRequest(`events: must contain at most 100 items, got ${events.length}.`, 'events', 'invalid_fields');
     }
     const parsed = events.map((e, i) => v2Event(e, i));
+    const meters = new Map<string, StripeObject | undefined>();
+    const account: MeterAccount = {
+      meterFor: (name) => (meters.has(name) ? meters.get(name) : meters.set(name, this.meterFor(name)).get(name)),
+    };
     for (const ev of parsed) {
       if (this.identifiers.has(ev.identifier)) {
         this.droppedDuplicates++;
         continue;
       }
-      this.accept(ev, 'v2');
+      this.accept(ev, 'v2', account);
     }
     return {};
   }
@@ -97,7 +110,7 @@ export class MeterService {
     if (!Number.isInteger(timestamp))
       throw invalidRequest('Invalid integer: timestamp', 'timestamp', 'parameter_invalid_integer');
     const timeProblem = timestampProblem(timestamp, now);
-    if (timeProblem) throw invalidRequest(timeProblem, 'timestamp');
+    if (timeProblem) throw invalidRequest(timeProblem.message, 'timestamp');
     const identifier =
       typeof params.identifier === 'string' && params.identifier ? params.identifier : randomId('mev', 20);
     if (this.identifiers.has(identifier)) {
@@ -113,7 +126,7 @@ export class MeterService {
       created: now,
       via: 'v1',
     };
-    this.accept(ev, 'v1');
+    this.accept(ev, 'v1', { meterFor: (name) => this.meterFor(name) });
     return {
       object: 'billing.meter_event',
       created: ev.created,
@@ -137,25 +150,69 @@ export class MeterService {
     return out;
   }
 
-  clear(): void {
-    this.events.length = 0;
-    this.rejected.length = 0;
-    this.droppedDuplicates = 0;
-    this.identifiers.clear();
-    this.sessions.clear();
+  /** GET /v1/billing/meters/:id/event_summaries. */
+  summaries(meterId: string, query: Record<string, unknown>, path: string): Record<string, unknown> {
+    if (!this.store.exists('billing.meter', meterId)) throw resourceMissing('billing.meter', meterId);
+    const meter = this.store.get(meterId)!;
+    const events = this.byPair.get(`${String(meter.event_name)}|${String(query.customer)}`) ?? [];
+    return eventSummaries({ meter, events, query, path, lagMs: this.summaryLagMs, nowMs: Date.now() });
   }
 
-  private accept(ev: MeterEventRecord, via: 'v1' | 'v2'): void {
+  /** Forgets every identifier seen so far: Stripe's 24-hour identifier window has passed. */
+  forgetIdentifiers(): void {
+    this.identifiers.clear();
+  }
+
+  /** Stops the report timers (the server closes). */
+  close(): void {
+    this.reports.close();
+  }
+
+  clear(): void {
+    for (const list of [this.events, this.rejected, this.lost]) list.length = 0;
+    this.droppedDuplicates = 0;
+    this.summaryLagMs = 0;
+    this.identifiers.clear();
+    this.sessions.clear();
+    this.byPair.clear();
+    this.validation.clear();
+    this.reports.clear();
+  }
+
+  /** The stored meter with this event name (an active one first). */
+  private meterFor(eventName: string): StripeObject | undefined {
+    const matching = this.store.all('billing.meter').filter((m) => m.event_name === eventName);
+    return matching.find((m) => m.status === 'active') ?? matching[0];
+  }
+
+  /** Validation runs now, its report later: the sender only ever sees the stream's `{}`. */
+  private accept(ev: MeterEventRecord, via: 'v1' | 'v2', account: MeterAccount): void {
     this.identifiers.add(ev.identifier);
-    const problem =
-      (via === 'v2' ? timestampProblem(ev.timestamp, nowSeconds()) : undefined) ?? payloadProblem(ev.payload);
+    ev.receivedMs = Date.now();
+    const problem = this.validation.problem(ev, account, nowSeconds());
     if (problem) {
-      this.rejected.push({ event: { ...ev }, reason: problem, via });
+      const meterId =
+        problem.code === 'no_meter' ? undefined : (account.meterFor(ev.event_name)?.id ?? standInMeterId(ev));
+      const rejection = { ...problem, event: { ...ev }, reason: problem.message, via, meterId };
+      this.rejected.push(rejection);
+      this.reports.add(rejection);
+      return;
+    }
+    if (this.validation.lose()) {
+      this.lost.push(ev);
       return;
     }
     this.events.push(ev);
+    const key = `${ev.event_name}|${ev.payload.stripe_customer_id}`;
+    const pair = this.byPair.get(key);
+    if (pair) pair.push(ev);
+    else this.byPair.set(key, [ev]);
   }
 }
+
+/** A stable meter id for an event name with no stored meter (its error report needs a related object). */
+const standInMeterId = (ev: MeterEventRecord): string =>
+  `mtr_standin${createHash('sha256').update(ev.event_name).digest('hex').slice(0, 16)}`;
 
 function bearer(authorization: string | undefined): string | undefined {
   const m = /^Bearer\s+(.+)$/i.exec(authorization ?? '');
@@ -190,17 +247,4 @@ function stringRecord(r: Record<string, unknown>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(r)) out[k] = String(v);
   return out;
-}
-
-function timestampProblem(ts: number, now: number): string | undefined {
-  if (ts < now - PAST_LIMIT_S) return 'timestamp must be within the past 35 days.';
-  if (ts > now + FUTURE_LIMIT_S) return 'timestamp must be no more than 5 minutes in the future.';
-  return undefined;
-}
-
-function payloadProblem(payload: Record<string, string>): string | undefined {
-  if (!payload.stripe_customer_id) return 'payload.stripe_customer_id is missing (no customer mapping).';
-  if (payload.value === undefined) return 'payload.value is missing.';
-  if (!/^-?\d+$/.test(payload.value)) return 'payload.value must be a whole number.';
-  return undefined;
 }

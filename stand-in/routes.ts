@@ -2,7 +2,8 @@
  * Routes of the Stripe stand-in: retrieve/list of every resource in ./resources.ts (the mirrored
  * billing objects, events, charges, disputes, active entitlements, …), account objects (webhook
  * endpoints, event destinations: ./account-routes.ts), Customer Portal sessions, v1 and v2 meter
- * events. Anything else is "unexpected" (404).
+ * events, meter event summaries and thin events (`GET /v2/core/events/:id`). Anything else is
+ * "unexpected" (404).
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { accountRoute } from './account-routes';
@@ -43,6 +44,8 @@ export function route(req: RouteRequest, state: RouteState): Reply {
     const auth = req.headers.authorization;
     return ok(state.meters.stream(Array.isArray(auth) ? auth[0] : auth, req.body));
   }
+  const meter = meterRoute(req, state);
+  if (meter) return meter;
   const page = /^\/p\/session\/([^/]+)$/.exec(path);
   if (method === 'GET' && page && state.store.exists('billing_portal.session', page[1])) {
     return { status: 200, body: portalPage(page[1]), headers: { 'Content-Type': 'text/html; charset=utf-8' } };
@@ -65,6 +68,19 @@ function resourceRoute(req: RouteRequest, state: RouteState): Reply | undefined 
   const query = { ...req.query, ...params };
   for (const required of spec.required ?? []) if (typeof query[required] !== 'string') throw parameterMissing(required);
   return ok(state.store.list(spec.type, query, req.path, spec.custom ? [] : [...spec.filters, ...Object.keys(params)]));
+}
+
+/** Event summaries of a meter, and a thin event by id (the error reports of meters.ts). */
+function meterRoute(req: RouteRequest, state: RouteState): Reply | undefined {
+  if (req.method !== 'GET') return undefined;
+  const summaries = /^\/v1\/billing\/meters\/([^/]+)\/event_summaries$/.exec(req.path);
+  if (summaries) return ok(state.meters.summaries(decodeURIComponent(summaries[1]), req.query, req.path));
+  const thin = /^\/v2\/core\/events\/([^/]+)$/.exec(req.path);
+  if (!thin) return undefined;
+  const id = decodeURIComponent(thin[1]);
+  const event = state.meters.reports.get(id);
+  if (!event) throw resourceMissing('v2.core.event', id);
+  return ok(event);
 }
 
 function ok(body: unknown): Reply {

@@ -65,6 +65,7 @@ export class StripeStandIn extends StandInState implements ControlTarget {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.meters.close();
     for (const w of this.waits) {
       clearTimeout(w.timer);
       w.resolve();

@@ -5,6 +5,8 @@
  */
 import type { Reply } from './errors';
 import { FaultInjector, type FaultOptions } from './faults';
+import type { MeterBehaviour } from './meter-control';
+import type { ThinDelivery, ThinDestination } from './meter-reports';
 import { MeterService, type MeterEventRecord, type MeterEventRejection } from './meters';
 import { activeEntitlement, type EntitlementSpec } from './other-objects';
 import { requestPredicate, type RecordedRequest, type RequestFilter } from './requests';
@@ -25,7 +27,7 @@ export class StandInState {
   protected latencyMs = 0;
 
   constructor(meterSessionTtlMs?: number) {
-    this.meters = new MeterService(meterSessionTtlMs);
+    this.meters = new MeterService(this.store, meterSessionTtlMs);
   }
 
   /** Stores (or replaces) any Stripe object with `id` and `object`. Events may carry `_undelivered: true`. */
@@ -104,6 +106,60 @@ export class StandInState {
   /** Expires every meter event session token issued so far. */
   expireMeterSessions(): void {
     this.meters.expireSessions();
+  }
+
+  /** Meter events whose customer Stripe "cannot map" fail validation (`meter_event_customer_not_found`). */
+  refuseMeterCustomer(customer: string): void {
+    this.meters.validation.refusedCustomers.add(customer);
+  }
+
+  /** The customer can be mapped again (its events count from now on). */
+  acceptMeterCustomer(customer: string): void {
+    this.meters.validation.refusedCustomers.delete(customer);
+  }
+
+  /** Silently loses each valid meter event from now on with probability `fraction` (0 stops). */
+  setMeterLoss(fraction: number, seed?: number): void {
+    this.meters.validation.setLoss(fraction, seed);
+  }
+
+  setMeterBehaviour(b: MeterBehaviour): void {
+    if (b.requireMeters !== undefined) this.meters.validation.requireMeters = b.requireMeters;
+    if (b.summaryLagMs !== undefined) this.meters.summaryLagMs = b.summaryLagMs;
+    const options = this.meters.reports.options;
+    if (b.sampleLimit !== undefined) options.sampleLimit = b.sampleLimit;
+    if (b.sampleShape !== undefined) options.sampleShape = b.sampleShape;
+    if (b.reportDelayMs !== undefined) options.delayMs = b.reportDelayMs;
+  }
+
+  /** Where thin event notifications are POSTed, signed with `secret` (undefined: nowhere). */
+  setThinEventDestination(destination: ThinDestination | undefined): void {
+    this.meters.reports.destination = destination;
+  }
+
+  /** Stripe's 24-hour identifier window has passed for every meter event sent so far. */
+  forgetMeterIdentifiers(): void {
+    this.meters.forgetIdentifiers();
+  }
+
+  /** Makes the error reports of the rejections gathered so far now, instead of after `reportDelayMs`. */
+  flushMeterReports(): Array<Record<string, unknown>> {
+    return this.meters.reports.flush();
+  }
+
+  /** Every thin event made (full shape, as `GET /v2/core/events/:id` answers), oldest first. */
+  get thinEvents(): ReadonlyArray<Record<string, unknown> & { id: string; type: string }> {
+    return this.meters.reports.events;
+  }
+
+  /** Each delivery attempt of a thin notification to the destination. */
+  get thinDeliveries(): readonly ThinDelivery[] {
+    return this.meters.reports.deliveries;
+  }
+
+  /** Valid meter events lost on purpose (setMeterLoss). */
+  get lostMeterEvents(): readonly MeterEventRecord[] {
+    return this.meters.lost;
   }
 
   /** Counts recorded requests matching a predicate or `{ method, pathPrefix }`. */

@@ -120,3 +120,20 @@ test('PUBLIC_URL is optional and must be an http(s) URL', () => {
   );
   expect(() => loadConfig({ ...required, PUBLIC_URL: 'billing.example.com' })).toThrow(/PUBLIC_URL/);
 });
+
+test('usage reconciliation: defaults, 0 turns the schedule off, the ledger keeps at least 35 days', () => {
+  expect(loadConfig(required)).toMatchObject({
+    USAGE_RECONCILE_INTERVAL_MS: 3_600_000,
+    USAGE_RECONCILE_SETTLE_SECONDS: 7200,
+    USAGE_LEDGER_RETENTION_DAYS: 400,
+  });
+  expect(loadConfig({ ...required, USAGE_RECONCILE_INTERVAL_MS: '0' }).USAGE_RECONCILE_INTERVAL_MS).toBe(0);
+  expect(() => loadConfig({ ...required, USAGE_RECONCILE_INTERVAL_MS: '500' })).toThrow(/USAGE_RECONCILE_INTERVAL_MS/);
+  expect(() => loadConfig({ ...required, USAGE_RECONCILE_SETTLE_SECONDS: '-1' })).toThrow(
+    /USAGE_RECONCILE_SETTLE_SECONDS/,
+  );
+  expect(loadConfig({ ...required, USAGE_LEDGER_RETENTION_DAYS: '35' }).USAGE_LEDGER_RETENTION_DAYS).toBe(35);
+  expect(() => loadConfig({ ...required, USAGE_LEDGER_RETENTION_DAYS: '34' })).toThrow(
+    /USAGE_LEDGER_RETENTION_DAYS: must be at least 35/,
+  );
+});

@@ -1,4 +1,4 @@
-/** The scenarios of issue 6 (and 8, the Redis Cluster of issue 14), in order, and the wrapper that times one and turns a crash into a row. */
+/** The scenarios of issue 6 (and 8, the Redis Cluster of issue 14; 9, usage confirmed by Stripe of issue 20), in order, and the wrapper that times one and turns a crash into a row. */
 import type { Scenario, ScenarioContext, ScenarioResult } from '../scenario';
 import { duplicates } from './duplicates';
 import { hostileInput } from './hostile-input';
@@ -6,6 +6,7 @@ import { postgresOutage } from './postgres-outage';
 import { redisCluster } from './redis-cluster';
 import { redisOutage } from './redis-outage';
 import { reordering } from './reordering';
+import { usageConfirmation } from './usage-confirmation';
 import { usageUnderFire } from './usage-under-fire';
 import { workerCrashes } from './worker-crashes';
 
@@ -18,6 +19,7 @@ export const SCENARIOS: Scenario[] = [
   usageUnderFire,
   hostileInput,
   redisCluster,
+  usageConfirmation,
 ];
 
 export async function runScenario(scenario: Scenario, ctx: ScenarioContext): Promise<ScenarioResult> {

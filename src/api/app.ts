@@ -14,6 +14,7 @@ import type { Config } from '../config';
 import type { Logger } from '../logger';
 import { createMetrics, Metrics } from '../metrics';
 import type { StripeEventQueues } from '../queues/stripe-events-queue';
+import type { ThinEventsQueue } from '../queues/thin-events-queue';
 import type { RedisConnection } from '../runtime/redis';
 import { adminBoard } from './admin';
 import { bearerAuth } from './auth';
@@ -30,6 +31,8 @@ export interface AppDeps {
     Partial<Pick<Config, 'ADMIN_USER' | 'ADMIN_PASSWORD' | 'ADMIN_READ_ONLY'>>;
   /** Every partition of the Stripe event queue. */
   eventQueues: StripeEventQueues;
+  /** Where thin event notifications (meter error reports) are enqueued. */
+  thinEvents: ThinEventsQueue;
   redis: RedisConnection;
   dataSource: DataSource;
   log: Logger;
@@ -112,6 +115,8 @@ export function createApp(deps: AppDeps): Koa {
     v1,
     webhookRoutes({
       queues: deps.eventQueues,
+      thinEvents: deps.thinEvents,
+      stripe: deps.stripe,
       secrets: deps.config.STRIPE_WEBHOOK_SECRET,
       log: deps.log,
       enqueueTimeoutMs: deps.enqueueTimeoutMs ?? DEFAULT_ENQUEUE_TIMEOUT_MS,

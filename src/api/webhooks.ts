@@ -1,14 +1,17 @@
 /**
  * POST /webhooks/stripe: raw body (1 MiB max → 413), signature check (→ 400), then the event is
- * enqueued with its id as job id. 200 only once Redis holds the job; any enqueue failure or
- * timeout answers 503 so Stripe retries. This route never touches PostgreSQL.
+ * enqueued with its id as job id — a Stripe event on its partition, a thin event notification on
+ * the thin events queue. 200 only once Redis holds the job; any enqueue failure or timeout answers
+ * 503 so Stripe retries. This route never touches PostgreSQL.
  */
 import Router from '@koa/router';
 import type { Middleware } from 'koa';
 import getRawBody from 'raw-body';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
+import type Stripe from 'stripe';
 import { enqueueStripeEvent, StripeEventQueues } from '../queues/stripe-events-queue';
+import type { ThinEventsQueue } from '../queues/thin-events-queue';
 import { withTimeout } from '../runtime/timeout';
 import { verifyWebhook } from './webhook-verify';
 
@@ -18,6 +21,9 @@ export const DEFAULT_ENQUEUE_TIMEOUT_MS = 3000;
 
 export interface WebhookRouteDeps {
   queues: StripeEventQueues;
+  thinEvents: ThinEventsQueue;
+  /** Parses thin event notifications (stripe-node's `parseEventNotification`). */
+  stripe?: Stripe;
   secrets: readonly string[];
   log: Logger;
   enqueueTimeoutMs: number;
@@ -50,17 +56,19 @@ export function webhookRoutes(deps: WebhookRouteDeps): Router {
       limit: WEBHOOK_BODY_LIMIT_BYTES,
       length: ctx.get('content-length') || undefined,
     });
-    const verified = verifyWebhook(raw, ctx.get('stripe-signature') || undefined, deps.secrets);
+    const verified = verifyWebhook(raw, ctx.get('stripe-signature') || undefined, deps.secrets, undefined, deps.stripe);
     if (!verified.ok) {
       deps.log.warn({ reason: verified.reason }, 'webhook rejected');
       if (/signature/i.test(verified.reason)) deps.metrics?.webhookSignatureFailures.inc();
       return ctx.throw(400, verified.reason);
     }
-    const { event } = verified;
+    const event = verified.event ?? verified.thin;
     const timer = deps.metrics?.enqueueDuration.startTimer({ source: 'webhook' });
     try {
       const outcome = await withTimeout(
-        enqueueStripeEvent(deps.queues, event, 'webhook'),
+        verified.thin
+          ? deps.thinEvents.enqueue(verified.thin)
+          : enqueueStripeEvent(deps.queues, verified.event, 'webhook'),
         deps.enqueueTimeoutMs,
         'enqueue',
       );

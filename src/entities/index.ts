@@ -10,6 +10,9 @@ import { Product } from './product.entity';
 import { StripeObjectRow } from './stripe-object.entity';
 import { Subscription } from './subscription.entity';
 import { SubscriptionItem } from './subscription-item.entity';
+import { UsageFix } from './usage-fix.entity';
+import { UsageReconciliation } from './usage-reconciliation.entity';
+import { UsageRejection } from './usage-rejection.entity';
 import { UsageReport } from './usage-report.entity';
 
 export {
@@ -27,6 +30,9 @@ export {
   Subscription,
   SubscriptionItem,
   UsageReport,
+  UsageFix,
+  UsageReconciliation,
+  UsageRejection,
 };
 
 export const entities = [
@@ -39,6 +45,9 @@ export const entities = [
   Invoice,
   CheckoutSession,
   UsageReport,
+  UsageFix,
+  UsageReconciliation,
+  UsageRejection,
   StripeObjectRow,
   CustomerEntitlement,
   EntitlementSummary,

@@ -1,10 +1,18 @@
-/** The maintenance queue's processor: scheduled replays of missed Stripe events and prunes of processed_events, one at a time. */
+/** The maintenance queue's processor: scheduled replays of missed Stripe events and prunes of processed_events and the usage ledger, one at a time. */
 import { Worker } from 'bullmq';
 import { instrumentWorker } from '../metrics';
 import { clusterQueueName } from '../queues/partitions';
 import type { RedisConnection } from '../runtime/redis';
-import { MAINTENANCE_QUEUE, MaintenanceJob, PRUNE_JOB, PruneJob, ReplayJob } from '../queues/maintenance-queue';
+import {
+  MAINTENANCE_QUEUE,
+  MaintenanceJob,
+  PRUNE_JOB,
+  PruneJob,
+  ReplayJob,
+  USAGE_PRUNE_JOB,
+} from '../queues/maintenance-queue';
 import { pruneProcessedEvents, PruneReport } from '../ops/prune';
+import { pruneUsageLedger } from '../ops/usage-prune';
 import { ReplayDeps, ReplayReport, runReplay } from '../ops/replay';
 
 export type MaintenanceReport = ReplayReport | PruneReport;
@@ -23,6 +31,12 @@ export function createMaintenanceWorker(
         });
         deps.metrics?.processedEventsPruned.inc(report.deleted);
         log.info({ ...report }, 'processed_events pruned');
+        return report;
+      }
+      if (job.name === USAGE_PRUNE_JOB) {
+        const report = await pruneUsageLedger(deps.dataSource, { retentionDays: (job.data as PruneJob).retentionDays });
+        deps.metrics?.usageLedgerPruned.inc(report.deleted);
+        log.info({ ...report }, 'usage ledger pruned');
         return report;
       }
       const data = job.data as ReplayJob;

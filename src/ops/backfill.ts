@@ -26,7 +26,7 @@ import { OBJECT_PATHS } from '../events/handlers/object-paths';
 import { applySnapshot } from '../events/snapshot';
 import type { Logger } from '../logger';
 import type { RateLimiter } from '../lib/rate-limiter';
-import { BackoffOptions, paced } from './paced-stripe-calls';
+import { BackoffOptions, paced } from '../lib/paced-stripe-calls';
 
 type Listed = { id: string; object: string };
 type ListParams = { limit: number; starting_after?: string };

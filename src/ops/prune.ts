@@ -1,7 +1,9 @@
 /**
- * Pruning of processed_events, the exactly-once guard, which otherwise grows by one row per event
- * forever. A row is only needed while Stripe may still send its event: Stripe lists events for 30
- * days (replay) and retries a delivery for 3 days, so PROCESSED_EVENTS_RETENTION_DAYS (≥ 34, default
+ * Bounded tables: pruning of processed_events (below) and of the usage ledger (usage-prune.ts), both
+ * through `pruneTable`: rows older than a cutoff go in batches, each its own short DELETE.
+ *
+ * processed_events, the exactly-once guard, otherwise grows by one row per event forever. A row
+ * is only needed while Stripe may still send its event: Stripe lists events for 30 days (replay) and retries a delivery for 3 days, so PROCESSED_EVENTS_RETENTION_DAYS (≥ 34, default
  * 45) keeps every id that can still arrive. An older event that arrives anyway (a hand-made resend)
  * is still harmless: the mirror row it touched carries a newer watermark and rejects it.
  *
@@ -21,9 +23,17 @@ export const DEFAULT_PRUNE_BATCH_SIZE = 5_000;
 /** One run deletes at most this many batches (25 M rows); the next run picks up the rest. */
 const MAX_BATCHES_PER_RUN = 5_000;
 
+/** A table pruned by age: `older` is its SQL condition for a row older than $1 (a cutoff in unix s), through an index. */
+export interface PruneTarget {
+  table: string;
+  older: string;
+}
+
+export const PROCESSED_EVENTS: PruneTarget = { table: 'processed_events', older: 'event_created < $1' };
+
 /** $1 = cutoff (unix seconds, exclusive), $2 = batch size. ctid: delete the very rows the index scan found. */
-export const PRUNE_BATCH_SQL = `DELETE FROM processed_events WHERE ctid IN (
-  SELECT ctid FROM processed_events WHERE event_created < $1 LIMIT $2)`;
+export const pruneBatchSql = ({ table, older }: PruneTarget): string =>
+  `DELETE FROM ${table} WHERE ctid IN (SELECT ctid FROM ${table} WHERE ${older} LIMIT $2)`;
 
 export interface PruneOptions {
   retentionDays: number;
@@ -53,18 +63,32 @@ export function morePruneBatches(lastDeleted: number, batchSize: number, batches
 
 export async function pruneProcessedEvents(dataSource: DataSource, options: PruneOptions): Promise<PruneReport> {
   const started = Date.now();
-  const batchSize = options.batchSize ?? DEFAULT_PRUNE_BATCH_SIZE;
   const cutoff = pruneCutoff((options.now ?? Date.now)(), options.retentionDays);
+  const { deleted, batches } = await pruneTable(dataSource, PROCESSED_EVENTS, cutoff, options.batchSize);
+  return { cutoff: new Date(cutoff * 1000).toISOString(), deleted, batches, ms: Date.now() - started };
+}
+
+/**
+ * Deletes the rows of `target` older than `cutoff` (unix s) in batches of `batchSize`, each committed
+ * on its own; a run that deleted rows ends with a plain VACUUM of the table.
+ */
+export async function pruneTable(
+  dataSource: DataSource,
+  target: PruneTarget,
+  cutoff: number,
+  batchSize = DEFAULT_PRUNE_BATCH_SIZE,
+): Promise<{ deleted: number; batches: number }> {
+  const sql = pruneBatchSql(target);
   let deleted = 0;
   let batches = 0;
   let last: number;
   do {
     // dataSource.query outside a transaction: each batch commits on its own.
-    const [, count] = (await dataSource.query(PRUNE_BATCH_SQL, [cutoff, batchSize])) as [unknown, number];
+    const [, count] = (await dataSource.query(sql, [cutoff, batchSize])) as [unknown, number];
     last = count;
     deleted += count;
     batches++;
   } while (morePruneBatches(last, batchSize, batches));
-  if (deleted > 0) await dataSource.query('VACUUM processed_events');
-  return { cutoff: new Date(cutoff * 1000).toISOString(), deleted, batches, ms: Date.now() - started };
+  if (deleted > 0) await dataSource.query(`VACUUM ${target.table}`);
+  return { deleted, batches };
 }

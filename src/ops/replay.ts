@@ -20,7 +20,7 @@ import { parseStripeEvent, type StripeEvent } from '../queues/stripe-event';
 import { enqueueStripeEvent, StripeEventQueues } from '../queues/stripe-events-queue';
 import { RateLimiter } from '../lib/rate-limiter';
 import { sleep } from '../lib/wait';
-import { BackoffOptions, paced } from './paced-stripe-calls';
+import { BackoffOptions, paced } from '../lib/paced-stripe-calls';
 
 /** The Events API keeps 30 days; a minute less so a slow run does not ask beyond it. */
 export const EVENTS_RETENTION_SECONDS = 30 * 24 * 3600 - 60;

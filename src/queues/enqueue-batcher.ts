@@ -9,7 +9,7 @@
  * "durably stored"; a failed batch rejects every caller in it (they answer 503 and Stripe retries;
  * a job that did get stored is then a harmless duplicate).
  */
-import type { Queue } from 'bullmq';
+import { Job, type Queue } from 'bullmq';
 import type { RedisConnection } from '../runtime/redis';
 
 interface Pending<T> {
@@ -77,4 +77,28 @@ export class EnqueueBatcher<T> {
       for (const p of batch) p.reject(error);
     }
   }
+}
+
+export type EnqueueOutcome = 'enqueued' | 'rearmed';
+
+/**
+ * Adds one job through `batcher` (its queue is `queue`). A redelivery of a job that sits in the
+ * failed set re-arms it: `add` alone would silently ignore it and it would never run again.
+ */
+export async function addOrRearm<T>(
+  batcher: EnqueueBatcher<T>,
+  queue: Queue<T>,
+  name: string,
+  data: T,
+  jobId: string,
+): Promise<EnqueueOutcome> {
+  if (!(await batcher.add(name, data, jobId))) return 'enqueued';
+  const job = await Job.fromId<T>(queue as Queue, jobId);
+  try {
+    await job?.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
+  } catch (error) {
+    // A concurrent redelivery may have re-armed it first; only a job still failed is our problem.
+    if ((await queue.getJobState(jobId)) === 'failed') throw error;
+  }
+  return 'rearmed';
 }

@@ -38,3 +38,11 @@ export function completedJobRetention(ageSeconds: number = DEFAULT_COMPLETED_JOB
 export function cappedExponentialBackoff(attemptsMade: number, random: () => number = Math.random): number {
   return backoffWithJitter(attemptsMade, { baseMs: 1_000, maxMs: 3_600_000 }, random);
 }
+
+/** Scheduled operator jobs (maintenance, usage reconciliation): 3 attempts a minute apart and doubling, the last 100 kept. */
+export const scheduledJobOptions: JobsOptions = {
+  attempts: 3,
+  backoff: { type: 'exponential', delay: 60_000 },
+  removeOnComplete: { count: 100 },
+  removeOnFail: { count: 100 },
+};

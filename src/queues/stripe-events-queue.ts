@@ -6,7 +6,7 @@
  */
 import { Job, JobType, Queue } from 'bullmq';
 import type { RedisConnection } from '../runtime/redis';
-import { EnqueueBatcher } from './enqueue-batcher';
+import { addOrRearm, EnqueueBatcher, type EnqueueOutcome } from './enqueue-batcher';
 import { stripeEventJobOptions } from './job-options';
 import { eventPartitionKey, partitionOf, stripeEventQueueNames } from './partitions';
 import type { StripeEventJob } from './payloads';
@@ -74,26 +74,16 @@ export function createStripeEventQueues(
   );
 }
 
-export type EnqueueOutcome = 'enqueued' | 'rearmed';
+export type { EnqueueOutcome } from './enqueue-batcher';
 
 /**
  * Adds the event to its partition with its id as job id, batched with concurrent adds (see
- * enqueue-batcher.ts). A redelivery of an event whose job sits in the failed set re-arms that
- * job: `add` alone would silently ignore it and the event would never apply.
+ * enqueue-batcher.ts); a redelivery of an event whose job sits in the failed set re-arms it.
  */
-export async function enqueueStripeEvent(
+export function enqueueStripeEvent(
   queues: StripeEventQueues,
   event: StripeEvent,
   source: StripeEventJob['source'],
 ): Promise<EnqueueOutcome> {
-  if (!(await queues.batcherOf(event).add(event.type, { event, source }, event.id))) return 'enqueued';
-  const queue = queues.of(event);
-  const job = await Job.fromId<StripeEventJob>(queue, event.id);
-  try {
-    await job?.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
-  } catch (error) {
-    // A concurrent redelivery may have re-armed it first; only a job still failed is our problem.
-    if ((await queue.getJobState(event.id)) === 'failed') throw error;
-  }
-  return 'rearmed';
+  return addOrRearm(queues.batcherOf(event), queues.of(event), event.type, { event, source }, event.id);
 }

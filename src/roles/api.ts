@@ -17,7 +17,9 @@ import type { Metrics } from '../metrics';
 import { createAccessNotificationsQueue } from '../queues/access-notifications-queue';
 import { createMaintenanceQueue } from '../queues/maintenance-queue';
 import { createStripeEventQueues, StripeEventQueues } from '../queues/stripe-events-queue';
+import { createThinEventsQueue } from '../queues/thin-events-queue';
 import { createUsageDrainQueue } from '../queues/usage-drain-queue';
+import { createUsageReconcileQueue } from '../queues/usage-reconcile-queue';
 import { connectRedis, createBlockingReaderRedis, createProducerRedis, quitRedis, redisTarget } from '../runtime/redis';
 import { UsageClient } from '../usage/client';
 import { customerUsage } from '../usage/usage-query';
@@ -45,6 +47,7 @@ export async function startApiRole({ config, dataSource, stripe, log, metrics }:
   await connectRedis(redis);
   const closers: Array<() => Promise<unknown>> = [];
   const eventQueues = createStripeEventQueues(redis, config.KEY_PREFIX, config.EVENT_QUEUE_PARTITIONS);
+  const thinEvents = createThinEventsQueue(redis, config.KEY_PREFIX);
   const usage = new UsageClient({
     redis,
     keyPrefix: config.KEY_PREFIX,
@@ -54,8 +57,10 @@ export async function startApiRole({ config, dataSource, stripe, log, metrics }:
   // Every queue Bull Board and /metrics show: add new queues to this list.
   const queues: Queue[] = [
     ...eventQueues.partitions,
+    thinEvents.queue,
     createMaintenanceQueue(redis, config.KEY_PREFIX),
     createUsageDrainQueue(redis, config.KEY_PREFIX),
+    createUsageReconcileQueue(redis, config.KEY_PREFIX),
   ];
   if (config.ACCESS_WEBHOOK_URL) queues.push(createAccessNotificationsQueue(redis, config.KEY_PREFIX));
   // Without a listener BullMQ prints connection errors to the console; they also surface as 503s.
@@ -74,6 +79,7 @@ export async function startApiRole({ config, dataSource, stripe, log, metrics }:
   const app = createApp({
     config,
     eventQueues,
+    thinEvents,
     redis,
     dataSource,
     log,

@@ -1,6 +1,6 @@
 /**
  * The worker role: over one worker Redis connection, the Stripe event workers (one per partition,
- * sharing one batcher), the usage drain, the access notifications (with ACCESS_WEBHOOK_URL) and
+ * sharing one batcher), the thin event worker (meter error reports), the usage drain and reconciliation, the access notifications (with ACCESS_WEBHOOK_URL) and
  * the maintenance queue (scheduled replay and prune), and with ROLE=worker and METRICS_PORT a
  * small server for /metrics, /healthz and /readyz. Returns its closers in shutdown order: in-flight
  * jobs finish before Redis closes (and before the caller closes PostgreSQL).
@@ -14,6 +14,7 @@ import type { AccessOptions } from '../events/access-step';
 import { createNotificationWorker } from '../jobs/access-notifications';
 import { createMaintenanceWorker } from '../jobs/maintenance';
 import { createStripeEventWorkers } from '../jobs/stripe-events';
+import { createThinEventsWorker } from '../jobs/thin-events';
 import { RateLimiter } from '../lib/rate-limiter';
 import { publishNotifications } from '../notify/notifier';
 import {
@@ -22,13 +23,14 @@ import {
   scheduleSweep,
 } from '../queues/access-notifications-queue';
 import { completedJobRetention } from '../queues/job-options';
-import { createMaintenanceQueue, schedulePrune, scheduleReplay } from '../queues/maintenance-queue';
+import { createMaintenanceQueue, schedulePrune, scheduleReplay, scheduleUsagePrune } from '../queues/maintenance-queue';
 import { stripeEventQueueNames } from '../queues/partitions';
 import { createStripeEventQueues } from '../queues/stripe-events-queue';
 import { connectRedis, createWorkerRedis, quitRedis, RedisConnection, redisTarget } from '../runtime/redis';
 import type { RoleContext } from './api';
 import { closeServer, listen } from './http-server';
 import { startUsageDrain, UsageDrainRole } from './usage-drain';
+import { startUsageReconcile } from './usage-reconcile';
 
 type Closers = Array<() => Promise<unknown>>;
 
@@ -69,10 +71,15 @@ export async function startWorkerRole(ctx: RoleContext): Promise<WorkerRole> {
       metrics,
     },
   );
-  const closers: Closers = await startMaintenance(ctx, redis);
+  const thinEvents = createThinEventsWorker(
+    { stripe, dataSource, log, metrics, onRejected: (meter, code) => metrics.usageEventsRejected.inc({ meter, code }) },
+    { connection: redis, prefix: config.KEY_PREFIX },
+  );
+  const closers: Closers = [...(await startMaintenance(ctx, redis)), ...(await startUsageReconcile(ctx, redis))];
   // Worker.close() waits for in-flight jobs; it must come before PostgreSQL closes.
   closers.push(
     () => Promise.all(eventWorkers.map((w) => w.close())),
+    () => thinEvents.close(),
     ...notifications.closers,
     () => usage.stop(),
     () => quitRedis(redis),
@@ -99,6 +106,7 @@ async function startMaintenance(ctx: RoleContext, redis: RedisConnection): Promi
   );
   await scheduleReplay(maintenance, config.REPLAY_INTERVAL_MS);
   await schedulePrune(maintenance, config.PROCESSED_EVENTS_PRUNE_INTERVAL_MS, config.PROCESSED_EVENTS_RETENTION_DAYS);
+  await scheduleUsagePrune(maintenance, config.PROCESSED_EVENTS_PRUNE_INTERVAL_MS, config.USAGE_LEDGER_RETENTION_DAYS);
   const closers: Closers = [() => worker.close(), () => maintenance.close(), () => events.close()];
   if (config.ROLE === 'worker' && config.METRICS_PORT !== undefined) {
     for (const queue of events.partitions) metrics.watchQueue(queue);

@@ -11,6 +11,7 @@ import type { Logger } from '../logger';
 import type { UsageDrainResult } from '../queues/usage-drain-queue';
 import type { UsageStore } from './usage-store';
 import type { MeterStream } from './meter-stream';
+import type { LateResumeDeps } from './late-resume';
 import { recordSent } from './ledger';
 import { MAX_EVENTS_PER_BATCH, type PlannedEvent, toStreamEvent } from './plan';
 
@@ -24,6 +25,10 @@ export interface DrainDeps {
   windowSeconds: number;
   /** Called after Stripe accepted batch `index` of the drain (its first event from `claimId`), before the ledger write (tests). */
   afterBatchAccepted?: (claimId: string, index: number) => Promise<void> | void;
+  /** Asks Stripe's summaries before a claim resumed late is sent again (late-resume.ts). */
+  late?: LateResumeDeps;
+  /** Milliseconds since the epoch (tests move it). */
+  now?: () => number;
 }
 
 export class DrainSender {

@@ -9,17 +9,28 @@
  * already holds, queue the rest into batches of ≤ 100 shared across claims (drain-sender.ts), sent
  * at the configured rate, each accepted batch written to the ledger. Unaligned cells (plan.ts
  * isAligned) are summed over the claim and queued last. A claim is released only when all its
- * events are accepted; a crash anywhere leaves it in Redis. A failed claim does not stop the
- * drain (a 429 does, at once): the drain goes on and fails at the end with every step's error.
+ * events are accepted; a crash anywhere leaves it in Redis. A claim resumed more than 23 hours after
+ * it was made first asks Stripe's summaries and sends only what Stripe lacks (late-resume.ts). A
+ * failed claim does not stop the drain (a 429 does, at once): the drain goes on and fails at the
+ * end with every step's error.
  */
 import type { UsageDrainResult } from '../queues/usage-drain-queue';
-import { claimWindowSeconds, isPagedClaim, type ClaimContents, type ClaimedCell, type OpenClaim } from './claim';
+import {
+  claimTimeMs,
+  claimWindowSeconds,
+  isPagedClaim,
+  type ClaimContents,
+  type ClaimedCell,
+  type OpenClaim,
+} from './claim';
 import { encodeField } from './keys';
 import { invoiceFlushClaim } from './invoice-flush';
 import { alreadySent } from './ledger';
 import { MeterRateLimited } from './meter-stream';
 import { DrainDeps, DrainSender } from './drain-sender';
 import { isAligned, planClaim } from './plan';
+import { LATE_RESUME_MS, resumeLate } from './late-resume';
+import { sendUnsentFixes, type FixDeps } from './reconcile-fix';
 
 export type { DrainDeps } from './drain-sender';
 
@@ -29,6 +40,8 @@ export type DrainScope = 'all' | 'invoice-flush';
 export async function drainUsage(deps: DrainDeps, scope: DrainScope = 'all'): Promise<UsageDrainResult> {
   const result: UsageDrainResult = { claims: 0, events: 0, value: 0, requests: 0, skipped: 0 };
   const sender = new DrainSender(deps, result);
+  // Fixes a late resume (or a --fix) wrote and could not send before it died go out first.
+  await sendUnsentFixes(fixDeps(deps));
   const failures: DrainFailure[] = [];
   // Runs one step; a failure other than a 429 leaves the claims involved open and lets the drain go on.
   const attempt = async (claimId: string | undefined, step: () => Promise<void>) => {
@@ -83,7 +96,10 @@ async function drainClaim(
   result: UsageDrainResult,
 ): Promise<void> {
   const windowSeconds = claimWindowSeconds(claim.id, deps.windowSeconds);
-  const opts = { keyPrefix: deps.keyPrefix, windowSeconds, nowSeconds: Math.floor(Date.now() / 1000) };
+  const nowMs = (deps.now ?? Date.now)();
+  const opts = { keyPrefix: deps.keyPrefix, windowSeconds, nowSeconds: Math.floor(nowMs / 1000) };
+  // Stripe may no longer remember this claim's identifiers: ask its summaries before re-sending.
+  const late = deps.late && nowMs - claimTimeMs(claim.id) > LATE_RESUME_MS ? deps.late : undefined;
   const setAside: ClaimContents['invalid'] = [];
   let events = 0;
   const queue = async (cells: ClaimedCell[]) => {
@@ -93,8 +109,12 @@ async function drainClaim(
       deps.dataSource,
       plan.events.map((e) => e.identifier),
     );
-    const todo = plan.events.filter((e) => !sent.has(e.identifier));
-    result.skipped += plan.events.length - todo.length;
+    const unrecorded = plan.events.filter((e) => !sent.has(e.identifier));
+    result.skipped += plan.events.length - unrecorded.length;
+    const todo =
+      late && unrecorded.length
+        ? await resumeLate({ ...late, fix: fixDeps(deps), log: deps.log }, claim.id, unrecorded, opts.nowSeconds)
+        : unrecorded;
     events += todo.length;
     await sender.add(todo);
   };
@@ -120,3 +140,12 @@ async function drainClaim(
     deps.log.info({ claimId: claim.id, events }, 'usage claim delivered');
   });
 }
+
+/** The drain's stream, limiter and ledger, as fixes use them (reconcile-fix.ts). */
+const fixDeps = (deps: DrainDeps): FixDeps => ({
+  dataSource: deps.dataSource,
+  stream: deps.stream,
+  limiter: deps.limiter,
+  keyPrefix: deps.keyPrefix,
+  now: deps.now,
+});

@@ -48,3 +48,9 @@ export async function recordSent(dataSource: DataSource, events: readonly Planne
   if (events.length === 0) return;
   await run(dataSource, RECORD_SQL, [JSON.stringify(events)]);
 }
+
+/** The same insert inside a caller's transaction (a late resume records events together with their fixes). */
+export async function recordSentIn(manager: Pick<DataSource, 'query'>, events: readonly PlannedEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  await manager.query(RECORD_SQL, [JSON.stringify(events)]);
+}

@@ -66,6 +66,9 @@ export function eventIdentifier(
   return `u_${digest.slice(0, 40)}`;
 }
 
+/** What every identifier the engine sends looks like: `u_` (a drain, above) or `f_` (a fix, fix-plan.ts) + 40 hex. */
+export const ENGINE_IDENTIFIER = /^[uf]_[0-9a-f]{40}$/;
+
 /**
  * True when a cell's time is its window's start: the client, the API and the documented command
  * always write such fields, and each is alone in its (customer, meter, window), so a claim can be

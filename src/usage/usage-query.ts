@@ -8,7 +8,8 @@ import { customerKeys, FIELD_SEPARATOR, LEGACY, usageKeys, type UsageKeys } from
 import type { RedisConnection } from '../runtime/redis';
 import { runScript } from '../runtime/run-script';
 import { CUSTOMER_SNAPSHOT_SCRIPT } from './scripts';
-import { type CustomerSnapshot, type LedgerRow, type MeterTotals, type UsageRange, usageTotals } from './usage-totals';
+import { cellStates, confirmationTotals } from './usage-confirmation';
+import { type CustomerSnapshot, type LedgerRow, sentRows, type UsageRange, usageTotals } from './usage-totals';
 import { STRIPE_FUTURE_LIMIT_S } from './window';
 
 /** The latest current period over the items of the customer's subscriptions that still run. */
@@ -18,7 +19,8 @@ const PERIOD_SQL = `SELECT si.current_period_start::bigint AS "from", si.current
   ORDER BY si.current_period_end DESC, si.current_period_start DESC LIMIT 1`;
 
 const LEDGER_SQL = `SELECT identifier, claim_id AS "claimId", meter, value::text AS value,
-    extract(epoch FROM window_start)::bigint AS "windowStart"
+    extract(epoch FROM window_start)::bigint AS "windowStart",
+    (floor(extract(epoch FROM event_timestamp) / 3600) * 3600)::bigint AS hour
   FROM usage_reports WHERE stripe_customer_id = $1 AND window_start >= to_timestamp($2) AND window_start < to_timestamp($3)`;
 
 const DEFAULT_DAYS = 30;
@@ -30,9 +32,12 @@ export interface UsageQueryDeps {
   windowSeconds: number;
 }
 
+/** Per meter: units sent, counted but not sent yet, refused by Stripe, and found in Stripe's totals. */
+export type CustomerMeters = Record<string, { sent: number; pending: number; rejected: number; confirmed: number }>;
+
 export interface CustomerUsage extends UsageRange {
   customer: string;
-  meters: MeterTotals;
+  meters: CustomerMeters;
 }
 
 /** The customer's current billing period, else the last 30 days (up to Stripe's 5 minutes ahead). */
@@ -68,8 +73,17 @@ export async function customerUsage(
   const snapshots = await Promise.all(namespaces.map((keys) => snapshot(deps.redis, keys, customer)));
   const rows = (
     (await deps.dataSource.query(LEDGER_SQL, [customer, period.from, period.to])) as Array<
-      Omit<LedgerRow, 'windowStart'> & { windowStart: string }
+      Omit<LedgerRow, 'windowStart'> & { windowStart: string; hour: string }
     >
-  ).map((r) => ({ ...r, windowStart: Number(r.windowStart) }));
-  return { customer, ...period, meters: usageTotals(snapshots, rows, period, deps) };
+  ).map((r) => ({ ...r, windowStart: Number(r.windowStart), hour: Number(r.hour) }));
+  const totals = usageTotals(snapshots, rows, period, deps);
+  // The rows the route counts as sent are in [from, to) already (the SELECT's window_start filter).
+  const sent = sentRows(snapshots, rows);
+  const confirmation = confirmationTotals(sent, await cellStates(deps.dataSource, customer, sent));
+  const meters: CustomerMeters = {};
+  for (const [meter, t] of Object.entries(totals)) {
+    const c = confirmation.get(meter);
+    meters[meter] = { ...t, rejected: Number(c?.rejected ?? 0n), confirmed: Number(c?.confirmed ?? 0n) };
+  }
+  return { customer, ...period, meters };
 }

@@ -51,6 +51,13 @@ export interface UsageRange {
 
 export type MeterTotals = Record<string, { sent: number; pending: number }>;
 
+/** The ledger rows that count as sent under the rule above (whatever their window). */
+export function sentRows<R extends LedgerRow>(snapshots: readonly CustomerSnapshot[], rows: readonly R[]): R[] {
+  const known = new Set(snapshots.flatMap((s) => [...s.open.map((o) => o.claimId), ...s.released]));
+  const cutoff = Math.min(...snapshots.map((s) => s.timeMs)) - UNKNOWN_CLAIM_AGE_MS;
+  return rows.filter((r) => known.has(r.claimId) || claimTimeMs(r.claimId) < cutoff);
+}
+
 export function usageTotals(
   snapshots: readonly CustomerSnapshot[],
   rows: readonly LedgerRow[],
@@ -65,12 +72,10 @@ export function usageTotals(
     sums.set(meter, entry);
   };
   const inLedger = new Set(rows.map((r) => r.identifier));
-  const known = new Set<string>();
   for (const snap of snapshots) {
     for (const c of snap.pending)
       if (inRange(windowStart(c.windowStart, opts.windowSeconds))) add(c.meter, 'pending', c.value);
     for (const { claimId, cells } of snap.open) {
-      known.add(claimId);
       const plan = planClaim(claimId, cells, {
         keyPrefix: opts.keyPrefix,
         windowSeconds: claimWindowSeconds(claimId, opts.windowSeconds),
@@ -79,13 +84,8 @@ export function usageTotals(
       for (const e of plan.events)
         if (inRange(e.windowStart) && !inLedger.has(e.identifier)) add(e.meter, 'pending', e.value);
     }
-    for (const id of snap.released) known.add(id);
   }
-  const cutoff = Math.min(...snapshots.map((s) => s.timeMs)) - UNKNOWN_CLAIM_AGE_MS;
-  for (const r of rows) {
-    if (inRange(r.windowStart) && (known.has(r.claimId) || claimTimeMs(r.claimId) < cutoff))
-      add(r.meter, 'sent', r.value);
-  }
+  for (const r of sentRows(snapshots, rows)) if (inRange(r.windowStart)) add(r.meter, 'sent', r.value);
   const out: MeterTotals = {};
   for (const [meter, s] of [...sums].sort(([a], [b]) => (a < b ? -1 : 1))) {
     // A raw negative HINCRBY can leave a pending cell below zero; it is never sent, so shows as 0.

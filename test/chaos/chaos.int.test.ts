@@ -1,6 +1,6 @@
 /**
- * The fault-injection suite, shortened (CHAOS_SCALE=ci sizes), inside `npm test`: scenarios 1–4
- * and 7 against real api and worker processes started from the TypeScript sources (nothing is
+ * The fault-injection suite, shortened (CHAOS_SCALE=ci sizes), inside `npm test`: scenarios 1–4,
+ * 7 and 9 against real api and worker processes started from the TypeScript sources (nothing is
  * built first). PostgreSQL is the test server (a fresh database per scenario); Redis is the test
  * server under a fresh prefix, except for the outage scenario, which stops its own redis-server.
  * Scenario 8 (Redis Cluster) runs in redis-cluster.test.ts.
@@ -19,6 +19,7 @@ import { duplicates } from '../../chaos/scenarios/duplicates';
 import { hostileInput } from '../../chaos/scenarios/hostile-input';
 import { redisOutage } from '../../chaos/scenarios/redis-outage';
 import { reordering } from '../../chaos/scenarios/reordering';
+import { usageConfirmation } from '../../chaos/scenarios/usage-confirmation';
 import { workerCrashes } from '../../chaos/scenarios/worker-crashes';
 import type { Servers } from '../../chaos/stack';
 import { accessOracle, compareMirror } from '../../chaos/verify';
@@ -128,6 +129,13 @@ test('4 Redis outage: no 2xx without the job in Redis, 503 fast, redelivery appl
 test('7 hostile input: no crash, no undocumented 5xx, nothing recorded, nothing without credentials', async () => {
   expectClean(await run(hostileInput));
 }, 120_000);
+
+test('9 usage confirmed: Stripe loses 10 % and refuses 3 customers → after --fix its totals = the ledger = counted, nothing twice', async () => {
+  const r = await run(usageConfirmation);
+  expectClean(r);
+  expect(r.details.meterEventsLost).toBeGreaterThan(0);
+  expect(r.details.rejectionsRecorded).toBeGreaterThan(0);
+}, 150_000);
 
 test('3 worker crashes: SIGKILLed workers → 0 lost, 0 applied twice, every customer last told its final access, cached answers right', async () => {
   const r = await crashes;

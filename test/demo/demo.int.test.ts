@@ -4,7 +4,7 @@ import { runDemoStory } from '../../demo/story';
 import { createTestDatabase } from '../support/postgres';
 import { deleteKeys, TEST_REDIS_URL, testPrefix } from '../support/redis';
 
-test('the demo story: subscribe, payment fails, invoice paid, usage drained', async () => {
+test('the demo story: subscribe, payment fails, invoice paid, usage drained, refused usage fixed', async () => {
   const db = await createTestDatabase();
   const prefix = testPrefix();
   const stack = await startDemoStack({
@@ -22,6 +22,7 @@ test('the demo story: subscribe, payment fails, invoice paid, usage drained', as
       ['renewal payment fails', true, expect.stringMatching(/^access false \(payment_failed:in_/)],
       ['invoice paid after the card is fixed', true, expect.stringMatching(/^access true/)],
       ['usage counted and drained', true, '157 api_requests'],
+      ['refused usage fixed and confirmed', true, 'rejected 42, then confirmed 42 (rejected 0)'],
     ]);
     expect(stack.standIn.unexpected).toEqual([]);
   } finally {

@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import Stripe from 'stripe';
+import { billingMeter } from '../../stand-in/account-objects';
 import * as build from '../../stand-in/events';
 import { http } from '../../stand-in/http-client';
 import { DEFAULT_PORT, parseArgs } from '../../stand-in/main';
@@ -120,8 +121,42 @@ describe('control routes', () => {
     await bad('/faults', { rate: 1, statuses: [500], paths: '(' }, 'paths');
     await bad('/objects', { object: 'customer' }, 'id');
     await bad('/latency', { ms: -1 }, 'ms');
+    await bad('/meters/refused-customers', { customer: 'nobody' }, 'customer');
+    await bad('/meters/loss', { fraction: 1.5 }, 'fraction');
+    await bad('/meters/behaviour', { sample_shape: 'other' }, 'sample_shape');
+    await bad('/meters/destination', { url: 'http://127.0.0.1:1/hook', secret: 'nope' }, 'secret');
     expect((await stripe.customers.list()).data).toEqual([]);
     expect((await control('GET', '/nothing')).status).toBe(404);
+  });
+
+  it("refuses a customer's meter events and loses events, like Stripe's asynchronous validation", async () => {
+    await control('POST', '/reset');
+    await control('POST', '/objects', billingMeter({ event_name: 'api_calls' }));
+    expect((await control('POST', '/meters/refused-customers', { customer: 'cus_nomap' })).status).toBe(200);
+    expect((await control('POST', '/meters/behaviour', { sample_limit: 1, summary_lag_ms: 0 })).status).toBe(200);
+    const session = await stripe.v2.billing.meterEventSession.create();
+    const event = (identifier: string, customer: string) => ({
+      event_name: 'api_calls',
+      identifier,
+      payload: { stripe_customer_id: customer, value: '2' },
+    });
+    await stripe.v2.billing.meterEventStream.create(
+      { events: [event('r1', 'cus_nomap'), event('r2', 'cus_ok')] },
+      { apiKey: session.authentication_token },
+    );
+    const [meter] = (await stripe.billing.meters.list()).data;
+    const hour = Math.floor(Date.now() / 3_600_000) * 3600;
+    const counted = async (customer: string) =>
+      (await stripe.billing.meters.listEventSummaries(meter.id, { customer, start_time: hour, end_time: hour + 3600 }))
+        .data[0].aggregated_value;
+    expect([await counted('cus_nomap'), await counted('cus_ok')]).toEqual([0, 2]);
+    expect((await control('DELETE', '/meters/refused-customers/cus_nomap')).status).toBe(200);
+    expect((await control('POST', '/meters/loss', { fraction: 1, seed: 3 })).status).toBe(200);
+    await stripe.v2.billing.meterEventStream.create(
+      { events: [event('r3', 'cus_ok')] },
+      { apiKey: session.authentication_token },
+    );
+    expect(await counted('cus_ok')).toBe(2);
   });
 
   it('stops on SIGTERM with exit code 0', async () => {

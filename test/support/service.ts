@@ -53,6 +53,8 @@ export async function startTestService(env: Record<string, string> = {}, log?: L
     REPLAY_INTERVAL_MS: '0',
     // Likewise the scheduled prune of processed_events (test/ops/prune.int.test.ts schedules its own).
     PROCESSED_EVENTS_PRUNE_INTERVAL_MS: '0',
+    // And the scheduled usage reconciliation (tests run it themselves).
+    USAGE_RECONCILE_INTERVAL_MS: '0',
     ...env,
   });
   const service = await startService(config, log ?? createLogger(config.LOG_LEVEL));

@@ -2,6 +2,7 @@
  * A bare drain process for the crash test: one drain with the service's own code, configured from
  * the environment. With CRASH_AFTER_BATCH=n it tells its parent once Stripe accepted batch n (before
  * the ledger write) and then hangs, waiting to be SIGKILLed. Otherwise it sends its UsageDrainResult.
+ * CLOCK_OFFSET_MS moves its clock (a drain resumed a simulated day later).
  */
 import 'reflect-metadata';
 import { createDataSource } from '../../src/db/data-source';
@@ -22,6 +23,7 @@ async function main(): Promise<void> {
   const deps = createDrainDeps(
     { config, connection, dataSource, stripe, log: createLogger(config.LOG_LEVEL) },
     {
+      now: () => Date.now() + Number(process.env.CLOCK_OFFSET_MS ?? 0),
       afterBatchAccepted: async (claimId, index) => {
         if (index !== crashAfter) return;
         process.send?.({ crashPoint: { claimId, index } });

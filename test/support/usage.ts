@@ -1,9 +1,12 @@
 /** Helpers for the usage (flow B) tests: raw counter writes and what reached the Stripe stand-in. */
+import { fork } from 'node:child_process';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { customerKeys, DRAIN_NAMESPACES, encodeField, usageKeys } from '../../src/usage/keys';
 import { windowStart } from '../../src/usage/window';
 import type { StripeStandIn } from '../../stand-in/index';
 import { TEST_REDIS_URL } from './redis';
+import type { TestService } from './service';
 
 export const nowSeconds = (): number => Math.floor(Date.now() / 1000);
 
@@ -66,3 +69,52 @@ export async function openClaims(redis: Redis, prefix: string): Promise<string[]
 export async function flushMembers(redis: Redis, prefix: string): Promise<string[]> {
   return (await Promise.all(everyNamespace(prefix).map((k) => redis.smembers(k.flush)))).flat();
 }
+
+export type DrainChildMessage = {
+  crashPoint?: { claimId: string; index: number };
+  result?: { claims: number; events: number; value: number; requests: number; skipped: number };
+};
+
+/** Runs one drain in a child process (usage-drain-child.ts) against `t`'s database, Redis and stand-in; `kill` SIGKILLs it. */
+export function runDrainChild(
+  t: TestService,
+  env: Record<string, string>,
+  onMessage: (m: DrainChildMessage, kill: () => void) => void,
+): Promise<{ code: number | null; signal: string | null }> {
+  const child = fork(join(__dirname, 'usage-drain-child.ts'), [], {
+    execArgv: ['-r', join(__dirname, 'ts-register.js')],
+    env: {
+      PATH: process.env.PATH ?? '',
+      ROLE: 'worker',
+      DATABASE_URL: t.db.url,
+      REDIS_URL: t.config.REDIS_URL,
+      KEY_PREFIX: t.prefix,
+      STRIPE_SECRET_KEY: 'sk_test_standin',
+      STRIPE_WEBHOOK_SECRET: 'whsec_unused',
+      STRIPE_API_URL: t.standIn.url,
+      STRIPE_METER_RATE_LIMIT_PER_SECOND: '1000',
+      BACKFILL_RATE_PER_SECOND: '100',
+      LOG_LEVEL: 'silent',
+      ...env,
+    },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  child.on('message', (m) => onMessage(m as DrainChildMessage, () => child.kill('SIGKILL')));
+  return new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+}
+
+/** The environment of `npm run usage:reconcile` (runCli) against `t`'s services; settle time 0 unless given. */
+export const reconcileEnv = (t: TestService, env: Record<string, string> = {}): Record<string, string> => ({
+  PATH: process.env.PATH ?? '',
+  DATABASE_URL: t.db.url,
+  REDIS_URL: t.config.REDIS_URL,
+  KEY_PREFIX: t.prefix,
+  STRIPE_SECRET_KEY: 'sk_test_standin',
+  STRIPE_WEBHOOK_SECRET: 'whsec_unused',
+  STRIPE_API_URL: t.standIn.url,
+  STRIPE_METER_RATE_LIMIT_PER_SECOND: '1000',
+  BACKFILL_RATE_PER_SECOND: '100',
+  USAGE_RECONCILE_SETTLE_SECONDS: '0',
+  LOG_LEVEL: 'silent',
+  ...env,
+});

@@ -4,14 +4,21 @@
  * some shards' claims are released, some open, the later shards not claimed yet. The open claims
  * are resumed with identical identifiers, so the stand-in ends with exactly what was counted.
  */
-import { fork } from 'node:child_process';
-import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import type { UsageDrainResult } from '../../src/queues/usage-drain-queue';
 import { UsageClient } from '../../src/usage/client';
 import { windowStart } from '../../src/usage/window';
 import { startTestService, TestService } from '../support/service';
-import { add, nowSeconds, openClaims, pendingCells, rawRedis, standInTotals, streamRequests } from '../support/usage';
+import {
+  add,
+  nowSeconds,
+  openClaims,
+  pendingCells,
+  rawRedis,
+  runDrainChild,
+  standInTotals,
+  streamRequests,
+  type DrainChildMessage as ChildMessage,
+} from '../support/usage';
 
 let t: TestService;
 let redis: Redis;
@@ -24,36 +31,6 @@ afterAll(async () => {
   await redis.quit();
   await t.stop();
 });
-
-type ChildMessage = {
-  crashPoint?: { claimId: string; index: number };
-  result?: UsageDrainResult;
-};
-
-function runDrainChild(
-  env: Record<string, string>,
-  onMessage: (m: ChildMessage, kill: () => void) => void,
-): Promise<{ code: number | null; signal: string | null }> {
-  const child = fork(join(__dirname, '../support/usage-drain-child.ts'), [], {
-    execArgv: ['-r', join(__dirname, '../support/ts-register.js')],
-    env: {
-      PATH: process.env.PATH ?? '',
-      ROLE: 'worker',
-      DATABASE_URL: t.db.url,
-      REDIS_URL: t.config.REDIS_URL,
-      KEY_PREFIX: t.prefix,
-      STRIPE_SECRET_KEY: 'sk_test_standin',
-      STRIPE_WEBHOOK_SECRET: 'whsec_unused',
-      STRIPE_API_URL: t.standIn.url,
-      STRIPE_METER_RATE_LIMIT_PER_SECOND: '1000',
-      LOG_LEVEL: 'silent',
-      ...env,
-    },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  child.on('message', (m) => onMessage(m as ChildMessage, () => child.kill('SIGKILL')));
-  return new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
-}
 
 test('SIGKILL between batches, then a new drain process → totals exact', async () => {
   const client = new UsageClient({ redis, keyPrefix: t.prefix });
@@ -69,7 +46,7 @@ test('SIGKILL between batches, then a new drain process → totals exact', async
   await client.record(events);
 
   let crashPoint: ChildMessage['crashPoint'];
-  const first = await runDrainChild({ CRASH_AFTER_BATCH: '1' }, (m, kill) => {
+  const first = await runDrainChild(t, { CRASH_AFTER_BATCH: '1' }, (m, kill) => {
     crashPoint = m.crashPoint;
     if (crashPoint) kill();
   });
@@ -101,7 +78,7 @@ test('SIGKILL between batches, then a new drain process → totals exact', async
     'SELECT count(*)::int AS n FROM usage_reports WHERE claim_id = ANY($1)',
     [open],
   );
-  const second = await runDrainChild({}, (m) => (result ??= m.result));
+  const second = await runDrainChild(t, {}, (m) => (result ??= m.result));
   expect(second.code).toBe(0);
   expect(result).toMatchObject({ events: 250, value: totalValue - ledgerValue, requests: 3, skipped: recordedOfOpen });
   expect(result!.claims).toBeGreaterThanOrEqual(open.length);

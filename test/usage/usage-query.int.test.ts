@@ -110,13 +110,15 @@ test('default period: the current period of the customer’s subscription items'
     customer: 'cus_period1',
     from: start,
     to: start + 30 * 86_400,
-    meters: { api_calls: { sent: 0, pending: 4 } },
+    meters: { api_calls: { sent: 0, pending: 4, rejected: 0, confirmed: 0 } },
   });
   expect((await usage('cus_period1', `?from=${start - 3600}&to=${start}`)).meters).toEqual({
-    api_calls: { sent: 0, pending: 100 },
+    api_calls: { sent: 0, pending: 100, rejected: 0, confirmed: 0 },
   });
   await t.service.usage!.drainNow();
-  expect((await usage('cus_period1')).meters).toEqual({ api_calls: { sent: 4, pending: 0 } });
+  expect((await usage('cus_period1')).meters).toEqual({
+    api_calls: { sent: 4, pending: 0, rejected: 0, confirmed: 0 },
+  });
 });
 
 test('a drain paused at each step: sent + pending = counted at every step, all sent at the end', async () => {

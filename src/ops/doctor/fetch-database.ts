@@ -1,11 +1,15 @@
 /**
  * Reads what the PostgreSQL checks need, changing nothing: can the server be reached, does the
- * database exist, which migrations it recorded, and the meter names of usage already sent.
+ * database exist, which migrations it recorded, the meter names of usage already sent, and what
+ * reconciliation found.
  */
 import { Client } from 'pg';
 import { migrations } from '../../../migrations';
 import { withTimeout } from '../../runtime/timeout';
+import { DIFFERING_SQL, type Differing } from '../../usage/reconcile-ledger';
+import { STRIPE_PAST_LIMIT_S } from '../../usage/window';
 import type { DatabaseFacts } from './infrastructure';
+import type { UsageConfirmationFacts } from './usage-confirmation';
 
 // TypeORM records a migration under its `name` property, else its class name.
 export const knownMigrationNames = (): string[] => migrations.map((M) => (new M() as { name?: string }).name ?? M.name);
@@ -16,7 +20,12 @@ export interface DatabaseReading {
   facts: DatabaseFacts;
   /** Distinct `usage_reports.meter`; undefined when the database could not be read. */
   sentMeters?: string[];
+  /** What reconciliation stored (undefined when the database could not be read). */
+  usage?: UsageConfirmationFacts;
 }
+
+const REFUSED_SINCE_SQL = `SELECT count(*)::int AS n, (SELECT floor(extract(epoch FROM max(checked_at)))::bigint FROM usage_reconciliations) AS at
+  FROM usage_rejections WHERE rejected_at > coalesce((SELECT max(checked_at) FROM usage_reconciliations), 'epoch')`;
 
 export async function readDatabase(url: string): Promise<DatabaseReading> {
   const client = new Client({ connectionString: url, connectionTimeoutMillis: 5000 });
@@ -34,6 +43,9 @@ export async function readDatabase(url: string): Promise<DatabaseReading> {
     const version = await client.query<{ server_version: string }>('SHOW server_version');
     const applied = await rowsOrNone<{ name: string }>(client, `SELECT name FROM ${MIGRATIONS_TABLE}`);
     const meters = await rowsOrNone<{ meter: string }>(client, 'SELECT DISTINCT meter FROM usage_reports');
+    const since = Math.floor(Date.now() / 1000) - STRIPE_PAST_LIMIT_S;
+    const differing = await rowsOrNone<Differing>(client, DIFFERING_SQL, [since]);
+    const [refused] = await rowsOrNone<{ n: number; at: string | null }>(client, REFUSED_SINCE_SQL);
     return {
       facts: {
         kind: 'ok',
@@ -41,6 +53,11 @@ export async function readDatabase(url: string): Promise<DatabaseReading> {
         appliedMigrations: applied.map((r) => r.name),
       },
       sentMeters: meters.map((r) => r.meter),
+      usage: {
+        differing,
+        refusedSince: refused?.n ?? 0,
+        lastCheckedAt: refused?.at == null ? null : Number(refused.at),
+      },
     };
   } catch (error) {
     return { facts: { kind: 'unreachable', error: (error as Error).message } };
@@ -50,9 +67,9 @@ export async function readDatabase(url: string): Promise<DatabaseReading> {
 }
 
 /** A table that does not exist yet (42P01: migrations not applied) reads as empty; the migrations check says why. */
-async function rowsOrNone<T extends object>(client: Client, sql: string): Promise<T[]> {
+async function rowsOrNone<T extends object>(client: Client, sql: string, params: unknown[] = []): Promise<T[]> {
   try {
-    return (await client.query<T>(sql)).rows;
+    return (await client.query<T>(sql, params)).rows;
   } catch (error) {
     if ((error as { code?: string }).code === '42P01') return [];
     throw error;

@@ -25,6 +25,7 @@ import { meterResults } from './meters';
 import { portalResult } from './portal';
 import { CheckResult, fail, redactSecrets } from './result';
 import { stripeKeyResult } from './stripe-key';
+import { usageConfirmationResult } from './usage-confirmation';
 import { webhookEndpointResults } from './webhook-endpoints';
 
 type Env = Record<string, string | undefined>;
@@ -81,6 +82,10 @@ export async function runDoctor(env?: Env): Promise<CheckResult[]> {
     const where = fields.STRIPE_API_URL ?? 'https://api.stripe.com';
     results.push(...(await stripeResults(stripe, key, where, { counted, unread, serviceUrl })));
   }
+  // After the meters, before the portal line (contract order); PostgreSQL alone answers it.
+  const portalAt = results.findIndex((r) => r.check === 'customer portal');
+  if (database?.usage)
+    results.splice(portalAt < 0 ? results.length : portalAt, 0, usageConfirmationResult(database.usage));
   return redactSecrets(results, configSecrets(fields));
 }
 

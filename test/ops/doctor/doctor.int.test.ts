@@ -1,97 +1,18 @@
 /**
- * `npm run doctor` as a user runs it: the real CLI in a child process (test/support/cli.ts) against a Stripe stand-in, this file's migrated database and Redis prefix.
+ * `npm run doctor` as a user runs it: the real CLI in a child process against a Stripe stand-in, this
+ * file's migrated database and Redis prefix (./doctor-world.ts).
  */
-import { Client } from 'pg';
-import { Redis } from 'ioredis';
 import { handlers } from '../../../src/events/handlers';
 import { STRIPE_API_VERSION } from '../../../src/stripe';
-import { customerKeys, encodeField } from '../../../src/usage/keys';
-import {
-  billingMeter,
-  eventDestination,
-  portalConfiguration,
-  webhookEndpoint,
-} from '../../../stand-in/account-objects';
-import { StripeStandIn } from '../../../stand-in/index';
-import {
-  adminQuery,
-  createTestDatabase,
-  databaseUrl,
-  dropDatabase,
-  TestDatabase,
-  testDatabaseName,
-} from '../../support/postgres';
+import { billingMeter, eventDestination, webhookEndpoint } from '../../../stand-in/account-objects';
+import { adminQuery, databaseUrl, dropDatabase, testDatabaseName } from '../../support/postgres';
 import { knownMigrationNames } from '../../../src/ops/doctor/fetch-database';
-import { deleteKeys, TEST_REDIS_URL, testPrefix } from '../../support/redis';
-import { CliRun, linesStarting, runCli } from '../../support/cli';
+import { linesStarting } from '../../support/cli';
+import { doctorWorld, LIVE_KEY, TEST_KEY, WEBHOOK_SECRET } from './doctor-world';
 
-const TEST_KEY = 'sk_test_doctorKey1234abcd';
-const LIVE_KEY = 'sk_live_doctorKey5678wxyz';
-const WEBHOOK_SECRET = 'whsec_doctorSecret9876';
-
-let db: TestDatabase;
-let standIn: StripeStandIn;
-const prefix = testPrefix();
-
-type Run = CliRun;
-
-/** Runs `npm run doctor`'s CLI with this file's services and `env` on top. */
-const doctor = (env: Record<string, string | undefined> = {}): Promise<Run> =>
-  runCli('doctor', {
-    DATABASE_URL: db.url,
-    REDIS_URL: TEST_REDIS_URL,
-    KEY_PREFIX: prefix,
-    STRIPE_SECRET_KEY: TEST_KEY,
-    STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
-    STRIPE_API_URL: standIn.url,
-    ...env,
-  });
-
+const world = doctorWorld();
+const { doctor, putRightSetup } = world;
 const line = linesStarting;
-
-/** Endpoint, meters for every counted name, portal configuration: everything a deployment needs. */
-function putRightSetup(livemode = false): void {
-  standIn.put(webhookEndpoint({ api_version: STRIPE_API_VERSION, livemode }));
-  standIn.put(webhookEndpoint({ url: 'https://other.example.com/hooks', enabled_events: ['charge.failed'], livemode }));
-  standIn.put(eventDestination({ livemode }));
-  standIn.put(billingMeter({ event_name: 'api_calls', livemode }));
-  standIn.put(billingMeter({ event_name: 'tokens', livemode }));
-  standIn.put(billingMeter({ event_name: 'searches', livemode }));
-  standIn.put(portalConfiguration({ livemode }));
-}
-
-beforeAll(async () => {
-  db = await createTestDatabase();
-  standIn = await StripeStandIn.start();
-  // Usage counted for three meters: `api_calls` pending and `searches` claimed in Redis, `tokens` already sent (ledger).
-  const redis = new Redis(TEST_REDIS_URL);
-  const keys = customerKeys(prefix, 'cus_doctor1');
-  await redis.hincrby(
-    keys.pending,
-    encodeField({ customer: 'cus_doctor1', meter: 'api_calls', windowStart: 1767225600 }),
-    5,
-  );
-  await redis.hincrby(
-    keys.claim('c1'),
-    encodeField({ customer: 'cus_doctor1', meter: 'searches', windowStart: 1767225600 }),
-    2,
-  );
-  await redis.zadd(keys.claims, Date.now(), 'c1'); // not a hash: the scan must pass it by
-  await redis.quit();
-  const client = new Client({ connectionString: db.url });
-  await client.connect();
-  await client.query(`INSERT INTO usage_reports (identifier, claim_id, stripe_customer_id, meter, value, window_start, window_end, event_timestamp)
-    VALUES ('doc-1', 'claim-1', 'cus_doctor2', 'tokens', 7, now(), now(), now())`);
-  await client.end();
-});
-
-afterAll(async () => {
-  await standIn.close();
-  await db.drop();
-  await deleteKeys(prefix);
-});
-
-beforeEach(() => standIn.reset());
 
 test('a right setup: every line ok, exit 0, one list call per Stripe check', async () => {
   putRightSetup();
@@ -111,17 +32,18 @@ test('a right setup: every line ok, exit 0, one list call per Stripe check', asy
     'meter api_calls',
     'meter searches',
     'meter tokens',
+    'usage at stripe',
     'customer portal',
   ]);
   expect(line(run, 'ok  stripe key')[0]).toContain('test mode (sk_test_…abcd)');
   expect(line(run, 'ok  webhook endpoint').join('\n')).toContain('https://other.example.com/hooks: not this service');
-  expect(standIn.requests.map((r) => `${r.method} ${r.path}`).sort()).toEqual([
+  expect(world.standIn.requests.map((r) => `${r.method} ${r.path}`).sort()).toEqual([
     'GET /v1/billing/meters',
     'GET /v1/billing_portal/configurations',
     'GET /v1/webhook_endpoints',
     'GET /v2/core/event_destinations',
   ]);
-  expect(standIn.unexpected).toEqual([]);
+  expect(world.standIn.unexpected).toEqual([]);
 }, 60_000);
 
 test('an old API version, missing events, a missing meter and no portal configuration are each named', async () => {
@@ -131,11 +53,11 @@ test('an old API version, missing events, a missing meter and no portal configur
     url: 'https://billing.example.com/v2/webhooks/stripe',
     enabled_events: ['customer.created', 'invoice.paid'],
   });
-  standIn.put(old);
-  standIn.put(partial);
-  standIn.put(billingMeter({ event_name: 'api_calls' }));
-  standIn.put(billingMeter({ event_name: 'searches' }));
-  standIn.put(billingMeter({ event_name: 'tokens', status: 'inactive' }));
+  world.standIn.put(old);
+  world.standIn.put(partial);
+  world.standIn.put(billingMeter({ event_name: 'api_calls' }));
+  world.standIn.put(billingMeter({ event_name: 'searches' }));
+  world.standIn.put(billingMeter({ event_name: 'tokens', status: 'inactive' }));
   const run = await doctor();
   expect(run.code).toBe(1);
   expect(line(run, `FAIL webhook endpoint ${old.id}: `)).toEqual([
@@ -150,8 +72,8 @@ test('an old API version, missing events, a missing meter and no portal configur
   expect(line(run, 'ok  meter api_calls: ')).toHaveLength(1);
   expect(line(run, 'FAIL customer portal: ')).toEqual([expect.stringContaining('save the portal settings')]);
 
-  standIn.reset();
-  standIn.put(webhookEndpoint({ api_version: STRIPE_API_VERSION }));
+  world.standIn.reset();
+  world.standIn.put(webhookEndpoint({ api_version: STRIPE_API_VERSION }));
   const noMeters = await doctor();
   expect(line(noMeters, 'FAIL meter ').map((l) => l.split(':')[0])).toEqual([
     'FAIL meter api_calls',
@@ -164,8 +86,8 @@ test('an old API version, missing events, a missing meter and no portal configur
 }, 60_000);
 
 test('no endpoint or event destination points at this service: problems with a fix line', async () => {
-  standIn.put(webhookEndpoint({ url: 'https://billing.example.com/hooks', api_version: STRIPE_API_VERSION }));
-  standIn.put(eventDestination({ webhook_endpoint: { url: 'https://billing.example.com/hooks' } }));
+  world.standIn.put(webhookEndpoint({ url: 'https://billing.example.com/hooks', api_version: STRIPE_API_VERSION }));
+  world.standIn.put(eventDestination({ webhook_endpoint: { url: 'https://billing.example.com/hooks' } }));
   const run = await doctor();
   expect(run.code).toBe(1);
   expect(line(run, 'FAIL webhook endpoints: ')).toEqual([
@@ -177,7 +99,7 @@ test('no endpoint or event destination points at this service: problems with a f
     ),
   ]);
   // The request asked Stripe for the URLs, which a v2 list answers as null otherwise.
-  expect(standIn.requests.find((r) => r.path === '/v2/core/event_destinations')?.query).toMatchObject({
+  expect(world.standIn.requests.find((r) => r.path === '/v2/core/event_destinations')?.query).toMatchObject({
     include: ['webhook_endpoint.url'],
   });
 }, 60_000);
@@ -188,12 +110,12 @@ test('a live key against the test-mode stand-in, and a test key against a live-m
   expect(live.code).toBe(1);
   expect(line(live, 'FAIL ')).toEqual([
     expect.stringContaining(
-      `FAIL stripe key: live-mode key (sk_live_…wxyz) but ${standIn.url} answered with test-mode objects`,
+      `FAIL stripe key: live-mode key (sk_live_…wxyz) but ${world.standIn.url} answered with test-mode objects`,
     ),
   ]);
   expect(live.output).not.toContain(LIVE_KEY);
 
-  standIn.reset();
+  world.standIn.reset();
   putRightSetup(true);
   const test = await doctor();
   expect(line(test, 'FAIL ')).toEqual([expect.stringContaining('FAIL stripe key: test-mode key (sk_test_…abcd) but')]);
@@ -205,14 +127,14 @@ test('configuration problems are all listed; a missing database says to migrate;
   const run = await doctor({
     STRIPE_SECRET_KEY: undefined,
     PORT: 'seventy',
-    DATABASE_URL: databaseUrl(`billing_doctor_absent_${prefix.replace(/-/g, '_')}`),
+    DATABASE_URL: databaseUrl(`billing_doctor_absent_${world.prefix.replace(/-/g, '_')}`),
   });
   expect(run.code).toBe(1);
   expect(line(run, 'FAIL configuration: ').map((l) => l.split(':')[1].trim())).toEqual(['PORT', 'STRIPE_SECRET_KEY']);
   expect(line(run, 'FAIL postgresql: ')).toEqual([expect.stringContaining('run `npm run migrate`')]);
   expect(line(run, 'ok  redis: ')).toHaveLength(1);
   expect(line(run, 'FAIL stripe: not checked')).toHaveLength(1);
-  expect(standIn.requests).toEqual([]);
+  expect(world.standIn.requests).toEqual([]);
 }, 60_000);
 
 test('Redis down: named, and the meters of usage only Redis holds are reported as not checked', async () => {

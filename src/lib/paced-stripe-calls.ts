@@ -1,12 +1,12 @@
 /**
- * Paging Stripe's list APIs for the operator jobs (backfill, replay): each call waits for the
+ * Paging Stripe's list APIs for the operator jobs (backfill, replay, usage reconciliation): each call waits for the
  * shared RateLimiter, and a 429 is retried with backoff. stripe-node retries connection errors,
  * 409 and 5xx itself, but never a plain 429: that one is ours to back off from.
  */
 import Stripe from 'stripe';
-import { backoffWithJitter } from '../lib/backoff';
-import { RateLimiter } from '../lib/rate-limiter';
-import { sleep, type Sleep } from '../lib/wait';
+import { backoffWithJitter } from './backoff';
+import { RateLimiter } from './rate-limiter';
+import { sleep, type Sleep } from './wait';
 
 export interface BackoffOptions {
   /** Attempts in all, the first included (default 8). */
