@@ -5,6 +5,7 @@ import { BackfillCursors1795710000000 } from './1795710000000-backfill-cursors';
 import { StripeObjectsEntitlements1795720000000 } from './1795720000000-stripe-objects-entitlements';
 import { CustomerAccess1795730000000 } from './1795730000000-customer-access';
 import { ProcessedEventsCreatedIndex1795740000000 } from './1795740000000-processed-events-created-index';
+import { ConsoleReads1795760000000 } from './1795760000000-console-reads';
 
 export const migrations = [
   Initial1795645213096,
@@ -13,4 +14,5 @@ export const migrations = [
   StripeObjectsEntitlements1795720000000,
   CustomerAccess1795730000000,
   ProcessedEventsCreatedIndex1795740000000,
+  ConsoleReads1795760000000,
 ];

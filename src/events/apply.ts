@@ -21,6 +21,7 @@ import type Stripe from 'stripe';
 import type { DataSource } from 'typeorm';
 import { mergeUpserts, Statement, withOpenedTransaction } from '../db/transaction';
 import type { Logger } from '../logger';
+import type { StripeEventJob } from '../queues/payloads';
 import { parseStripeEvent, type StripeEvent } from '../queues/stripe-event';
 import type { AccessChange } from '../access/sync';
 import { AccessOptions, accessStep } from './access-step';
@@ -69,17 +70,29 @@ export interface PreparedEvent {
   handler: EventHandler;
   lockKey: string;
   lockedRead: Statement;
+  /** Where the event came from (recorded in processed_events for the operator console). */
+  source?: StripeEventJob['source'];
 }
 
 /** Validates the envelope (PermanentError if it is not an event); null for a type not applied here. */
-export function prepareStripeEvent(dataSource: DataSource, payload: unknown): PreparedEvent | null {
+export function prepareStripeEvent(
+  dataSource: DataSource,
+  payload: unknown,
+  source?: StripeEventJob['source'],
+): PreparedEvent | null {
   const parsed = parseStripeEvent(payload);
   if (!parsed.ok) throw new PermanentError(`not a Stripe event: ${parsed.reason}`);
   const event = parsed.event;
   const handler = handlerFor(event);
   if (!handler) return null;
   const object = event.data.object;
-  return { event, handler, lockKey: handler.lockKey(object), lockedRead: handler.lockedRead(dataSource, object) };
+  return {
+    event,
+    handler,
+    lockKey: handler.lockKey(object),
+    lockedRead: handler.lockedRead(dataSource, object),
+    source,
+  };
 }
 
 /** Why a handler error sets its event aside. Pure. */
@@ -94,7 +107,7 @@ export async function applyEvents(deps: StripeEventDeps, items: readonly Prepare
   const allowStripeReads = items.length === 1;
   const opening = [
     locksStatement(items.map((i) => i.lockKey)),
-    dedupeStatement(items.map((i) => i.event)),
+    dedupeStatement(items),
     ...items.map((i) => i.lockedRead),
   ];
   return withOpenedTransaction(deps.dataSource, opening, async ([, inserted, ...stored], run) => {

@@ -26,6 +26,7 @@ import {
   runAfterCommit,
   StripeEventDeps,
 } from './apply';
+import type { StripeEventJob } from '../queues/payloads';
 
 /**
  * The next batch: up to `max` entries in arrival order, at most one per lock key. Returns the
@@ -67,8 +68,8 @@ export class EventBatcher {
   ) {}
 
   /** Applies one event exactly once (in a batch when others wait with it); resolves after its commit. */
-  async apply(payload: unknown): Promise<EventOutcome> {
-    const prepared = prepareStripeEvent(this.deps.dataSource, payload);
+  async apply(payload: unknown, source?: StripeEventJob['source']): Promise<EventOutcome> {
+    const prepared = prepareStripeEvent(this.deps.dataSource, payload, source);
     if (!prepared) return 'ignored';
     return new Promise<EventOutcome>((resolve, reject) => {
       this.pending.push({ prepared, resolve, reject });

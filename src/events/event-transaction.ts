@@ -1,11 +1,14 @@
 /**
  * The statements every event transaction opens with, in one place: the per-customer advisory
- * locks, the exactly-once dedupe insert into processed_events, and (from the handlers) the locked
- * read of each stored row. Also the statement that forgets a dedupe row again when its event was
- * not applied in this transaction (deferred or rejected), so it commits with the others' writes.
+ * locks, the exactly-once dedupe insert into processed_events (with the event's customer and
+ * source, which the operator console lists), and (from the handlers) the locked read of each stored
+ * row. Also the statement that forgets a dedupe row again when its event was not applied in this
+ * transaction (deferred or rejected), so it commits with the others' writes.
  */
 import { placeholderList, placeholderRows } from '../db/sql';
 import type { Literal, Statement } from '../db/transaction';
+import { CUSTOMER_ID } from '../lib/ids';
+import type { StripeEventJob } from '../queues/payloads';
 import type { StripeEvent } from '../queues/stripe-event';
 
 /**
@@ -19,12 +22,25 @@ export function locksStatement(keys: readonly string[]): Statement {
   };
 }
 
+/** What the dedupe row records of an event: its customer (a lock key that is a customer id) and source. */
+export interface DedupeEntry {
+  event: StripeEvent;
+  lockKey: string;
+  source?: StripeEventJob['source'];
+}
+
 /** One insert of every event id; RETURNING names the ones not applied before (the fresh ones). */
-export function dedupeStatement(events: readonly StripeEvent[]): Statement {
+export function dedupeStatement(entries: readonly DedupeEntry[]): Statement {
   return {
-    sql: `INSERT INTO processed_events (stripe_event_id, type, event_created) VALUES ${placeholderRows(events.length, 3)}
+    sql: `INSERT INTO processed_events (stripe_event_id, type, event_created, stripe_customer_id, source) VALUES ${placeholderRows(entries.length, 5)}
       ON CONFLICT (stripe_event_id) DO NOTHING RETURNING stripe_event_id`,
-    values: events.flatMap((e): Literal[] => [e.id, e.type, e.created]),
+    values: entries.flatMap(({ event: e, lockKey, source }): Literal[] => [
+      e.id,
+      e.type,
+      e.created,
+      CUSTOMER_ID.test(lockKey) ? lockKey : null,
+      source ?? null,
+    ]),
   };
 }
 
