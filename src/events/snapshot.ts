@@ -45,7 +45,8 @@ export async function applySnapshot(
       allowStripeReads: true,
       lockedRows: stored.rows,
     };
-    const decision = await decideMirrored(ctx, mirror.spec, false);
+    // A snapshot showing the object deleted (a customer's tombstone) is a deletion: terminal, as its event.
+    const decision = await decideMirrored(ctx, mirror.spec, object.deleted === true);
     const customer = decision.outcome === 'skipped' ? null : mirror.accessCustomer?.(object);
     const step = await accessStep(run, decision.writes, new Set(customer ? [customer] : []), deps.access);
     return { result: { outcome: decision.outcome, changes: step.changes }, closing: step.closing };
