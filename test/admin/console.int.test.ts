@@ -5,7 +5,11 @@
  */
 import { http } from '../../stand-in/http-client';
 import * as build from '../../stand-in/events';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { loadOverview } from '../../src/admin/overview-model';
 import { waitFor } from '../../src/lib/wait';
+import { TEST_REDIS_URL } from '../support/redis';
 import { adminEnv, basicAuth, type ConsoleStory, seedConsoleStory } from '../support/console-story';
 import { startTestService, type TestService } from '../support/service';
 
@@ -134,4 +138,25 @@ test('Bull Board: retries follow the cross-site rule; adding and editing jobs is
   expect(await queue.getJobCounts()).toEqual(before);
   expect((await queue.getJob(jobId))!.data.event).not.toEqual({ id: 'evt_forged' });
   expect((await post(retry, { 'sec-fetch-site': 'same-origin' }, 'PUT')).status).toBe(204);
+});
+
+test("a queue's oldest waiting job is the one added first; a queue nobody works shows its backlog", async () => {
+  const redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
+  const queue = new Queue('console-test-backlog', { connection: redis, prefix: t.prefix });
+  try {
+    const first = await queue.add('a', {});
+    await new Promise((r) => setTimeout(r, 20));
+    await queue.add('b', {});
+    const deps = { dataSource: t.service.dataSource, redis, queues: [queue] };
+    const overview = await loadOverview(deps);
+    expect(overview.queues).toEqual({
+      ok: true,
+      value: [expect.objectContaining({ waiting: 2, oldestWaitingAt: first.timestamp, kind: 'other' })],
+    });
+    expect(overview.redis.ok && overview.postgres.ok).toBe(true);
+  } finally {
+    await queue.obliterate({ force: true });
+    await queue.close();
+    await redis.quit();
+  }
 });
