@@ -6,6 +6,7 @@ import { StripeObjectsEntitlements1795720000000 } from './1795720000000-stripe-o
 import { CustomerAccess1795730000000 } from './1795730000000-customer-access';
 import { ProcessedEventsCreatedIndex1795740000000 } from './1795740000000-processed-events-created-index';
 import { UsageConfirmation1795752000000 } from './1795752000000-usage-confirmation';
+import { ConsoleReads1795760000000 } from './1795760000000-console-reads';
 
 export const migrations = [
   Initial1795645213096,
@@ -15,4 +16,5 @@ export const migrations = [
   CustomerAccess1795730000000,
   ProcessedEventsCreatedIndex1795740000000,
   UsageConfirmation1795752000000,
+  ConsoleReads1795760000000,
 ];

@@ -61,7 +61,7 @@ const schema = z
     API_KEYS: z.string().optional().transform(csv),
     ADMIN_USER: z.string().min(1).optional(),
     ADMIN_PASSWORD: z.string().min(1).optional(),
-    // true: Bull Board shows queues and jobs but refuses retries, removals and pauses (405).
+    // true: the operator console and Bull Board show everything but refuse every write (403).
     ADMIN_READ_ONLY: z.stringbool().default(false),
     // How often the worker replays missed Stripe events (Events API); 0 turns the scheduler off.
     REPLAY_INTERVAL_MS: intFromEnv(0)

@@ -143,6 +143,10 @@ export function admin(rng: Rng): HostileRequest {
     '/admin/queues/static/..%2f..%2fpackage.json',
     '/admin/queues?x=../../',
     '//admin/queues/api/queues',
+    '/admin',
+    '/ADMIN/customers?q=a%40b.c',
+    '/admin/customers/cus_Chaos0001',
+    '/admin/customers/cus_Chaos0001/resync',
   ]);
   const method = pick(rng, ['GET', 'GET', 'PUT', 'POST', 'DELETE']);
   return {

@@ -97,7 +97,7 @@ export const hostileInput: Scenario = {
       return {
         load: `${n} requests of ${kinds.size} kinds to every route`,
         faults:
-          'bad/replayed/stale signatures, truncated and huge bodies, wrong types, unicode, path tricks, no credentials',
+          'bad/replayed/stale signatures, truncated and huge bodies, wrong types, unicode, path tricks, no credentials, cross-site admin writes, forged Bull Board jobs',
         lost: 0,
         doubled: 0,
         wrong: violations.length + recordedCount + crashed.length,

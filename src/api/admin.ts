@@ -1,58 +1,55 @@
 /**
- * Bull Board at /admin/queues over every queue the service wires (see service.ts: the list is
- * passed in, so a new queue only needs adding there). Bull Board has no auth of its own: a
- * path-scoped basic-auth check runs first, comparing in constant time. Without ADMIN_USER and
- * ADMIN_PASSWORD nothing is mounted (404). ADMIN_READ_ONLY=true makes every queue read-only:
- * Bull Board answers 405 to retries, removals, pauses and the like.
+ * Everything under /admin: the operator console (src/admin/console.ts) and Bull Board at
+ * /admin/queues over every queue the service wires (the list is passed in, so a new queue only
+ * needs adding in roles/api.ts). Both sit behind one guard (src/admin/guard.ts): basic auth, writes
+ * only from the console's own pages, 403 for every write under ADMIN_READ_ONLY=true, and Bull
+ * Board's add-job and edit-job-data routes refused for everyone. Without ADMIN_USER and
+ * ADMIN_PASSWORD nothing is mounted (404). ADMIN_READ_ONLY=true also puts the board in its own
+ * read-only mode, which hides its buttons.
  */
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { KoaAdapter } from '@bull-board/koa';
 import type { Queue } from 'bullmq';
 import type { Middleware } from 'koa';
-import { secureEqual } from '../lib/secure-compare';
+import { type ConsoleDeps, consoleRoutes } from '../admin/console';
+import { adminGuard, isAdminPath } from '../admin/guard';
+import { BOARD_BASE } from '../admin/layout';
 
-export const ADMIN_BASE_PATH = '/admin/queues';
-
-export interface AdminBoardOptions {
+export interface AdminOptions {
   queues: readonly Queue[];
   user?: string;
   password?: string;
   readOnly: boolean;
+  /** What the console reads and does (its queues and read-only flag are the board's). */
+  console: Omit<ConsoleDeps, 'queues' | 'readOnly'>;
 }
 
-/** Parses `Authorization: Basic …`; checks user and password in constant time, always both. */
-export function basicAuthMatches(header: string | undefined, user: string, password: string): boolean {
-  const match = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header ?? '');
-  const decoded = match ? Buffer.from(match[1], 'base64').toString('utf8') : '';
-  const colon = decoded.indexOf(':');
-  const [givenUser, givenPassword] = colon < 0 ? ['', ''] : [decoded.slice(0, colon), decoded.slice(colon + 1)];
-  // Both comparisons always run, so timing reveals neither which part was wrong nor any length.
-  const userOk = secureEqual(givenUser, user);
-  const passwordOk = secureEqual(givenPassword, password);
-  return colon >= 0 && userOk && passwordOk;
-}
+const isBoardPath = (path: string): boolean => path === BOARD_BASE || path.startsWith(`${BOARD_BASE}/`);
 
-/** The board behind basic auth, or undefined when no credentials are configured (not mounted). */
-export function adminBoard(options: AdminBoardOptions): Middleware | undefined {
-  const { user, password } = options;
-  if (!user || !password) return undefined;
+function bullBoard(queues: readonly Queue[], readOnly: boolean): Middleware {
   const serverAdapter = new KoaAdapter();
-  serverAdapter.setBasePath(ADMIN_BASE_PATH);
+  serverAdapter.setBasePath(BOARD_BASE);
   createBullBoard({
-    queues: options.queues.map((queue) => new BullMQAdapter(queue, { readOnlyMode: options.readOnly })),
+    queues: queues.map((queue) => new BullMQAdapter(queue, { readOnlyMode: readOnly })),
     serverAdapter,
-    options: { uiConfig: { boardTitle: options.readOnly ? 'Billing queues (read-only)' : 'Billing queues' } },
+    options: { uiConfig: { boardTitle: readOnly ? 'Billing queues (read-only)' : 'Billing queues' } },
   });
-  const board = serverAdapter.registerPlugin();
+  return serverAdapter.registerPlugin();
+}
+
+/** The console and the board behind the guard, or undefined when no credentials are configured (not mounted). */
+export function adminRoutes(options: AdminOptions): Middleware | undefined {
+  const { user, password, readOnly } = options;
+  if (!user || !password) return undefined;
+  const guard = adminGuard({ user, password, readOnly });
+  const board = bullBoard(options.queues, readOnly);
+  const router = consoleRoutes({ ...options.console, queues: options.queues, readOnly });
+  // The router's own context type adds `params`; Koa's plain context is what arrives here.
+  const pages = router.routes() as Middleware;
+  const methods = router.allowedMethods() as Middleware;
   return async (ctx, next) => {
-    if (ctx.path !== ADMIN_BASE_PATH && !ctx.path.startsWith(`${ADMIN_BASE_PATH}/`)) return next();
-    if (!basicAuthMatches(ctx.get('authorization') || undefined, user, password)) {
-      ctx.set('WWW-Authenticate', 'Basic realm="billing admin", charset="UTF-8"');
-      ctx.status = 401;
-      ctx.body = { error: 'authentication required' };
-      return;
-    }
-    return board(ctx, next);
+    if (!isAdminPath(ctx.path)) return next();
+    return guard(ctx, () => (isBoardPath(ctx.path) ? board(ctx, next) : pages(ctx, () => methods(ctx, next))));
   };
 }

@@ -16,7 +16,9 @@ import { createMetrics, Metrics } from '../metrics';
 import type { StripeEventQueues } from '../queues/stripe-events-queue';
 import type { ThinEventsQueue } from '../queues/thin-events-queue';
 import type { RedisConnection } from '../runtime/redis';
-import { adminBoard } from './admin';
+import { consoleResync } from '../admin/console';
+import { isLiveKey } from '../admin/dashboard';
+import { adminRoutes, type AdminOptions } from './admin';
 import { bearerAuth } from './auth';
 import { accessRoute, customerRoutes } from './customers';
 import { healthRoutes } from './health';
@@ -28,7 +30,9 @@ import { DEFAULT_ENQUEUE_TIMEOUT_MS, webhookRoutes } from './webhooks';
 
 export interface AppDeps {
   config: Pick<Config, 'STRIPE_WEBHOOK_SECRET' | 'API_KEYS' | 'ACCESS_GRACE_PERIOD_SECONDS'> &
-    Partial<Pick<Config, 'ADMIN_USER' | 'ADMIN_PASSWORD' | 'ADMIN_READ_ONLY'>>;
+    Partial<Pick<Config, 'ADMIN_USER' | 'ADMIN_PASSWORD' | 'ADMIN_READ_ONLY'>> &
+    // The operator console: Dashboard links by mode, and its resync (ops/resync.ts).
+    Pick<Config, 'STRIPE_SECRET_KEY' | 'KEY_PREFIX' | 'BACKFILL_RATE_PER_SECOND' | 'ACCESS_WEBHOOK_URL'>;
   /** Every partition of the Stripe event queue. */
   eventQueues: StripeEventQueues;
   /** Where thin event notifications (meter error reports) are enqueued. */
@@ -84,20 +88,21 @@ export function createApp(deps: AppDeps): Koa {
   const metrics = deps.metrics ?? createMetrics({ defaultMetrics: false });
   const queues = deps.queues ?? deps.eventQueues.partitions;
   for (const queue of queues) metrics.watchQueue(queue);
-  const board = adminBoard({
+  const access = new AccessReader(deps.dataSource, deps.config.ACCESS_GRACE_PERIOD_SECONDS, deps.accessCache);
+  const admin = adminRoutes({
     queues,
     user: deps.config.ADMIN_USER,
     password: deps.config.ADMIN_PASSWORD,
     readOnly: deps.config.ADMIN_READ_ONLY ?? false,
+    console: adminConsoleDeps(deps, access),
   });
-  if (board) app.use(board);
+  if (admin) app.use(admin);
 
   // The bearer check guards every spelling of /v1 before routing: @koa/router matches routes
   // case-insensitively but a prefix-wide router.use case-sensitively, so GET /V1/… skipped the
   // check (found by the chaos suite, scenario 7).
   const v1Auth = bearerAuth(deps.config.API_KEYS);
   app.use((ctx, next) => (/^\/v1(\/|$)/i.test(ctx.path) ? v1Auth(ctx, next) : next()));
-  const access = new AccessReader(deps.dataSource, deps.config.ACCESS_GRACE_PERIOD_SECONDS, deps.accessCache);
   app.use(accessRoute(access));
   const v1 = new Router({ prefix: '/v1' });
   const customers = customerRoutes({ dataSource: deps.dataSource, access, stripe: deps.stripe });
@@ -127,4 +132,30 @@ export function createApp(deps: AppDeps): Koa {
   ];
   for (const router of routers) app.use(router.routes()).use(router.allowedMethods());
   return app;
+}
+
+/** What the operator console reads (the access API's own reader, the usage route's own query) and its resync. */
+function adminConsoleDeps(deps: AppDeps, access: AccessReader): AdminOptions['console'] {
+  const { config, stripe, customerUsage } = deps;
+  return {
+    dataSource: deps.dataSource,
+    redis: deps.redis,
+    access,
+    log: deps.log,
+    live: isLiveKey(config.STRIPE_SECRET_KEY),
+    customerUsage: customerUsage && ((customer) => customerUsage(customer)),
+    resync:
+      stripe &&
+      consoleResync({
+        stripe,
+        dataSource: deps.dataSource,
+        log: deps.log,
+        redis: deps.redis,
+        keyPrefix: config.KEY_PREFIX,
+        graceSeconds: config.ACCESS_GRACE_PERIOD_SECONDS,
+        notify: config.ACCESS_WEBHOOK_URL !== undefined,
+        ratePerSecond: config.BACKFILL_RATE_PER_SECOND,
+        accessCache: deps.accessCache,
+      }),
+  };
 }

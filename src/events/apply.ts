@@ -28,6 +28,7 @@ import type { DataSource } from 'typeorm';
 import type { AccessChange } from '../access/sync';
 import type { Logger } from '../logger';
 import { eventKey, parseStripeEvent, type StripeEvent } from '../queues/stripe-event';
+import type { StripeEventJob } from '../queues/payloads';
 import type { AccessOptions } from './access-step';
 import { Commit, commitTransaction, EventResult, PreparedEvent, SetAsideReason } from './event-transaction';
 import { AfterCommitEffects, ApplyOutcome, EventHandler, PermanentError, StripeReadReason } from './handler-types';
@@ -62,11 +63,15 @@ export type Committed =
   | { stage: 'published'; results: EventResult[] };
 
 /** Validates the envelope (PermanentError if it is not an event); null for a type not applied here. */
-export function prepareStripeEvent(deps: PrepareDeps, payload: unknown): PreparedEvent | null {
+export function prepareStripeEvent(
+  deps: PrepareDeps,
+  payload: unknown,
+  source?: StripeEventJob['source'],
+): PreparedEvent | null {
   const parsed = parseStripeEvent(payload);
   if (!parsed.ok) throw new PermanentError(`not a Stripe event: ${parsed.reason}`);
   const handler = handlerFor(parsed.event);
-  return handler ? prepareItem(deps, parsed.event, handler, true) : null;
+  return handler ? { ...prepareItem(deps, parsed.event, handler, true), source } : null;
 }
 
 /** What preparing an item needs: the row statements' metadata and the Stripe client its handler may read with. */

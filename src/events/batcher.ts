@@ -18,6 +18,7 @@
  * A batch holds at most one event per lock key: two events of one customer must see each
  * other's writes, so the later one waits for the next batch.
  */
+import type { StripeEventJob } from '../queues/payloads';
 import { commitAndPublish, EventOutcome, prepareStripeEvent, StripeEventDeps } from './apply';
 import type { EventResult, PreparedEvent } from './event-transaction';
 
@@ -61,8 +62,8 @@ export class EventBatcher {
   ) {}
 
   /** Applies one event exactly once (in a batch when others wait with it); resolves after its commit. */
-  async apply(payload: unknown): Promise<EventOutcome> {
-    const prepared = prepareStripeEvent(this.deps, payload);
+  async apply(payload: unknown, source?: StripeEventJob['source']): Promise<EventOutcome> {
+    const prepared = prepareStripeEvent(this.deps, payload, source);
     if (!prepared) return 'ignored';
     return new Promise<EventOutcome>((resolve, reject) => {
       this.pending.push({ prepared, resolve, reject });

@@ -11,6 +11,7 @@ import type { DataSource } from 'typeorm';
 import type { AccessChange } from '../access/sync';
 import { placeholderList, placeholderRows } from '../db/sql';
 import { Literal, mergeUpserts, Statement, withOpenedTransaction } from '../db/transaction';
+import type { StripeEventJob } from '../queues/payloads';
 import type { EventKey, StripeEvent } from '../queues/stripe-event';
 import { AccessOptions, accessStep } from './access-step';
 import { ApplyOutcome, EventHandler, HandlerContext, NeedsStripeRead, PermanentError } from './handler-types';
@@ -35,6 +36,8 @@ export interface PreparedEvent {
   lockedRead: Statement;
   /** False for a snapshot: it has no Stripe event id to deduplicate, and applying it again is harmless. */
   dedupe: boolean;
+  /** Where the event came from (a webhook, a replay), kept with its dedupe row; none for a snapshot. */
+  source?: StripeEventJob['source'];
   /** Where its handler reads from Stripe when it must, and who is told. */
   reads: Pick<HandlerContext, 'stripe' | 'onStripeRead'>;
 }
@@ -58,11 +61,19 @@ export function locksStatement(keys: readonly string[]): Statement {
 }
 
 /** One insert of every event id; RETURNING names the ones not applied before (the fresh ones). */
-export function dedupeStatement(events: readonly StripeEvent[]): Statement {
+export function dedupeStatement(items: readonly PreparedEvent[]): Statement {
   return {
-    sql: `INSERT INTO processed_events (stripe_event_id, type, event_created) VALUES ${placeholderRows(events.length, 3)}
+    sql: `INSERT INTO processed_events (stripe_event_id, type, event_created, stripe_customer_id, source)
+      VALUES ${placeholderRows(items.length, 5)}
       ON CONFLICT (stripe_event_id) DO NOTHING RETURNING stripe_event_id`,
-    values: events.flatMap((e): Literal[] => [e.id, e.type, e.created]),
+    // The customer and the source are what the operator console lists an event by.
+    values: items.flatMap(({ event: e, key, source }): Literal[] => [
+      e.id,
+      e.type,
+      e.created,
+      key.customer ? key.key : null,
+      source ?? null,
+    ]),
   };
 }
 
@@ -87,7 +98,7 @@ export async function commitTransaction(
   access: AccessOptions | undefined,
   { items, recompute = [] }: Commit,
 ): Promise<{ results: EventResult[]; changes: AccessChange[] }> {
-  const deduped = items.filter((i) => i.dedupe).map((i) => i.event);
+  const deduped = items.filter((i) => i.dedupe);
   const opening = [
     locksStatement([...items.map((i) => i.key.key), ...recompute]),
     ...(deduped.length > 0 ? [dedupeStatement(deduped)] : []),

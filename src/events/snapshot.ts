@@ -28,7 +28,8 @@ export async function applySnapshot(
     created: watermark,
     data: { object },
   };
-  const item = prepareItem(deps, event, mirrorHandler(mirrorOf(type), false), false);
+  // A snapshot showing the object deleted (a customer's tombstone) is a deletion: terminal, as its event.
+  const item = prepareItem(deps, event, mirrorHandler(mirrorOf(type), object.deleted === true), false);
   const committed = await commitAndPublish(deps, { items: [item] });
   if (committed.stage !== 'published') throw committed.error;
   const [result] = committed.results;

@@ -65,7 +65,7 @@ function createWorker(
     name,
     async (job) => {
       try {
-        return await batcher.apply(job.data.event);
+        return await batcher.apply(job.data.event, job.data.source);
       } catch (error) {
         if (error instanceof PermanentError) throw unrecoverable(error);
         throw error;

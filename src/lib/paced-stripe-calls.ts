@@ -3,7 +3,6 @@
  * shared RateLimiter, and a 429 is retried with backoff. stripe-node retries connection errors,
  * 409 and 5xx itself, but never a plain 429: that one is ours to back off from.
  */
-import Stripe from 'stripe';
 import { backoffWithJitter } from './backoff';
 import { RateLimiter } from './rate-limiter';
 import { sleep, type Sleep } from './wait';
@@ -17,8 +16,9 @@ export interface BackoffOptions {
   onRateLimited?: (attempt: number, delayMs: number) => void;
 }
 
+/** A 429 answer: stripe-node's StripeRateLimitError (and any StripeError of a 429) carries `statusCode`. */
 export function isRateLimited(error: unknown): boolean {
-  return error instanceof Stripe.errors.StripeRateLimitError || (error as { statusCode?: number })?.statusCode === 429;
+  return (error as { statusCode?: number } | undefined)?.statusCode === 429;
 }
 
 /** Runs `call` after the limiter allows it; on a 429 waits (exponentially longer) and tries again. */

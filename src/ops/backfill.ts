@@ -28,6 +28,9 @@ import type { Logger } from '../logger';
 import type { RateLimiter } from '../lib/rate-limiter';
 import { BackoffOptions, paced } from '../lib/paced-stripe-calls';
 
+/** How far before its listing (or fetch) a snapshot counts as written: see the header (also ops/resync.ts). */
+export const SNAPSHOT_SAFETY_SECONDS = 300;
+
 type Listed = { id: string; object: string };
 type ListParams = { limit: number; starting_after?: string };
 
@@ -187,7 +190,7 @@ export async function runBackfill(deps: BackfillDeps, options: BackfillOptions =
           }),
         deps.backoff,
       );
-      const watermark = listedAt - (options.safetySeconds ?? 300);
+      const watermark = listedAt - (options.safetySeconds ?? SNAPSHOT_SAFETY_SECONDS);
       const outcomes = await mapLimited(page.data, options.concurrency ?? 8, (object) =>
         applySnapshot(deps, BACKFILL_RESOURCES[resource].type, object, watermark),
       );

@@ -1,4 +1,4 @@
-/** Bull Board at /admin/queues: basic auth, absent without credentials, read-only mode. */
+/** Bull Board at /admin/queues: basic auth, absent without credentials, read-only mode (the console: test/admin/). */
 import { http } from '../../stand-in/http-client';
 import { startTestService, TestService } from '../support/service';
 import { customer, event } from '../../stand-in/events';
@@ -66,6 +66,7 @@ test('not mounted when ADMIN_USER/ADMIN_PASSWORD are unset: 404', async () => {
   const t = await startTestService();
   try {
     expect((await http('GET', `${t.url}/admin/queues`)).status).toBe(404);
+    expect((await http('GET', `${t.url}/admin`, { headers: basic(USER, PASSWORD) })).status).toBe(404);
     expect((await http('GET', `${t.url}/admin/queues/api/queues`, { headers: basic(USER, PASSWORD) })).status).toBe(
       404,
     );
@@ -74,7 +75,7 @@ test('not mounted when ADMIN_USER/ADMIN_PASSWORD are unset: 404', async () => {
   }
 });
 
-test('ADMIN_READ_ONLY=true: the board reads but refuses writes with 405', async () => {
+test('ADMIN_READ_ONLY=true: the board reads but refuses writes with 403', async () => {
   const t = await startTestService({ ADMIN_USER: USER, ADMIN_PASSWORD: PASSWORD, ADMIN_READ_ONLY: 'true' });
   try {
     const list = await http('GET', `${t.url}/admin/queues/api/queues`, { headers: basic(USER, PASSWORD) });
@@ -82,7 +83,7 @@ test('ADMIN_READ_ONLY=true: the board reads but refuses writes with 405', async 
     expect((list.json as { queues: Array<{ readOnlyMode: boolean }> }).queues.every((q) => q.readOnlyMode)).toBe(true);
     for (const path of ['stripe-events/retry/failed', 'stripe-events/clean/completed', 'stripe-events/pause']) {
       const res = await http('PUT', `${t.url}/admin/queues/api/queues/${path}`, { headers: basic(USER, PASSWORD) });
-      expect(res.status).toBe(405);
+      expect(res.status).toBe(403);
     }
   } finally {
     await t.stop();

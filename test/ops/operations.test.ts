@@ -1,5 +1,5 @@
 /** Pure pieces of the operator features: auth compare, path labels, portal flow_data, pacing, log fields. */
-import { basicAuthMatches } from '../../src/api/admin';
+import { basicAuthMatches } from '../../src/admin/guard';
 import { portalFlowData, portalRequestSchema } from '../../src/api/portal';
 import { eventLogFields } from '../../src/events/log-fields';
 import { normalizeStripePath } from '../../src/metrics';
