@@ -6,18 +6,42 @@
  */
 
 /**
- * The per-shard step of both record scripts below: counts n events with ids, then m without, into
- * one shard's pending hash.
+ * The per-shard steps of both record scripts below: `refusal` checks, `record` counts n events
+ * with ids, then m without, into one shard's pending hash.
  *
  *   pending      the shard's pending hash
  *   KEYS[k+1 .. k+n]                 one dedupe key per event with an id, in order
  *   ARGV[a .. a+2n-1]                field, value of each event with an id (pair i goes with KEYS[k+i])
  *   ARGV[a+2n .. a+2n+2m-1]          field, value pairs of events without an id (always counted)
  *
- * Returns n characters: `1` where that event's id was already counted (nothing added), `0` where
- * it was counted now. An id is remembered for `ttl` seconds; dedupe and increment are one step.
+ * `refusal` runs over every shard of a call before `record` writes anything, and returns why the
+ * call must be refused, or nil: `USAGE_VALUE <field>` when a value is not whole units from 0 to
+ * 2^53 − 1 (or the stored counter is not an integer, which HINCRBY would refuse half way),
+ * `USAGE_OVERFLOW <field>` when the counter would pass 2^53 − 1 (events with ids counted as if
+ * none were a repeat). So a counter never exceeds 2^53 − 1 through a script, HINCRBY can never
+ * fail past 2^63 half way, and a refused call writes nothing. The sums are Lua doubles; they decide
+ * exactly all the same: below 2^53 every sum is exact, and rounding is monotonic, so a true sum of
+ * 2^53 or more never comes out below it.
+ *
+ * `record` returns n characters: `1` where that event's id was already counted (nothing added),
+ * `0` where it was counted now. An id is remembered for `ttl` seconds; dedupe and increment are one step.
  */
 const RECORD_SHARD_FUNCTION = `
+local MAX_UNITS = 9007199254740991
+local function refusal(pending, a, n, m)
+  local add = {}
+  for j = a, a + 2 * (n + m) - 1, 2 do
+    local field, value = ARGV[j], ARGV[j + 1]
+    if not string.match(value, '^%d+$') or tonumber(value) > MAX_UNITS then return 'USAGE_VALUE ' .. field end
+    add[field] = (add[field] or 0) + tonumber(value)
+  end
+  for field, units in pairs(add) do
+    local stored = redis.call('HGET', pending, field)
+    if stored and not string.match(stored, '^%-?%d+$') then return 'USAGE_VALUE ' .. field end
+    if (tonumber(stored) or 0) + units > MAX_UNITS then return 'USAGE_OVERFLOW ' .. field end
+  end
+  return nil
+end
 local function record(pending, ttl, k, a, n, m)
   local dup = {}
   for i = 1, n do
@@ -44,14 +68,18 @@ end
  *   ARGV[2]          n, the number of events with an id
  *   ARGV[3 .. 2+2n]  field, value of each event with an id (pair i goes with KEYS[1+i])
  *   ARGV[3+2n ..]    field, value pairs of events without an id (always counted)
- *   field = <customer>|<meter>|<window start>, value = whole units ≥ 0 (decimal)
+ *   field = <customer>|<meter>|<window start>, value = whole units from 0 to 2^53 − 1 (decimal)
  *
  * Output: a string of n characters, `1` where that event's id was already counted (a duplicate:
  * nothing added), `0` where it was counted now. The same id twice in one call counts once.
+ * Error `USAGE_VALUE <field>` or `USAGE_OVERFLOW <field>` (see refusal above): nothing was written.
  */
 export const RECORD_SCRIPT = `${RECORD_SHARD_FUNCTION}
 local n = tonumber(ARGV[2])
-return record(KEYS[1], ARGV[1], 1, 3, n, (#ARGV - 2 - 2 * n) / 2)
+local m = (#ARGV - 2 - 2 * n) / 2
+local refused = refusal(KEYS[1], 3, n, m)
+if refused then return redis.error_reply(refused) end
+return record(KEYS[1], ARGV[1], 1, 3, n, m)
 `;
 
 /**
@@ -65,10 +93,19 @@ return record(KEYS[1], ARGV[1], 1, 3, n, (#ARGV - 2 - 2 * n) / 2)
  *   ARGV[2 ..] for each shard in turn: n, m, the n (field, value) pairs of events with an id (in
  *           the order of its dedupe keys), the m (field, value) pairs of events without
  *
- * Output: one string per shard, in order, as RECORD_SCRIPT's output.
+ * Output: one string per shard, in order, as RECORD_SCRIPT's output. Every shard is checked
+ * before any is written: one refusal (RECORD_SCRIPT's errors) refuses the whole call.
  */
 export const RECORD_SHARDS_SCRIPT = `${RECORD_SHARD_FUNCTION}
-local out, k, a = {}, 0, 2
+local k, a = 0, 2
+while a <= #ARGV do
+  local n, m = tonumber(ARGV[a]), tonumber(ARGV[a + 1])
+  local refused = refusal(KEYS[k + 1], a + 2, n, m)
+  if refused then return redis.error_reply(refused) end
+  k, a = k + 1 + n, a + 2 + 2 * (n + m)
+end
+local out = {}
+k, a = 0, 2
 while a <= #ARGV do
   local n, m = tonumber(ARGV[a]), tonumber(ARGV[a + 1])
   out[#out + 1] = record(KEYS[k + 1], ARGV[1], k + 1, a + 2, n, m)
