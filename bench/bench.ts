@@ -16,6 +16,7 @@ import { goals, machine, Report } from './report';
 import type { BenchScale } from './scale';
 import { benchUsage, BENCH_WORKER_ENV } from './usage';
 import { benchDrainMemory, measureIdMemory } from './usage-memory';
+import { benchUsageQuery } from './usage-query';
 
 export interface BenchOptions {
   scale: BenchScale;
@@ -92,6 +93,11 @@ export async function runBench(opts: BenchOptions): Promise<Report> {
     log(
       `    drain of ${usageMemory.drain.pairs} pairs: worker peak RSS ${usageMemory.drain.workerPeakRssMb} MB in ${usageMemory.drain.seconds.toFixed(1)} s; ${usageMemory.ids.usedMemoryBytesPerId} B per event id`,
     );
+    log('3c/4 usage query next to a busy shard');
+    const usageQuery = await benchUsageQuery(env, opts.scale);
+    log(
+      `    p99 ${usageQuery.indexed.p99Ms.toFixed(2)} ms beside ${usageQuery.otherCells} cells (slowest Redis command ${usageQuery.indexed.slowestCommandUs} µs); without the index p99 ${usageQuery.unindexed.p99Ms.toFixed(2)} ms`,
+    );
     log('4/4 memory');
     const memory = { apiPeakRssMb: mb(api.peakRssKb()), workerPeakRssMb: mb(worker.peakRssKb()) };
     await api.stop();
@@ -110,6 +116,7 @@ export async function runBench(opts: BenchOptions): Promise<Report> {
       endToEnd,
       usage,
       usageMemory,
+      usageQuery,
       access,
       memory,
       ...(cluster ? { cluster } : {}),

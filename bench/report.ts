@@ -8,6 +8,8 @@ import { accessSection } from './access-report';
 import { f } from './format';
 import type { ClusterResult } from './cluster';
 import { clusterSection } from './cluster-report';
+import type { UsageQueryResult } from './usage-query';
+import { usageQuerySection } from './usage-query-report';
 import { busyHostWarning, QUIET_CORE_SPEED } from './cpu';
 import type { EndToEndResult } from './e2e';
 import type { IngestResult } from './ingest';
@@ -47,6 +49,8 @@ export interface Report {
   access: AccessBenchResult;
   /** Absent in reports made before the usage-at-scale section. */
   usageMemory?: UsageMemoryResult;
+  /** Absent in reports made before the usage query section (issue 23). */
+  usageQuery?: UsageQueryResult;
   memory: { apiPeakRssMb: number | null; workerPeakRssMb: number | null };
   /** Ingest and end to end on a Redis Cluster beside the single Redis (absent when not run). */
   cluster?: ClusterResult;
@@ -160,6 +164,7 @@ export function markdown(r: Report, before?: Report, notes = ''): string {
     ...usageSection(r.usage),
     '',
     ...(r.usageMemory ? usageMemorySection(r.usageMemory) : []),
+    ...(r.usageQuery ? usageQuerySection(r.usageQuery, r.scale) : []),
     '## 4. Memory (peak RSS, VmHWM)',
     '',
     `api role: **${f(r.memory.apiPeakRssMb)} MB**; worker role: **${f(r.memory.workerPeakRssMb)} MB**.`,

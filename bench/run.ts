@@ -1,81 +1,73 @@
 /**
  * `npm run bench`: runs every benchmark with the built service as child processes and writes
  * bench/results/latest.json and BENCHMARKS.md (full scale). `BENCH_SCALE=tiny` (or --scale=tiny)
- * is a seconds-long smoke run that writes bench/results/tiny.json only. `--only=cluster` runs
- * section 5 alone (ingest and end to end on a local Redis Cluster beside the single Redis), writes
- * bench/results/cluster.json and, at full scale, rewrites that section of BENCHMARKS.md in place.
- * `--only=reconcile` runs section 7 alone (`npm run usage:reconcile` over a day of 10,000 pairs) the
- * same way (bench/results/reconcile.json); a full run keeps that section as the last one wrote it.
+ * is a seconds-long smoke run that writes bench/results/tiny.json only. Three sections run on their
+ * own (bench/sections.ts), each writing bench/results/<name>.json and, at full scale, its section of
+ * BENCHMARKS.md in place: `--only=cluster` (section 5: ingest and end to end on a local Redis Cluster
+ * beside the single Redis), `--only=usage-query` (section 3c: the usage query next to a busy shard)
+ * and `--only=reconcile` (section 7: `npm run usage:reconcile` over a day of 10,000 pairs). A full
+ * run keeps sections 3c and 7 as their own runs last wrote them.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { runBench } from './bench';
-import { benchCluster } from './cluster';
+import { benchCluster, type ClusterResult } from './cluster';
+import { clusterSection } from './cluster-report';
+import { BenchEnv } from './env';
 import { processLauncher } from './launch';
-import { CLUSTER_HEADING, clusterSection } from './cluster-report';
+import { benchReconcile, reconcileSection, type ReconcileBenchResult } from './reconcile';
 import { markdown, Report } from './report';
-import { benchReconcile, RECONCILE_HEADING, reconcileSection, type ReconcileBenchResult } from './reconcile';
 import { pickScale } from './scale';
+import { keepSection, results, StandaloneSection, writeSection } from './sections';
+import { benchUsageQuery, type UsageQueryResult } from './usage-query';
+import { usageQuerySection } from './usage-query-report';
 
 const root = resolve(__dirname, '..', '..');
-const results = resolve(root, 'bench', 'results');
 
-/**
- * Puts `section` (starting with `heading`) into BENCHMARKS.md: in place of the section with that
- * heading (it ends where the next one starts), else before "Before → after" or "Machine".
- */
-function writeSection(heading: string, section: string): void {
-  const path = resolve(root, 'BENCHMARKS.md');
-  if (!existsSync(path)) return;
-  const text = readFileSync(path, 'utf8');
-  const found = text.indexOf(heading);
-  const start =
-    found >= 0
-      ? found
-      : [text.indexOf('## Before'), text.indexOf('## Machine')].filter((i) => i >= 0).sort((a, b) => a - b)[0];
-  const end = found >= 0 ? text.indexOf('\n## ', found + heading.length) + 1 : start;
-  writeFileSync(path, `${text.slice(0, start)}${section}\n${text.slice(end)}`);
+const CLUSTER: StandaloneSection<ClusterResult> = {
+  name: 'cluster',
+  render: clusterSection,
+  before: ['## Before', '## Machine'],
+};
+const USAGE_QUERY: StandaloneSection<UsageQueryResult> = {
+  name: 'usage-query',
+  render: usageQuerySection,
+  before: ['## 4. Memory', '## Machine'],
+};
+const RECONCILE: StandaloneSection<ReconcileBenchResult> = {
+  name: 'reconcile',
+  render: reconcileSection,
+  before: ['## Before', '## Machine'],
+};
+
+type Scale = ReturnType<typeof pickScale>;
+
+/** Section 3c alone (the usage query next to a busy shard); it needs no service process. */
+async function usageQuery(scale: Scale): Promise<UsageQueryResult> {
+  const env = await BenchEnv.create();
+  try {
+    return await benchUsageQuery(env, scale);
+  } finally {
+    await env.cleanup();
+  }
 }
 
-function writeResult(name: string, scale: string, result: object): void {
-  mkdirSync(results, { recursive: true });
-  writeFileSync(
-    resolve(results, name),
-    `${JSON.stringify({ scale, date: new Date().toISOString(), ...result }, null, 2)}\n`,
-  );
-}
-
-/** Section 5 alone; the rest of BENCHMARKS.md stays as the last full run wrote it. */
-async function clusterOnly(scale: ReturnType<typeof pickScale>): Promise<void> {
-  const result = await benchCluster(processLauncher, scale, (line) => console.log(line));
-  writeResult('cluster.json', scale.name, result);
-  const section = clusterSection(result, scale.name).join('\n');
-  console.log(`\n${section}`);
-  if (scale.name === 'full') writeSection(CLUSTER_HEADING, section);
-}
-
-/** Section 7 alone, likewise. */
-async function reconcileOnly(scale: ReturnType<typeof pickScale>): Promise<void> {
-  const result = await benchReconcile(scale.reconcilePairs, (line) => console.log(line));
-  writeResult('reconcile.json', scale.name, result);
-  const section = reconcileSection(result, scale.name).join('\n');
-  console.log(`\n${section}`);
-  if (scale.name === 'full') writeSection(RECONCILE_HEADING, section);
-}
-
-/** After a full run rewrote BENCHMARKS.md: section 7 as its own run last wrote it. */
-function keepReconcileSection(): void {
-  const path = resolve(results, 'reconcile.json');
-  if (!existsSync(path)) return;
-  const saved = JSON.parse(readFileSync(path, 'utf8')) as ReconcileBenchResult & { scale: string };
-  if (saved.scale === 'full') writeSection(RECONCILE_HEADING, reconcileSection(saved, saved.scale).join('\n'));
-}
+const ONLY: Record<string, (scale: Scale) => Promise<void>> = {
+  cluster: async (scale) =>
+    writeSection(CLUSTER, scale.name, await benchCluster(processLauncher, scale, (line) => console.log(line))),
+  'usage-query': async (scale) => writeSection(USAGE_QUERY, scale.name, await usageQuery(scale)),
+  reconcile: async (scale) =>
+    writeSection(RECONCILE, scale.name, await benchReconcile(scale.reconcilePairs, (line) => console.log(line))),
+};
 
 async function main(): Promise<void> {
   const scale = pickScale();
   console.log(`benchmark, scale ${scale.name}`);
-  if (process.argv.includes('--only=cluster')) return clusterOnly(scale);
-  if (process.argv.includes('--only=reconcile')) return reconcileOnly(scale);
+  const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
+  if (only !== undefined) {
+    if (!ONLY[only]) throw new Error(`--only=${only}: not one of ${Object.keys(ONLY).join(', ')}`);
+    return ONLY[only](scale);
+  }
   const report = await runBench({ scale, launcher: processLauncher, cluster: true, log: (line) => console.log(line) });
   mkdirSync(results, { recursive: true });
   const name = scale.name === 'full' ? 'latest.json' : 'tiny.json';
@@ -87,7 +79,8 @@ async function main(): Promise<void> {
   const text = markdown(report, before, notes);
   if (scale.name === 'full') {
     writeFileSync(resolve(root, 'BENCHMARKS.md'), text);
-    keepReconcileSection();
+    keepSection(USAGE_QUERY);
+    keepSection(RECONCILE);
   }
   console.log(`\n${text}`);
   for (const g of report.goals)

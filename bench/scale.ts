@@ -23,6 +23,9 @@ export interface BenchScale {
   /** Pairs of the drain whose worker peak RSS is recorded, and event ids whose Redis memory is measured. */
   drainMemoryPairs: number;
   idMemoryCount: number;
+  /** Pending cells of other customers beside the usage query (3c), and queries timed. */
+  queryCells: number;
+  queries: number;
   /** Upper bound for any one phase, ms. */
   phaseTimeoutMs: number;
   /** (customer, meter) pairs of a day that section 7 reconciles. */
@@ -43,6 +46,8 @@ export const SCALES: Record<BenchScale['name'], BenchScale> = {
     drainPairs: 1_000,
     drainMemoryPairs: 2_000,
     idMemoryCount: 1_000,
+    queryCells: 20_000,
+    queries: 50,
     phaseTimeoutMs: 20_000,
     reconcilePairs: 200,
   },
@@ -59,6 +64,8 @@ export const SCALES: Record<BenchScale['name'], BenchScale> = {
     drainPairs: 100_000,
     drainMemoryPairs: 1_000_000,
     idMemoryCount: 100_000,
+    queryCells: 1_000_000,
+    queries: 500,
     phaseTimeoutMs: 180_000,
     reconcilePairs: 10_000,
   },

@@ -30,7 +30,7 @@ function check(receiver: Receiver, world: World): NotificationCheck {
   }
   const result: NotificationCheck = { wrong: 0, received: receiver.deliveries.length, badSignatures: 0, examples: [] };
   result.badSignatures = receiver.deliveries.filter(
-    (d) => !verifySignature(d.body, String(d.headers['billing-signature']), NOTIFY_SECRET),
+    (d) => !verifySignature(d.body, String(d.headers['billing-signature']), NOTIFY_SECRET, d.receivedAt),
   ).length;
   for (const c of world.customers) {
     const told = newest.get(c)?.data.access ?? false;

@@ -36,8 +36,15 @@ const clusterNodes = z.string().transform((value, ctx) => {
 
 const databaseUrl = z.url({ protocol: /^postgres(ql)?$/ }).default('postgres://postgres@127.0.0.1:5432/billing');
 
+/** With NODE_ENV=production, API keys and the admin password are at least this long (guessable ones are refused). */
+export const PRODUCTION_SECRET_MIN_LENGTH = 16;
+const short = (value: string) => value.length < PRODUCTION_SECRET_MIN_LENGTH;
+const productionOnly = (c: { NODE_ENV?: string }) => c.NODE_ENV === 'production';
+
 const schema = z
   .object({
+    // Only "production" changes anything here: it requires long API keys and admin password (below).
+    NODE_ENV: z.string().optional(),
     ROLE: z.enum(['api', 'worker', 'all']).default('all'),
     PORT: intFromEnv(0).max(65535).default(3000),
     DATABASE_URL: databaseUrl,
@@ -136,6 +143,14 @@ const schema = z
     WORKER_BATCH_TRANSACTIONS: intFromEnv(1).max(1000).default(2),
     // PostgreSQL connections per process; keep processes × pool below the server's max_connections.
     DATABASE_POOL_SIZE: intFromEnv(1).max(1000).default(20),
+  })
+  .refine((c) => !productionOnly(c) || !c.API_KEYS.some(short), {
+    message: `every key must be at least ${PRODUCTION_SECRET_MIN_LENGTH} characters with NODE_ENV=production`,
+    path: ['API_KEYS'],
+  })
+  .refine((c) => !productionOnly(c) || c.ADMIN_PASSWORD === undefined || !short(c.ADMIN_PASSWORD), {
+    message: `must be at least ${PRODUCTION_SECRET_MIN_LENGTH} characters with NODE_ENV=production`,
+    path: ['ADMIN_PASSWORD'],
   })
   .refine((c) => (c.ADMIN_USER === undefined) === (c.ADMIN_PASSWORD === undefined), {
     message: 'ADMIN_USER and ADMIN_PASSWORD must be set together',

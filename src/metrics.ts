@@ -18,6 +18,7 @@
 import type { Queue, Worker } from 'bullmq';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type Stripe from 'stripe';
+import { stripeRouteTemplate } from './lib/stripe-route';
 import { usageConfirmationMetrics, type UsageConfirmationMetrics } from './metrics-usage';
 
 const JOB_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'waiting-children', 'failed', 'completed'] as const;
@@ -166,7 +167,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     }),
     stripeRequests: new Counter({
       name: 'billing_stripe_requests_total',
-      help: 'Stripe API requests by method, path (ids replaced by :id) and HTTP status',
+      help: 'Stripe API requests by method, route template (every id replaced by :id) and HTTP status',
       labelNames: ['method', 'path', 'status'],
       registers,
     }),
@@ -205,20 +206,10 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
   return metrics;
 }
 
-/** `/v1/customers/cus_123/…` → `/v1/customers/:id/…`: segments with a digit (Stripe ids) collapse. */
-export function normalizeStripePath(path: string | undefined): string {
-  if (!path) return 'unknown';
-  return path
-    .split('?')[0]
-    .split('/')
-    .map((segment) => (/^v\d+$/.test(segment) || !/\d/.test(segment) ? segment : ':id'))
-    .join('/');
-}
-
 /** Counts every Stripe request the SDK makes (retries included) and every 429 it gets back. */
 export function instrumentStripe(stripe: Stripe, metrics: Metrics): void {
   stripe.on('response', (event: Stripe.ResponseEvent) => {
-    const path = normalizeStripePath(event.path);
+    const path = stripeRouteTemplate(event.path);
     const method = event.method ?? 'GET';
     metrics.stripeRequests.inc({ method, path, status: String(event.status ?? 0) });
     metrics.stripeRequestDuration.observe({ method }, event.elapsed / 1000);

@@ -137,3 +137,22 @@ test('usage reconciliation: defaults, 0 turns the schedule off, the ledger keeps
     /USAGE_LEDGER_RETENTION_DAYS: must be at least 35/,
   );
 });
+
+test('NODE_ENV=production: every API key and the admin password have at least 16 characters, both named at once', () => {
+  const production = { ...required, NODE_ENV: 'production', ADMIN_USER: 'ops' };
+  let error: unknown;
+  try {
+    loadConfig({ ...production, API_KEYS: 'long-enough-key-0123456,SHORTKEY', ADMIN_PASSWORD: 'hunter2' });
+  } catch (e) {
+    error = e;
+  }
+  expect(error).toBeInstanceOf(ConfigError);
+  const problems = (error as ConfigError).problems.join('\n');
+  expect(problems).toMatch(/API_KEYS: .*16 characters/);
+  expect(problems).toMatch(/ADMIN_PASSWORD: .*16 characters/);
+  expect(problems).not.toMatch(/SHORTKEY|hunter2/);
+  const ok = loadConfig({ ...production, API_KEYS: 'a'.repeat(16), ADMIN_PASSWORD: 'b'.repeat(16) });
+  expect(ok).toMatchObject({ NODE_ENV: 'production', API_KEYS: ['a'.repeat(16)] });
+  // Elsewhere (development, tests) short values still work.
+  expect(loadConfig({ ...required, API_KEYS: 'dev', ADMIN_USER: 'a', ADMIN_PASSWORD: 'b' }).API_KEYS).toEqual(['dev']);
+});

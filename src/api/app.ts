@@ -127,7 +127,7 @@ export function createApp(deps: AppDeps): Koa {
       enqueueTimeoutMs: deps.enqueueTimeoutMs ?? DEFAULT_ENQUEUE_TIMEOUT_MS,
       metrics,
     }),
-    healthRoutes({ redis: deps.redis, dataSource: deps.dataSource }),
+    healthRoutes({ redis: deps.redis, dataSource: deps.dataSource, log: deps.log }),
     metricsRoutes(metrics.registry),
   ];
   for (const router of routers) app.use(router.routes()).use(router.allowedMethods());

@@ -12,7 +12,11 @@ export interface CustomerUsageDeps {
   usage(customer: string, range?: UsageRange): Promise<CustomerUsage>;
 }
 
-/** Parses `from`/`to`: both absent (default period), or integers with from < to; else the offending field. */
+/**
+ * Parses `from`/`to`: both absent (default period), or unix seconds (0 … 12 digits) with from < to;
+ * else the offending field. Never negative: PostgreSQL's to_timestamp refuses years before 4713 BC,
+ * and usage is never older than 1970.
+ */
 export function parseRange(
   query: Record<string, string | string[] | undefined>,
 ): { ok: true; range?: UsageRange } | { ok: false; error: string } {
@@ -23,8 +27,8 @@ export function parseRange(
     ['from', from],
     ['to', to],
   ] as const) {
-    if (typeof raw !== 'string' || !/^-?\d{1,12}$/.test(raw))
-      return { ok: false, error: `${name}: must be unix seconds (an integer)` };
+    if (typeof raw !== 'string' || !/^\d{1,12}$/.test(raw))
+      return { ok: false, error: `${name}: must be unix seconds (an integer from 0)` };
     values.push(Number(raw));
   }
   if (values[0] >= values[1]) return { ok: false, error: 'from: must be before to' };

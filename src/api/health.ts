@@ -1,7 +1,12 @@
-/** GET /healthz (process alive) and GET /readyz (dependencies answer; 503 names the ones that failed). */
+/**
+ * GET /healthz (process alive) and GET /readyz (dependencies answer; 503 names the ones that failed).
+ * Both are unauthenticated: a failure's own text (a database user, host and port) goes to the log,
+ * never into the answer.
+ */
 import Router from '@koa/router';
 import { pingRedis, RedisConnection } from '../runtime/redis';
 import type { DataSource } from 'typeorm';
+import type { Logger } from '../logger';
 import { withTimeout } from '../runtime/timeout';
 
 export interface HealthDeps {
@@ -9,6 +14,7 @@ export interface HealthDeps {
   redis: RedisConnection;
   /** Absent for roles that do not use PostgreSQL. */
   dataSource?: DataSource;
+  log: Logger;
   timeoutMs?: number;
 }
 
@@ -27,7 +33,8 @@ export function healthRoutes(deps: HealthDeps): Router {
           await withTimeout(check, timeoutMs, name);
           return [name, 'ok'] as const;
         } catch (error) {
-          return [name, `failed: ${(error as Error).message}`] as const;
+          deps.log.warn({ err: error, service: name }, 'readiness check failed');
+          return [name, 'failed'] as const;
         }
       }),
     );

@@ -23,7 +23,8 @@ export function usageRoutes(deps: { usage: UsageClient }): Router {
     try {
       ({ duplicates } = await deps.usage.record(checked.value));
     } catch (error) {
-      // The clock moved between the two checks (a timestamp at the very edge of the window).
+      // The clock moved between the two checks (a timestamp at the very edge of the window), or an
+      // event would take its counter past 2^53 − 1: refused, nothing recorded.
       if (error instanceof UsageValidationError) ctx.throw(400, error.message);
       // Redis did not confirm the write: the caller should retry (events with an id count once). The
       // app's error sink logs the 503 once, with this error as its cause.

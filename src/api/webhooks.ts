@@ -1,8 +1,9 @@
 /**
- * POST /webhooks/stripe: raw body (1 MiB max → 413), signature check (→ 400), then the event is
- * enqueued with its id as job id — a Stripe event on its partition, a thin event notification on
- * the thin events queue. 200 only once Redis holds the job; any enqueue failure or timeout answers
- * 503 so Stripe retries. This route never touches PostgreSQL.
+ * POST /webhooks/stripe: no Stripe-Signature header → 400 before the body is read; raw body (1 MiB
+ * max → 413), signature check (→ 400), then the event is enqueued with its id as job id — a Stripe
+ * event on its partition, a thin event notification on the thin events queue. 200 only once Redis
+ * holds the job; any enqueue failure or timeout answers 503 so Stripe retries. This route never
+ * touches PostgreSQL.
  */
 import Router from '@koa/router';
 import type { Middleware } from 'koa';
@@ -52,6 +53,13 @@ function countOutcome(metrics: Metrics | undefined): Middleware {
 export function webhookRoutes(deps: WebhookRouteDeps): Router {
   const router = new Router();
   router.post('/webhooks/stripe', countOutcome(deps.metrics), async (ctx) => {
+    // Nothing could verify an unsigned body: refused before a byte of it is read, and not drained.
+    if (!ctx.get('stripe-signature')) {
+      deps.log.warn({ reason: 'missing Stripe-Signature header' }, 'webhook rejected');
+      deps.metrics?.webhookSignatureFailures.inc();
+      ctx.set('Connection', 'close');
+      return ctx.throw(400, 'missing Stripe-Signature header');
+    }
     const raw = await getRawBody(ctx.req, {
       limit: WEBHOOK_BODY_LIMIT_BYTES,
       length: ctx.get('content-length') || undefined,

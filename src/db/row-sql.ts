@@ -8,6 +8,7 @@
  */
 import type { DataSource, EntityTarget, ObjectLiteral } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
+import { storableJson } from '../lib/pg-text';
 import { placeholderList } from './sql';
 import type { Literal, Statement } from './transaction';
 
@@ -82,7 +83,10 @@ export function upsertRow(dataSource: DataSource, entity: EntityTarget<ObjectLit
     sql.upserts.set(key, text);
   }
   const driver = dataSource.driver;
-  const values = columns.map((c) => driver.preparePersistentValue(row[c.propertyName], c) as Literal);
+  // jsonb refuses \u0000 and lone surrogates that Stripe text may hold (lib/pg-text.ts).
+  const persistent = (c: ColumnMetadata) =>
+    c.type === 'jsonb' ? storableJson(row[c.propertyName]) : (row[c.propertyName] as unknown);
+  const values = columns.map((c) => driver.preparePersistentValue(persistent(c), c) as Literal);
   return {
     sql: text.sql,
     values,

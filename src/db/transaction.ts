@@ -12,6 +12,7 @@
  */
 import type { PoolClient, QueryResult } from 'pg';
 import type { DataSource, QueryRunner } from 'typeorm';
+import { storableText } from '../lib/pg-text';
 import { placeholderRows } from './sql';
 
 /** A value that can be inlined: text, a safe integer, a boolean or NULL. */
@@ -79,7 +80,8 @@ export function inlineSql(client: Pick<PoolClient, 'escapeLiteral'>, sql: string
       return String(v);
     }
     if (typeof v !== 'string') throw new Error(`inlineSql: $${n} is not text, an integer, a boolean or null`);
-    return client.escapeLiteral(v);
+    // A NUL would cut the query text short (pg-text.ts): it arrives as U+FFFD instead.
+    return client.escapeLiteral(storableText(v));
   });
 }
 

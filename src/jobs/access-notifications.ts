@@ -1,6 +1,6 @@
 /**
  * The `access-notifications` queue's processor: a delivery job POSTs one notification
- * (notify/notifier.ts `deliver`; anything but a 2xx throws, and BullMQ retries with capped backoff
+ * (notify/notifier.ts `deliver`; anything but a 2xx, a redirect too, throws, and BullMQ retries with capped backoff
  * for days), the `sweep` job runs the sweep. It runs apart from the event worker, so a slow
  * receiver never holds up events.
  */
@@ -19,9 +19,7 @@ export function createNotificationWorker(
   const worker = new Worker<AccessNotificationJob>(
     clusterQueueName(ACCESS_NOTIFICATIONS_QUEUE, options.connection.isCluster),
     async (job) =>
-      job.name === 'sweep'
-        ? sweep(deps)
-        : deliver(deps.url, deps.secret, (job.data as { body: Record<string, unknown> }).body),
+      job.name === 'sweep' ? sweep(deps) : deliver(deps, (job.data as { body: Record<string, unknown> }).body),
     {
       connection: options.connection,
       prefix: options.prefix,

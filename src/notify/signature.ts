@@ -10,11 +10,23 @@ export function signatureHeader(body: string, secret: string, timestamp: number)
   return `t=${timestamp},v1=${v1}`;
 }
 
-/** What a receiver does: true when some v1 of `header` matches `body` and `secret`. */
-export function verifySignature(body: string, header: string, secret: string): boolean {
+/** How far a notification's timestamp may be from the receiver's clock (Stripe's default tolerance). */
+export const SIGNATURE_TOLERANCE_SECONDS = 300;
+
+/**
+ * What a receiver does (README's reference): true when the timestamp is within 300 s of now and some
+ * v1 of `header` matches `body` and `secret`. Without the time check a captured notification could be
+ * replayed forever.
+ */
+export function verifySignature(
+  body: string,
+  header: string,
+  secret: string,
+  nowSeconds = Math.floor(Date.now() / 1000),
+): boolean {
   const parts = header.split(',').map((p) => p.split('=', 2) as [string, string]);
-  const t = parts.find(([k]) => k === 't')?.[1];
-  if (!t) return false;
-  const expected = signatureHeader(body, secret, Number(t)).split('v1=')[1];
+  const t = Number(parts.find(([k]) => k === 't')?.[1]);
+  if (!Number.isSafeInteger(t) || Math.abs(nowSeconds - t) > SIGNATURE_TOLERANCE_SECONDS) return false;
+  const expected = signatureHeader(body, secret, t).split('v1=')[1];
   return parts.some(([k, v]) => k === 'v1' && secureEqual(v ?? '', expected));
 }

@@ -7,13 +7,15 @@
  * zod's loose-object parse copied every key of the (often 4 KB) object each time, about 6 % of
  * both the api's and the worker's CPU under load. The result is the envelope's own fields (the
  * rest, such as `request` and `previous_attributes`, is left out of the job) around the same
- * `data.object`, not a copy.
+ * `data.object`, not a copy, unless it holds payment details: those are scrubbed here, before the
+ * event is enqueued (webhook, replay), so no job in Redis ever holds them (lib/payment-details.ts).
  *
  * Also the one rule for an event's key (`eventKey`): the queue partition it goes to, the advisory
  * lock its transaction takes, the customer its log lines and the access change feed name.
  */
 import { CUSTOMER_ID } from '../lib/ids';
 import { isRecord } from '../lib/is-record';
+import { withoutPaymentDetails } from '../lib/payment-details';
 
 /** The event's object. Most have `id` and `object`; some have no `id` (balance, invoice previews, entitlement summaries). */
 export interface StripeEventObject {
@@ -58,7 +60,7 @@ export function parseStripeEvent(value: unknown): Parsed {
   if (!isRecord(data)) return invalid('data', 'expected an object');
   const target = data.object;
   if (!isRecord(target)) return invalid('data.object', 'expected an object');
-  const event: StripeEvent = { id, object, type, created, data: { object: target } };
+  const event: StripeEvent = { id, object, type, created, data: { object: withoutPaymentDetails(target) } };
   if (livemode !== undefined) event.livemode = livemode;
   if (typeof apiVersion === 'string' || apiVersion === null) event.api_version = apiVersion;
   return { ok: true, event };

@@ -112,7 +112,10 @@ async function startMaintenance(ctx: RoleContext, redis: RedisConnection): Promi
     for (const queue of events.partitions) metrics.watchQueue(queue);
     metrics.watchQueue(maintenance);
     const app = new Koa();
-    for (const router of [metricsRoutes(metrics.registry), healthRoutes({ redis, dataSource: ctx.dataSource })]) {
+    for (const router of [
+      metricsRoutes(metrics.registry),
+      healthRoutes({ redis, dataSource: ctx.dataSource, log: ctx.log }),
+    ]) {
       app.use(router.routes());
     }
     const server = await listen(app.callback(), config.METRICS_PORT);

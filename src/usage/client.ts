@@ -8,14 +8,14 @@
  * await usage.record({ customer: 'cus_123', meter: 'api_calls', value: 1, id: 'req_8f2c' });
  * ```
  */
-import { usageKeys } from './keys';
+import { decodeField, encodeField, usageKeys } from './keys';
 import { addEvents, byShard, countDuplicates, emptyBatch, recordShardsCall, type ShardBatch } from './record-batches';
 import type { RedisConnection } from '../runtime/redis';
 import { runScript } from '../runtime/run-script';
 import { RECORD_SHARDS_SCRIPT } from './scripts';
 import { ALL_SHARDS } from './shard';
-import { validateEvents, type UsageEvent } from './validate';
-import { DEFAULT_WINDOW_SECONDS, isValidWindow } from './window';
+import { validateEvents, type UsageEvent, type ValidEvent } from './validate';
+import { DEFAULT_WINDOW_SECONDS, isValidWindow, windowStart } from './window';
 
 export interface UsageClientOptions {
   /** Any ioredis connection (or Cluster) to the Redis the billing engine uses. */
@@ -41,11 +41,26 @@ export class UsageValidationError extends Error {
   override name = 'UsageValidationError';
 }
 
+/** One `record` call: its validated events, in order (a refusal names one of them). */
+interface Caller {
+  events: readonly ValidEvent[];
+}
+
+/** A caller's share of one shard: its events there and where they sit in the shard's batch. */
 interface Waiter {
+  caller: Caller;
+  shard: number;
+  events: readonly ValidEvent[];
   range: [number, number];
   resolve(duplicates: number): void;
   reject(error: unknown): void;
 }
+
+type Entry = { batch: ShardBatch; waiters: Waiter[] };
+
+/** The field a record script refused (scripts.ts: `USAGE_OVERFLOW <field>`, `USAGE_VALUE <field>`), if that is what `error` is. */
+const refusedField = (error: unknown): string | undefined =>
+  /^USAGE_(?:OVERFLOW|VALUE) (\S+)/.exec(error instanceof Error ? error.message : '')?.[1];
 
 export class UsageClient {
   private readonly redis: RedisConnection;
@@ -56,7 +71,7 @@ export class UsageClient {
   /** Pending hash of each shard, by shard number. */
   private readonly pending: readonly string[];
   /** Calls of the current tick, per shard; sent together on the next turn of the event loop. */
-  private queued = new Map<number, { batch: ShardBatch; waiters: Waiter[] }>();
+  private queued = new Map<number, Entry>();
 
   constructor(options: UsageClientOptions) {
     const windowSeconds = options.windowSeconds ?? DEFAULT_WINDOW_SECONDS;
@@ -81,52 +96,94 @@ export class UsageClient {
    * Calls made in the same tick share one script call on a single Redis (one per shard on a
    * cluster). On a cluster a list spanning several shards is several calls, so if one fails some
    * shards may have counted: retry with ids.
+   *
+   * A counter never exceeds 2^53 − 1: an event that would take it further refuses the call with a
+   * {@link UsageValidationError} naming that event, and nothing of the call is written (on a
+   * cluster, nothing of that shard). Calls coalesced with it are not refused for it: they are sent
+   * again, each on its own.
    */
   async record(events: UsageEvent | readonly UsageEvent[]): Promise<RecordResult> {
     const list = Array.isArray(events) ? events : [events];
     const checked = validateEvents(list, this.now());
     if (!checked.ok) throw new UsageValidationError(checked.error);
     const accepted = checked.value.length;
+    const caller: Caller = { events: checked.value };
     const groups = byShard(checked.value);
     // One shard (every single event): no Promise.all on the hot path.
     if (groups.size === 1) {
       const [[shard, group]] = groups;
-      return { accepted, duplicates: await this.enqueue(shard, group) };
+      return { accepted, duplicates: await this.enqueue(caller, shard, group) };
     }
-    const parts = [...groups].map(([shard, group]) => this.enqueue(shard, group));
+    const parts = [...groups].map(([shard, group]) => this.enqueue(caller, shard, group));
     const duplicates = (await Promise.all(parts)).reduce((a, b) => a + b, 0);
     return { accepted, duplicates };
   }
 
-  private enqueue(shard: number, events: Parameters<typeof addEvents>[1]): Promise<number> {
+  private enqueue(caller: Caller, shard: number, events: readonly ValidEvent[]): Promise<number> {
     if (this.queued.size === 0) setImmediate(() => this.flush());
     let entry = this.queued.get(shard);
     if (!entry) this.queued.set(shard, (entry = { batch: emptyBatch(shard), waiters: [] }));
     const range = addEvents(entry.batch, events, this.keyPrefix, this.windowSeconds);
     const waiters = entry.waiters;
-    return new Promise((resolve, reject) => waiters.push({ range, resolve, reject }));
+    return new Promise((resolve, reject) => waiters.push({ caller, shard, events, range, resolve, reject }));
   }
 
   private flush(): void {
     const entries = [...this.queued.values()];
     this.queued = new Map();
-    // A single Redis takes every shard of the tick in one script call; a cluster one call per shard (one slot each).
-    const calls = this.redis.isCluster ? entries.map((entry) => [entry]) : [entries];
-    for (const call of calls) {
-      const { keys, args } = recordShardsCall(
-        call.map((e) => e.batch),
-        (shard) => this.pending[shard],
-        this.dedupeSeconds,
-      );
-      runScript(this.redis, RECORD_SHARDS_SCRIPT, keys, args).then(
-        (flags) =>
-          call.forEach((entry, i) => {
-            const shardFlags = String((flags as unknown[])[i] ?? '');
-            for (const w of entry.waiters) w.resolve(countDuplicates(shardFlags, ...w.range));
-          }),
+    this.sendAll(entries, true);
+  }
+
+  /** A single Redis takes every shard in one script call; a cluster one call per shard (one slot each). */
+  private sendAll(entries: Entry[], coalesced: boolean): void {
+    for (const call of this.redis.isCluster ? entries.map((entry) => [entry]) : [entries]) this.send(call, coalesced);
+  }
+
+  private send(call: Entry[], coalesced: boolean): void {
+    const { keys, args } = recordShardsCall(
+      call.map((e) => e.batch),
+      (shard) => this.pending[shard],
+      this.dedupeSeconds,
+    );
+    runScript(this.redis, RECORD_SHARDS_SCRIPT, keys, args).then(
+      (flags) =>
+        call.forEach((entry, i) => {
+          const shardFlags = String((flags as unknown[])[i] ?? '');
+          for (const w of entry.waiters) w.resolve(countDuplicates(shardFlags, ...w.range));
+        }),
+      (error: unknown) => {
+        const waiters = call.flatMap((entry) => entry.waiters);
+        const field = refusedField(error);
+        // Refused before any write: the callers coalesced with the one to blame try again on their own.
+        if (field !== undefined && coalesced && new Set(waiters.map((w) => w.caller)).size > 1)
+          return this.sendEachCaller(waiters);
         // Nothing of this call was counted, or Redis cannot say: its callers get the error (and may retry with ids).
-        (error: unknown) => call.forEach((entry) => entry.waiters.forEach((w) => w.reject(error))),
-      );
+        for (const w of waiters) w.reject(field === undefined ? error : this.refusal(w.caller, field));
+      },
+    );
+  }
+
+  /** Sends each caller's waiters in calls of their own, in the order the callers came. */
+  private sendEachCaller(waiters: readonly Waiter[]): void {
+    const byCaller = new Map<Caller, Entry[]>();
+    for (const w of waiters) {
+      const batch = emptyBatch(w.shard);
+      const alone = { ...w, range: addEvents(batch, w.events, this.keyPrefix, this.windowSeconds) };
+      byCaller.set(w.caller, [...(byCaller.get(w.caller) ?? []), { batch, waiters: [alone] }]);
     }
+    for (const entries of byCaller.values()) this.sendAll(entries, false);
+  }
+
+  /** The validation error of a refused call: the caller's first event on the refused counter. */
+  private refusal(caller: Caller, field: string): UsageValidationError {
+    const index = caller.events.findIndex((e) => this.fieldOf(e) === field);
+    const cell = decodeField(field);
+    const what = cell ? `the ${cell.meter} counter of ${cell.customer} for its window` : 'its counter';
+    return new UsageValidationError(`events[${Math.max(index, 0)}].value: counting it would take ${what} past 2^53-1`);
+  }
+
+  private fieldOf(e: ValidEvent): string {
+    const cell = { customer: e.customer, meter: e.meter, windowStart: windowStart(e.timestamp, this.windowSeconds) };
+    return encodeField(cell);
   }
 }

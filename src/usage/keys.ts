@@ -13,6 +13,7 @@
  * | `P:usage:{us}:id:<customer>|<event id>` | string | an event id counted within USAGE_DEDUPE_SECONDS (expires then) |
  * | `P:usage:{us}:claims` | sorted set | open claims: member = claim id, score = claim time (ms) |
  * | `P:usage:{us}:claim:<claim id>` | hash | a claimed batch: same fields as pending, frozen until Stripe accepted all of it |
+ * | `<pending or claim hash>:index` | sorted set | the hash's fields, every score 0 (so in field order): one customer's cells are one lexicographic range (scripts.ts). Kept by the record and claim scripts; fields a raw HINCRBY creates are not in it |
  * | `P:usage:{us}:released` | sorted set | claims released in the last 20 minutes (score: release time, ms); the usage query needs them |
  * | `P:usage:{us}:invalid` | hash | fields a drain could not parse (kept for an operator, never sent) |
  * | `P:usage:{us}:flush` | set | `<customer>|<subscription>` of each `invoice.created` waiting for its usage flush |
@@ -65,6 +66,9 @@ const namespaceBase = (keyPrefix: string, namespace: Namespace): string => `${ke
 /** The dedupe marker of event `id` of `customer` (in `namespace`, its shard): usageKeys(…).eventId without the rest. */
 export const eventIdKey = (keyPrefix: string, namespace: Namespace, customer: string, id: string): string =>
   `${namespaceBase(keyPrefix, namespace)}:id:${customer}${FIELD_SEPARATOR}${id}`;
+
+/** The index of a pending or claim hash: its fields in a sorted set (scripts.ts derives it the same way). */
+export const indexKey = (hashKey: string): string => `${hashKey}:index`;
 
 export function usageKeys(keyPrefix: string, namespace: Namespace): UsageKeys {
   const base = namespaceBase(keyPrefix, namespace);

@@ -3,34 +3,69 @@
  * `{u<s>}` (keys.ts), so each call runs atomically on one Redis Cluster slot; only the client's
  * RECORD_SHARDS_SCRIPT spans shards, and only on a single Redis. Like SQL, the text lives here,
  * apart from the code that runs it: client.ts (record-shards), usage-store.ts (claim,
- * pending-total), usage-query.ts (customer-snapshot); record is for clients in other languages.
+ * pending-total); record is for clients in other languages. The usage query's script is in
+ * snapshot-script.ts (usage-query.ts).
  */
 
 /**
- * The per-shard step of both record scripts below: counts n events with ids, then m without, into
- * one shard's pending hash.
+ * The per-shard steps of both record scripts below: `refusal` checks, `record` counts n events
+ * with ids, then m without, into one shard's pending hash, and enters each field it creates in the
+ * hash's index `<pending>:index` (a sorted set, every score 0, so ordered by field: one customer's
+ * fields are one ZRANGEBYLEX range, which the usage query reads instead of the whole hash).
  *
  *   pending      the shard's pending hash
  *   KEYS[k+1 .. k+n]                 one dedupe key per event with an id, in order
  *   ARGV[a .. a+2n-1]                field, value of each event with an id (pair i goes with KEYS[k+i])
  *   ARGV[a+2n .. a+2n+2m-1]          field, value pairs of events without an id (always counted)
  *
- * Returns n characters: `1` where that event's id was already counted (nothing added), `0` where
- * it was counted now. An id is remembered for `ttl` seconds; dedupe and increment are one step.
+ * `refusal` runs over every shard of a call before `record` writes anything, and returns why the
+ * call must be refused, or nil: `USAGE_VALUE <field>` when a value is not whole units from 0 to
+ * 2^53 − 1 (or the stored counter is not an integer, which HINCRBY would refuse half way),
+ * `USAGE_OVERFLOW <field>` when the counter would pass 2^53 − 1 (events with ids counted as if
+ * none were a repeat). So a counter never exceeds 2^53 − 1 through a script, HINCRBY can never
+ * fail past 2^63 half way, and a refused call writes nothing. The sums are Lua doubles; they decide
+ * exactly all the same: below 2^53 every sum is exact, and rounding is monotonic, so a true sum of
+ * 2^53 or more never comes out below it.
+ *
+ * `record` returns n characters: `1` where that event's id was already counted (nothing added),
+ * `0` where it was counted now. An id is remembered for `ttl` seconds; dedupe and increment are one step.
  */
 const RECORD_SHARD_FUNCTION = `
-local function record(pending, ttl, k, a, n, m)
+local MAX_UNITS = 9007199254740991
+local function refusal(pending, a, n, m)
+  local add, fresh = {}, {}
+  for j = a, a + 2 * (n + m) - 1, 2 do
+    local field, value = ARGV[j], ARGV[j + 1]
+    if not string.match(value, '^%d+$') or tonumber(value) > MAX_UNITS then return 'USAGE_VALUE ' .. field end
+    add[field] = (add[field] or 0) + tonumber(value)
+  end
+  for field, units in pairs(add) do
+    local stored = redis.call('HGET', pending, field)
+    if stored and not string.match(stored, '^%-?%d+$') then return 'USAGE_VALUE ' .. field end
+    if (tonumber(stored) or 0) + units > MAX_UNITS then return 'USAGE_OVERFLOW ' .. field end
+    if not stored then fresh[field] = true end
+  end
+  return nil, fresh
+end
+local function record(pending, ttl, k, a, n, m, fresh)
+  local function count(field, value)
+    redis.call('HINCRBY', pending, field, value)
+    if fresh[field] then
+      redis.call('ZADD', pending .. ':index', 0, field)
+      fresh[field] = nil
+    end
+  end
   local dup = {}
   for i = 1, n do
     local field, value = ARGV[a + 2 * i - 2], ARGV[a + 2 * i - 1]
     if redis.call('SET', KEYS[k + i], '1', 'NX', 'EX', ttl) then
-      if value ~= '0' then redis.call('HINCRBY', pending, field, value) end
+      if value ~= '0' then count(field, value) end
       dup[i] = '0'
     else
       dup[i] = '1'
     end
   end
-  for j = a + 2 * n, a + 2 * (n + m) - 1, 2 do redis.call('HINCRBY', pending, ARGV[j], ARGV[j + 1]) end
+  for j = a + 2 * n, a + 2 * (n + m) - 1, 2 do count(ARGV[j], ARGV[j + 1]) end
   return table.concat(dup)
 end
 `;
@@ -45,14 +80,18 @@ end
  *   ARGV[2]          n, the number of events with an id
  *   ARGV[3 .. 2+2n]  field, value of each event with an id (pair i goes with KEYS[1+i])
  *   ARGV[3+2n ..]    field, value pairs of events without an id (always counted)
- *   field = <customer>|<meter>|<window start>, value = whole units ≥ 0 (decimal)
+ *   field = <customer>|<meter>|<window start>, value = whole units from 0 to 2^53 − 1 (decimal)
  *
  * Output: a string of n characters, `1` where that event's id was already counted (a duplicate:
  * nothing added), `0` where it was counted now. The same id twice in one call counts once.
+ * Error `USAGE_VALUE <field>` or `USAGE_OVERFLOW <field>` (see refusal above): nothing was written.
  */
 export const RECORD_SCRIPT = `${RECORD_SHARD_FUNCTION}
 local n = tonumber(ARGV[2])
-return record(KEYS[1], ARGV[1], 1, 3, n, (#ARGV - 2 - 2 * n) / 2)
+local m = (#ARGV - 2 - 2 * n) / 2
+local refused, fresh = refusal(KEYS[1], 3, n, m)
+if refused then return redis.error_reply(refused) end
+return record(KEYS[1], ARGV[1], 1, 3, n, m, fresh)
 `;
 
 /**
@@ -66,48 +105,26 @@ return record(KEYS[1], ARGV[1], 1, 3, n, (#ARGV - 2 - 2 * n) / 2)
  *   ARGV[2 ..] for each shard in turn: n, m, the n (field, value) pairs of events with an id (in
  *           the order of its dedupe keys), the m (field, value) pairs of events without
  *
- * Output: one string per shard, in order, as RECORD_SCRIPT's output.
+ * Output: one string per shard, in order, as RECORD_SCRIPT's output. Every shard is checked
+ * before any is written: one refusal (RECORD_SCRIPT's errors) refuses the whole call.
  */
 export const RECORD_SHARDS_SCRIPT = `${RECORD_SHARD_FUNCTION}
-local out, k, a = {}, 0, 2
+local k, a, fresh = 0, 2, {}
 while a <= #ARGV do
   local n, m = tonumber(ARGV[a]), tonumber(ARGV[a + 1])
-  out[#out + 1] = record(KEYS[k + 1], ARGV[1], k + 1, a + 2, n, m)
+  local refused, created = refusal(KEYS[k + 1], a + 2, n, m)
+  if refused then return redis.error_reply(refused) end
+  fresh[#fresh + 1] = created
+  k, a = k + 1 + n, a + 2 + 2 * (n + m)
+end
+local out = {}
+k, a = 0, 2
+while a <= #ARGV do
+  local n, m = tonumber(ARGV[a]), tonumber(ARGV[a + 1])
+  out[#out + 1] = record(KEYS[k + 1], ARGV[1], k + 1, a + 2, n, m, fresh[#out + 1])
   k, a = k + 1 + n, a + 2 + 2 * (n + m)
 end
 return out
-`;
-
-/**
- * customer-snapshot — one customer's uncommitted usage in one shard, read atomically (usage-query.ts).
- *
- *   KEYS[1]  pending hash              <P>:usage:{u<s>}:pending
- *   KEYS[2]  open-claims sorted set    <P>:usage:{u<s>}:claims
- *   KEYS[3]  released-claims sorted set <P>:usage:{u<s>}:released
- *   ARGV[1]  the customer's field prefix `<customer>|`
- *   ARGV[2]  the shard's claim key prefix `<P>:usage:{u<s>}:claim:` (claim ids are only known
- *            inside the script; their keys carry the same hash tag, so the same slot)
- *
- * Output: { Redis time in ms, pending `field, value, …` of the customer, released claim ids,
- * { claim id, `field, value, …` of the customer in that claim } for each open claim }.
- * O(cells in the shard's pending hash and open claims): it reads whole hashes to filter one customer.
- */
-export const CUSTOMER_SNAPSHOT_SCRIPT = `
-local prefix = ARGV[1]
-local function mine(key)
-  local out, flat = {}, redis.call('HGETALL', key)
-  for i = 1, #flat, 2 do
-    if string.sub(flat[i], 1, #prefix) == prefix then
-      out[#out + 1] = flat[i]
-      out[#out + 1] = flat[i + 1]
-    end
-  end
-  return out
-end
-local t = redis.call('TIME')
-local claims = {}
-for _, id in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do claims[#claims + 1] = { id, mine(ARGV[2] .. id) } end
-return { tostring(t[1] * 1000 + math.floor(t[2] / 1000)), mine(KEYS[1]), redis.call('ZRANGE', KEYS[3], 0, -1), claims }
 `;
 
 /**
@@ -119,7 +136,7 @@ return { tostring(t[1] * 1000 + math.floor(t[2] / 1000)), mine(KEYS[1]), redis.c
  *   KEYS[4]  invoice-flush set      <P>:usage:{u<s>}:flush
  *   ARGV[1]  new claim id (fresh; chosen by the caller, it seeds every meter event identifier)
  *   ARGV[2]  claim time in ms (the claim's score, so claims resume oldest first)
- *   ARGV[3]  'all': claim everything pending (O(1), a RENAME), which also settles every invoice
+ *   ARGV[3]  'all': claim everything pending (O(1), a RENAME of the hash and of its index), which also settles every invoice
  *            flush waiting in KEYS[4]; 'fields': claim only the fields listed next
  *   with 'fields':
  *   ARGV[4]  n, the number of flush requests this claim settles
@@ -128,7 +145,8 @@ return { tostring(t[1] * 1000 + math.floor(t[2] / 1000)), mine(KEYS[1]), redis.c
  *                   script, so Redis is never blocked scanning a large hash
  *
  * Output: flat array `id1, score1, id2, score2, …` of every open claim, oldest first; the new one
- * is among them when anything was moved. Increments that arrive after the script ran go to a
+ * is among them when anything was moved. A moved field moves in the indexes too (`<hash>:index`,
+ * see RECORD_SHARD_FUNCTION). Increments that arrive after the script ran go to a
  * fresh pending hash or field (HINCRBY creates it), so nothing is lost and nothing is claimed
  * twice; a listed field that is gone by now (claimed meanwhile) is skipped.
  */
@@ -138,6 +156,7 @@ local id, score, mode = ARGV[1], ARGV[2], ARGV[3]
 if mode == 'all' then
   if redis.call('EXISTS', pending) == 1 then
     redis.call('RENAME', pending, target)
+    if redis.call('EXISTS', pending .. ':index') == 1 then redis.call('RENAME', pending .. ':index', target .. ':index') end
     redis.call('ZADD', claims, score, id)
   end
   redis.call('DEL', flush)
@@ -150,6 +169,8 @@ else
     if v then
       redis.call('HSET', target, ARGV[i], v)
       redis.call('HDEL', pending, ARGV[i])
+      redis.call('ZREM', pending .. ':index', ARGV[i])
+      redis.call('ZADD', target .. ':index', 0, ARGV[i])
       moved = moved + 1
     end
   end

@@ -7,7 +7,7 @@ import { parseCells } from './claim';
 import { customerKeys, FIELD_SEPARATOR, LEGACY, usageKeys, type UsageKeys } from './keys';
 import type { RedisConnection } from '../runtime/redis';
 import { runScript } from '../runtime/run-script';
-import { CUSTOMER_SNAPSHOT_SCRIPT } from './scripts';
+import { CUSTOMER_SNAPSHOT_SCRIPT } from './snapshot-script';
 import { cellStates, confirmationTotals } from './usage-confirmation';
 import { type CustomerSnapshot, type LedgerRow, sentRows, type UsageRange, usageTotals } from './usage-totals';
 import { STRIPE_FUTURE_LIMIT_S } from './window';

@@ -10,7 +10,7 @@ import {
   parseCells,
   RELEASED_KEEP_MS,
 } from './claim';
-import { DRAIN_NAMESPACES, FIELD_SEPARATOR, customerKeys, usageKeys, UsageKeys } from './keys';
+import { DRAIN_NAMESPACES, FIELD_SEPARATOR, customerKeys, indexKey, usageKeys, UsageKeys } from './keys';
 import type { RedisConnection } from '../runtime/redis';
 import { runScript } from '../runtime/run-script';
 import { CLAIM_SCRIPT, PENDING_TOTAL_SCRIPT } from './scripts';
@@ -100,7 +100,8 @@ export class UsageStore {
     const { keys } = claim;
     const tx = this.redis.multi();
     for (const [field, value] of invalid) tx.hset(keys.invalid, `${claim.id}|${field}`, value);
-    tx.del(keys.claim(claim.id));
+    // UNLINK: a large claim (and its index) is freed off Redis's main thread.
+    tx.unlink(keys.claim(claim.id), indexKey(keys.claim(claim.id)));
     tx.zrem(keys.claims, claim.id);
     tx.zadd(keys.released, nowMs, claim.id);
     tx.zremrangebyscore(keys.released, '-inf', nowMs - RELEASED_KEEP_MS);

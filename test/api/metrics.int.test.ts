@@ -127,3 +127,22 @@ test('the access cache: live, its entries, and reads by result', async () => {
   ).toBe(1);
   expect(value(after, 'billing_access_cache_entries')).toBeGreaterThanOrEqual(1);
 });
+
+test('a customer id without a digit never becomes a label: Stripe paths are labelled by route template', async () => {
+  const c = customer({ id: 'cus_NoDigitsHereAb' });
+  t.standIn.put(c);
+  // Two updates in the same second: the tie is resolved by reading the customer from Stripe.
+  const created = Math.floor(Date.now() / 1000);
+  for (const name of ['First', 'Second'])
+    expect((await t.deliver(event('customer.updated', { ...c, name }, { created }))).status).toBe(200);
+  const text: string = await waitFor(
+    async () => {
+      const scraped = await scrape();
+      return /billing_stripe_requests_total\{method="GET",path="\/v1\/customers\//.test(scraped) ? scraped : '';
+    },
+    10_000,
+    'the tie refetch to be counted',
+  );
+  expect(text).not.toContain('NoDigitsHere');
+  expect(text).toContain('billing_stripe_requests_total{method="GET",path="/v1/customers/:id",status="200"}');
+});

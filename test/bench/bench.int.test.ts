@@ -52,6 +52,10 @@ test('the tiny benchmark measures every figure', async () => {
   expect(report.goals.map((g) => g.name)).toEqual(
     expect.arrayContaining(['webhook ingest / verify-only', 'end to end / ceiling', 'Stripe reads per event']),
   );
+  const q = report.usageQuery!;
+  expect([q.indexed.p99Ms, q.unindexed.p99Ms, q.indexed.slowestCommandUs].every(positive)).toBe(true);
+  expect(q.indexed.queries).toBe(SCALES.tiny.queries);
+  expect(markdown(report)).toContain('### 3c. Usage query');
   expect(markdown(report)).toContain('## 4. Memory');
   expect(positive(report.machine.coreSpeed!.start) && positive(report.machine.coreSpeed!.end)).toBe(true);
   expect(markdown(report)).toContain('HMAC-SHA256/ms before the run');

@@ -59,3 +59,27 @@ test('inlined values arrive unchanged: quotes, backslashes, dollar signs, nulls'
     await t.service.dataSource.query('SELECT name, email, watermark FROM customers WHERE stripe_id = $1', [cus.id]),
   ).toEqual([{ name, email: null, watermark: '1700000000' }]);
 });
+
+test('a NUL or a lone surrogate in Stripe text is stored as U+FFFD and the event applies (typed columns and jsonb)', async () => {
+  // PostgreSQL text cannot hold a NUL byte, and jsonb refuses \u0000 and lone surrogates: once, such
+  // an event failed for good.
+  const cus = build.customer({ id: 'cus_RoundTrip03', name: 'a\u0000b', email: 'x\u0000@example.com' });
+  await expect(apply(build.event('customer.created', cus, { created: 1_700_000_000 }))).resolves.toBe('applied');
+  expect(await t.service.dataSource.query('SELECT name, email FROM customers WHERE stripe_id = $1', [cus.id])).toEqual([
+    { name: 'a\uFFFDb', email: 'x\uFFFD@example.com' },
+  ]);
+
+  const charge = build.object('charge', {
+    id: 'ch_RoundTrip03',
+    customer: cus.id,
+    description: 'a\u0000b \ud800 c',
+    metadata: { 'k\u0000': 'v\udc00', plain: String.raw`\u0000 stays text` },
+  });
+  const evt = build.event('charge.succeeded', charge, { created: 1_700_000_000 });
+  await expect(apply(evt)).resolves.toBe('applied');
+  const [row] = await t.service.dataSource.query('SELECT data FROM stripe_objects WHERE stripe_id = $1', [charge.id]);
+  expect(row.data).toMatchObject({
+    description: 'a\uFFFDb \uFFFD c',
+    metadata: { 'k\uFFFD': 'v\uFFFD', plain: String.raw`\u0000 stays text` },
+  });
+});

@@ -81,9 +81,10 @@ test("signatures follow Stripe's scheme and verify only with the right secret an
   const body = '{"id":"acc_cus_A_1"}';
   const header = signatureHeader(body, 'secret-0123456789abcdef', 1_800_000_000);
   expect(header).toMatch(/^t=1800000000,v1=[0-9a-f]{64}$/);
-  expect(verifySignature(body, header, 'secret-0123456789abcdef')).toBe(true);
-  expect(verifySignature(body.replace('A', 'B'), header, 'secret-0123456789abcdef')).toBe(false);
-  expect(verifySignature(body, header, 'another-secret-0123456789')).toBe(false);
+  const now = 1_800_000_000;
+  expect(verifySignature(body, header, 'secret-0123456789abcdef', now)).toBe(true);
+  expect(verifySignature(body.replace('A', 'B'), header, 'secret-0123456789abcdef', now)).toBe(false);
+  expect(verifySignature(body, header, 'another-secret-0123456789', now)).toBe(false);
 });
 
 test('retries span more than three days even at the low end of the jitter', () => {

@@ -101,8 +101,9 @@ test("shuffled, duplicated lifecycles: each customer's newest notification is it
   expect(customers.filter((c) => newest(c)?.data.access === false).length).toBeGreaterThan(0);
   expect(notesOf(quiet)).toEqual([]);
   for (const d of receiver.deliveries) {
-    expect(verifySignature(d.body, String(d.headers['billing-signature']), SECRET)).toBe(true);
-    expect(verifySignature(d.body, String(d.headers['billing-signature']), 'another-secret-0123456789')).toBe(false);
+    const header = String(d.headers['billing-signature']);
+    expect(verifySignature(d.body, header, SECRET, d.receivedAt)).toBe(true);
+    expect(verifySignature(d.body, header, 'another-secret-0123456789', d.receivedAt)).toBe(false);
   }
   // Per customer: ids unique per sequence, sequences increasing, every notification a real flip.
   for (const c of customers) {

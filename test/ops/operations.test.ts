@@ -1,8 +1,7 @@
-/** Pure pieces of the operator features: auth compare, path labels, portal flow_data, pacing, log fields. */
+/** Pure pieces of the operator features: auth compare, portal flow_data, pacing, log fields. */
 import { basicAuthMatches } from '../../src/admin/guard';
 import { portalFlowData, portalRequestSchema } from '../../src/api/portal';
 import { eventLogFields } from '../../src/events/log-fields';
-import { normalizeStripePath } from '../../src/metrics';
 import { RateLimiter } from '../../src/lib/rate-limiter';
 
 const basic = (s: string) => `Basic ${Buffer.from(s).toString('base64')}`;
@@ -21,16 +20,6 @@ test.each([
 
 test('a password may itself contain colons', () => {
   expect(basicAuthMatches(basic('ops:a:b'), 'ops', 'a:b')).toBe(true);
-});
-
-test.each([
-  ['/v1/customers/cus_NffrFeUfNV2Hib', '/v1/customers/:id'],
-  ['/v1/billing_portal/sessions', '/v1/billing_portal/sessions'],
-  ['/v2/billing/meter_event_stream', '/v2/billing/meter_event_stream'],
-  ['/v1/subscriptions/sub_1MowQVLkdIwHu7ixeRlqHVzs?expand[]=x', '/v1/subscriptions/:id'],
-  [undefined, 'unknown'],
-])('Stripe path label %s → %s', (path, label) => {
-  expect(normalizeStripePath(path)).toBe(label);
 });
 
 test('portal flow_data per flow type', () => {

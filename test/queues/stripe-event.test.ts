@@ -81,3 +81,13 @@ test.each([
   const parsed = parseStripeEvent({ ...valid(), type, data: { object } });
   expect(parsed.ok).toBe(true);
 });
+
+test('payment details are scrubbed before the event can be enqueued; the body itself is not changed', () => {
+  const pm = build.object('payment_method', { id: 'pm_Env1', card: { last4: '4242', exp_year: 2031 } });
+  const body = { ...valid(), type: 'payment_method.attached', data: { object: pm } };
+  const parsed = parseStripeEvent(body);
+  if (!parsed.ok) throw new Error(parsed.reason);
+  expect(parsed.event.data.object).toMatchObject({ id: 'pm_Env1', card: { brand: 'visa' } });
+  expect(JSON.stringify(parsed.event)).not.toMatch(/last4|exp_year|fingerprint|billing_details/);
+  expect(pm.card).toHaveProperty('last4', '4242');
+});

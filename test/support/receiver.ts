@@ -10,6 +10,8 @@ export interface Delivery {
   body: string;
   headers: IncomingHttpHeaders;
   status: number;
+  /** When it arrived, unix s: what a receiver checks the signature's timestamp against. */
+  receivedAt: number;
 }
 
 export class Receiver {
@@ -41,7 +43,7 @@ export class Receiver {
         const body = Buffer.concat(chunks).toString('utf8');
         await receiver.onDelivery?.(body);
         const status = receiver.down ? 503 : receiver.random() < receiver.failRate ? 500 : 200;
-        receiver.deliveries.push({ body, headers: req.headers, status });
+        receiver.deliveries.push({ body, headers: req.headers, status, receivedAt: Math.floor(Date.now() / 1000) });
         res.writeHead(status).end();
       });
     });

@@ -78,6 +78,9 @@ test('bad from/to → 400 naming the field; bad customer id → 400', async () =
     ['?from=5', 'to'],
     ['?from=9&to=9', 'from'],
     ['?from=1&to=2.5', 'to'],
+    // Once a 500: PostgreSQL's to_timestamp refused the year −29719 (issue 23).
+    ['?from=-999999999999&to=5', 'from'],
+    ['?from=-1&to=5', 'from'],
   ]) {
     const res = await t.v1('GET', `/customers/cus_q1/usage${query}`);
     expect(res.status).toBe(400);

@@ -82,6 +82,8 @@ describe('parseRange', () => {
     [{ from: '1.5', to: '9' }, 'from: '],
     [{ from: '5', to: '5' }, 'from: must be before to'],
     [{ from: '1', to: ['2', '3'] }, 'to: '],
+    [{ from: '-999999999999', to: '5' }, 'from: '],
+    [{ from: '-10', to: '-5' }, 'from: '],
   ])('%j → the field named', (query, error) => {
     const r = parseRange(query);
     expect(!r.ok && r.error).toContain(error);

@@ -1,12 +1,12 @@
 /**
  * Any Stripe object with an `id` and no typed table → stripe_objects (contract): its newest
- * state as JSON minus card details, with its customer when it has one, under the same
+ * state as JSON minus payment method details (lib/payment-details.ts), with its customer when it has one, under the same
  * exactly-once, watermark and tie-refetch rules as every mirror; `*.deleted` marks it deleted.
  */
 import { StripeObjectRow } from '../../entities';
+import { withoutPaymentDetails } from '../../lib/payment-details';
 import type { HandlerContext } from '../handler-types';
 import type { Mirror, MirrorFields } from '../mirror-write';
-import { withoutCardDetails } from './card-details';
 import { retrievePath } from './object-paths';
 import { customerOf, objectId } from './parse';
 import { retrieveOrDeleted } from './refetch';
@@ -19,7 +19,7 @@ export function mapStripeObject(object: unknown): MirrorFields<StripeObjectRow> 
     stripeId: objectId(o),
     type: typeof o.object === 'string' ? o.object : 'unknown',
     stripeCustomerId: customerOf(o),
-    data: withoutCardDetails(o),
+    data: withoutPaymentDetails(o),
   };
 }
 

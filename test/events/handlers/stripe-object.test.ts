@@ -1,5 +1,4 @@
-/** Pure parts of the stripe_objects mirror and the dispatcher: card details dropped, who handles what. */
-import { DROPPED_CARD_FIELDS, withoutCardDetails } from '../../../src/events/handlers/card-details';
+/** Pure parts of the stripe_objects mirror and the dispatcher: payment details dropped, who handles what. */
 import { mapEntitlementSummary, replaceEntitlementsStatements } from '../../../src/events/handlers/entitlements';
 import { handlerFor, handlers } from '../../../src/events/handlers';
 import { mapStripeObject } from '../../../src/events/handlers/stripe-object';
@@ -33,25 +32,23 @@ test('a payment method keeps its id, customer and brand but no last4, expiry or 
   expect((row.data.card as Record<string, unknown>).brand).toBe('visa');
 });
 
-test('card details are dropped at any depth, in arrays too, and the input is not changed', () => {
+test('payment details are dropped at any depth, in arrays too; a credit note keeps its number (lib/payment-details.ts)', () => {
   const charge = {
     id: 'ch_1',
     object: 'charge',
-    payment_method_details: { card: { last4: '1111', exp_year: 2031, brand: 'mc' } },
-    refunds: { data: [{ id: 're_1', source: { number: '4242424242424242', cvc: '123' } }] },
+    payment_method_details: { type: 'card', card: { last4: '1111', exp_year: 2031, brand: 'mc' } },
+    refunds: {
+      data: [{ id: 're_1', object: 'refund', source: { object: 'card', id: 'card_1', number: '4242424242424242' } }],
+    },
   };
-  const before = JSON.stringify(charge);
-  const clean = withoutCardDetails(charge);
-  expect(JSON.stringify(charge)).toBe(before);
-  expect(clean).toEqual({
+  expect(mapStripeObject(charge).data).toEqual({
     id: 'ch_1',
     object: 'charge',
-    payment_method_details: { card: { brand: 'mc' } },
-    refunds: { data: [{ id: 're_1', source: {} }] },
+    payment_method_details: { type: 'card', card: { brand: 'mc' } },
+    refunds: { data: [{ id: 're_1', object: 'refund', source: { object: 'card', id: 'card_1' } }] },
   });
-  expect(DROPPED_CARD_FIELDS).toEqual(
-    expect.arrayContaining(['number', 'cvc', 'last4', 'exp_month', 'exp_year', 'fingerprint']),
-  );
+  const note = { id: 'cn_1', object: 'credit_note', number: 'ABCD-1234-CN-01', metadata: { number: '7' } };
+  expect(mapStripeObject(note).data).toEqual(note);
 });
 
 const event = (type: string, object: Record<string, unknown>) => ({ type, data: { object } });
