@@ -1,14 +1,16 @@
 /**
  * The reads behind `GET /admin`: PostgreSQL and Redis health, every queue's counts and oldest
  * waiting job, the newest Stripe event received (the newest job of the event queues) and applied
- * (processed_events, through its event_created index), the last usage drain, and the
- * notifications' state. Each part is read on its own with a timeout, so a Redis outage still shows
+ * (processed_events, through its event_created index), the last usage drain, where usage stands
+ * with Stripe (the last reconciliation's outcome), and the notifications' state. Each part is read on its own with a timeout, so a Redis outage still shows
  * PostgreSQL's side, and the part that failed says so (`Part.error`).
  */
 import type { Job, Queue } from 'bullmq';
 import type { DataSource } from 'typeorm';
 import { pingRedis, type RedisConnection } from '../runtime/redis';
 import { withTimeout } from '../runtime/timeout';
+import { readUsageConfirmation, type UsageConfirmationState } from '../usage/reconcile-ledger';
+import { STRIPE_PAST_LIMIT_S } from '../usage/window';
 import { queueKind, type QueueKind } from './queue-kinds';
 
 const READ_TIMEOUT_MS = 3000;
@@ -74,6 +76,8 @@ export interface Overview {
   applied: Part<AppliedEvent | null>;
   drain: Part<{ lastDone: JobOutcome | null; lastFailed: JobOutcome | null }> | null;
   notifications: Part<NotificationState> | null;
+  /** The hours of the last 35 days whose last comparison with Stripe differs, and refusals since. */
+  reconciliation: Part<UsageConfirmationState>;
 }
 
 export interface OverviewDeps {
@@ -184,7 +188,9 @@ export async function loadOverview(deps: OverviewDeps, now = Date.now()): Promis
   const of = (kind: QueueKind) => deps.queues.filter((q) => queueKind(q.name) === kind);
   const [drainQueue] = of('usage-drain');
   const [notificationsQueue] = of('access-notifications');
-  const [postgres, redis, queues, received, applied, drain, notifications] = await Promise.all([
+  const query = (sql: string, params?: unknown[]) => deps.dataSource.query(sql, params) as Promise<unknown[]>;
+  const since = Math.floor(now / 1000) - STRIPE_PAST_LIMIT_S;
+  const [postgres, redis, queues, received, applied, drain, notifications, reconciliation] = await Promise.all([
     part('PostgreSQL', () => timed(() => deps.dataSource.query('SELECT 1'))),
     part('Redis', () => timed(() => pingRedis(deps.redis))),
     part('queues', () => Promise.all(deps.queues.map(queueRow))),
@@ -192,6 +198,7 @@ export async function loadOverview(deps: OverviewDeps, now = Date.now()): Promis
     part('newest applied event', () => newestApplied(deps.dataSource)),
     drainQueue ? part('usage drain', () => lastDrain(drainQueue)) : null,
     notificationsQueue ? part('notifications', () => notificationState(notificationsQueue, deps.dataSource)) : null,
+    part('usage reconciliation', () => readUsageConfirmation(query, since)),
   ]);
-  return { now, postgres, redis, queues, received, applied, drain, notifications };
+  return { now, postgres, redis, queues, received, applied, drain, notifications, reconciliation };
 }

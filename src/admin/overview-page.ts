@@ -129,12 +129,36 @@ function notifications(o: Overview): Html {
   );
 }
 
-/**
- * The last usage reconciliation outcome (counts of missing and rejected units). MERGE(issue 20):
- * the reconciliation table lands with issue 20; until then this says so plainly.
- */
-function reconciliation(): Html {
-  return html`<p class="muted">Not recorded by this version (usage reconciliation arrives with issue 20).</p>`;
+/** The last usage reconciliation's outcome: hours that differ from Stripe per outcome, refusals since. */
+function reconciliation(o: Overview): Html {
+  return shown(o.reconciliation, (r) => {
+    const last =
+      r.lastCheckedAt === null
+        ? html`<span class="muted">never (the schedule or npm run usage:reconcile compares)</span>`
+        : html`${formatTime(r.lastCheckedAt)} (${formatAge(o.now - r.lastCheckedAt * 1000)} ago)`;
+    const rows = r.differing.map(
+      (d) =>
+        html`<dt>${d.outcome}</dt>
+          <dd class="bad">${d.hours} hour(s), ${d.units} units (${d.meters.join(', ')})</dd>`,
+    );
+    const fix =
+      r.differing.length > 0 || r.refusedSince > 0
+        ? html`<p>Run <code>npm run usage:reconcile -- --fix</code> (docs/usage.md says what each outcome means).</p>`
+        : '';
+    return html`<dl>
+        <dt>last comparison</dt>
+        <dd>${last}</dd>
+        ${
+          r.differing.length === 0
+            ? html`<dt>last 35 days</dt>
+                <dd>every compared hour matches Stripe</dd>`
+            : rows
+        }
+        <dt>refused since</dt>
+        <dd class="${r.refusedSince > 0 ? 'bad' : ''}">${r.refusedSince} meter event(s)</dd>
+      </dl>
+      ${fix}`;
+  });
 }
 
 export function overviewBody(o: Overview, live: boolean): Html {
@@ -160,7 +184,7 @@ export function overviewBody(o: Overview, live: boolean): Html {
       </section>
       <section>
         <h2>Usage reconciliation</h2>
-        ${reconciliation()}
+        ${reconciliation(o)}
       </section>
       <section>
         <h2>Access-change notifications</h2>

@@ -153,3 +153,31 @@ export interface Differing {
   units: string;
   meters: string[];
 }
+
+/** $1 = none: meter events Stripe reported refused after the last comparison, and that comparison's time. */
+const REFUSED_SINCE_SQL = `SELECT count(*)::int AS n,
+    (SELECT floor(extract(epoch FROM max(checked_at)))::bigint FROM usage_reconciliations) AS at
+  FROM usage_rejections WHERE rejected_at > coalesce((SELECT max(checked_at) FROM usage_reconciliations), 'epoch')`;
+
+/** Where usage stands with Stripe, from PostgreSQL alone (the doctor and the console read it). */
+export interface UsageConfirmationState {
+  differing: Differing[];
+  /** Meter events Stripe reported refused after the last comparison. */
+  refusedSince: number;
+  /** When the last comparison was made (unix s), null when none ever was. */
+  lastCheckedAt: number | null;
+}
+
+/** Reads the confirmation state of the hours since `sinceS` through `query` (a pool, a client). */
+export async function readUsageConfirmation(
+  query: (sql: string, params?: unknown[]) => Promise<unknown[]>,
+  sinceS: number,
+): Promise<UsageConfirmationState> {
+  const differing = (await query(DIFFERING_SQL, [sinceS])) as Differing[];
+  const [refused] = (await query(REFUSED_SINCE_SQL)) as Array<{ n: number; at: string | null }>;
+  return {
+    differing,
+    refusedSince: refused?.n ?? 0,
+    lastCheckedAt: refused?.at == null ? null : Number(refused.at),
+  };
+}

@@ -42,10 +42,47 @@ test('failed counts link into Bull Board; a part that could not be read says why
     applied: { ok: true, value: null },
     drain: null,
     notifications: null,
+    reconciliation: { ok: true, value: { differing: [], refusedSince: 0, lastCheckedAt: null } },
   };
   const text = overviewBody(overview, false).text;
   expect(text).toContain('href="/admin/queues/queue/stripe-events-0%7B5%7D?status=failed"');
   expect(text).toContain('2 failed');
   expect(text).toContain('Redis timed out &lt;after 3000 ms&gt;');
   expect(text).toContain('ACCESS_WEBHOOK_URL is not set');
+});
+
+test('the last reconciliation: hours that differ per outcome with units and meters, refusals, and the fix', () => {
+  const base: Omit<Overview, 'reconciliation'> = {
+    now: 1_000_000_000,
+    postgres: { ok: true, value: 3 },
+    redis: { ok: true, value: 1 },
+    queues: { ok: true, value: [] },
+    received: { ok: true, value: null },
+    applied: { ok: true, value: null },
+    drain: null,
+    notifications: null,
+  };
+  const clean = overviewBody(
+    { ...base, reconciliation: { ok: true, value: { differing: [], refusedSince: 0, lastCheckedAt: 999_000 } } },
+    false,
+  ).text;
+  expect(clean).toContain('every compared hour matches Stripe');
+  expect(clean).not.toContain('--fix');
+  const differing = overviewBody(
+    {
+      ...base,
+      reconciliation: {
+        ok: true,
+        value: {
+          differing: [{ outcome: 'missing', hours: 2, units: '30', meters: ['api_calls', 'tokens'] }],
+          refusedSince: 4,
+          lastCheckedAt: 999_000,
+        },
+      },
+    },
+    false,
+  ).text;
+  expect(differing).toMatch(/missing<\/dt>\s*<dd class="bad">2 hour\(s\), 30 units \(api_calls, tokens\)/);
+  expect(differing).toContain('4 meter event(s)');
+  expect(differing).toContain('npm run usage:reconcile -- --fix');
 });

@@ -153,26 +153,58 @@ describe('docker-compose.yml', () => {
   });
 });
 
-describe('.env.example', () => {
-  const entries = read('.env.example')
-    .split('\n')
-    .filter((l) => l.trim() && !l.startsWith('#'))
-    .map((l) => /^([A-Z][A-Z0-9_]*)=(.*)$/.exec(l)!);
+/** The Environment table of the outside contract (../shared/contract.md): what .env.example sets. */
+const CONTRACT_VARIABLES = [
+  'ROLE',
+  'PORT',
+  'DATABASE_URL',
+  'REDIS_URL',
+  'REDIS_CLUSTER_NODES',
+  'EVENT_QUEUE_PARTITIONS',
+  'KEY_PREFIX',
+  'STRIPE_SECRET_KEY',
+  'STRIPE_WEBHOOK_SECRET',
+  'STRIPE_API_URL',
+  'API_KEYS',
+  'ADMIN_USER',
+  'ADMIN_PASSWORD',
+  'USAGE_FLUSH_INTERVAL_MS',
+  'USAGE_FLUSH_THRESHOLD',
+  'ACCESS_GRACE_PERIOD_SECONDS',
+  'ACCESS_WEBHOOK_URL',
+  'ACCESS_WEBHOOK_SECRET',
+  'USAGE_DEDUPE_SECONDS',
+  'USAGE_RECONCILE_INTERVAL_MS',
+  'USAGE_RECONCILE_SETTLE_SECONDS',
+  'USAGE_LEDGER_RETENTION_DAYS',
+  'ADMIN_READ_ONLY',
+  'PUBLIC_URL',
+  'PROCESSED_EVENTS_RETENTION_DAYS',
+];
 
-  test('every line is NAME=value, each name once', () => {
-    expect(entries.every((m) => m !== null)).toBe(true);
-    const names = entries.map((m) => m[1]);
+describe('.env.example', () => {
+  const lines = read('.env.example').split('\n');
+  const entry = (l: string) => /^([A-Z][A-Z0-9_]*)=(.*)$/.exec(l);
+  /** Lines that set a variable, and tuning variables listed commented out (`# NAME=default`). */
+  const set = lines.filter((l) => l.trim() && !l.startsWith('#')).map(entry);
+  const tuning = lines.filter((l) => /^# [A-Z][A-Z0-9_]*=/.test(l)).map((l) => entry(l.slice(2))!);
+
+  test('every line is a comment or NAME=value, each name once', () => {
+    expect(set.every((m) => m !== null)).toBe(true);
+    const names = [...set, ...tuning].map((m) => m![1]);
     expect(new Set(names).size).toBe(names.length);
   });
 
-  test('lists exactly the variables the configuration reads', () => {
-    const names = entries.map((m) => m[1]);
+  test("sets exactly the contract's variables, and lists every other variable the configuration reads", () => {
+    const setNames = set.map((m) => m![1]);
+    expect([...setNames].sort()).toEqual([...CONTRACT_VARIABLES].sort());
+    const names = [...setNames, ...tuning.map((m) => m[1])];
     expect(names.filter((n) => !CONFIG_VARIABLES.includes(n))).toEqual([]);
     expect(CONFIG_VARIABLES.filter((n) => !names.includes(n))).toEqual([]);
   });
 
   test("its values are the configuration's defaults (empty = unset); only the Stripe secrets must be filled in", () => {
-    const env = Object.fromEntries(entries.map((m) => [m[1], m[2]]));
+    const env = Object.fromEntries([...set, ...tuning].map((m) => [m![1], m![2]]));
     const required = { STRIPE_SECRET_KEY: 'sk_test_x', STRIPE_WEBHOOK_SECRET: 'whsec_x' };
     expect(loadConfig({ ...env, ...required })).toEqual(loadConfig(required));
     expect(() => loadConfig(env)).toThrow(/STRIPE_SECRET_KEY: is required[\s\S]*STRIPE_WEBHOOK_SECRET: is required/);

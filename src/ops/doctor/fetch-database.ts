@@ -6,10 +6,9 @@
 import { Client } from 'pg';
 import { migrations } from '../../../migrations';
 import { withTimeout } from '../../runtime/timeout';
-import { DIFFERING_SQL, type Differing } from '../../usage/reconcile-ledger';
+import { readUsageConfirmation, type UsageConfirmationState } from '../../usage/reconcile-ledger';
 import { STRIPE_PAST_LIMIT_S } from '../../usage/window';
 import type { DatabaseFacts } from './infrastructure';
-import type { UsageConfirmationFacts } from './usage-confirmation';
 
 // TypeORM records a migration under its `name` property, else its class name.
 export const knownMigrationNames = (): string[] => migrations.map((M) => (new M() as { name?: string }).name ?? M.name);
@@ -21,11 +20,8 @@ export interface DatabaseReading {
   /** Distinct `usage_reports.meter`; undefined when the database could not be read. */
   sentMeters?: string[];
   /** What reconciliation stored (undefined when the database could not be read). */
-  usage?: UsageConfirmationFacts;
+  usage?: UsageConfirmationState;
 }
-
-const REFUSED_SINCE_SQL = `SELECT count(*)::int AS n, (SELECT floor(extract(epoch FROM max(checked_at)))::bigint FROM usage_reconciliations) AS at
-  FROM usage_rejections WHERE rejected_at > coalesce((SELECT max(checked_at) FROM usage_reconciliations), 'epoch')`;
 
 export async function readDatabase(url: string): Promise<DatabaseReading> {
   const client = new Client({ connectionString: url, connectionTimeoutMillis: 5000 });
@@ -44,8 +40,7 @@ export async function readDatabase(url: string): Promise<DatabaseReading> {
     const applied = await rowsOrNone<{ name: string }>(client, `SELECT name FROM ${MIGRATIONS_TABLE}`);
     const meters = await rowsOrNone<{ meter: string }>(client, 'SELECT DISTINCT meter FROM usage_reports');
     const since = Math.floor(Date.now() / 1000) - STRIPE_PAST_LIMIT_S;
-    const differing = await rowsOrNone<Differing>(client, DIFFERING_SQL, [since]);
-    const [refused] = await rowsOrNone<{ n: number; at: string | null }>(client, REFUSED_SINCE_SQL);
+    const usage = await readUsageConfirmation((sql, params) => rowsOrNone(client, sql, params), since);
     return {
       facts: {
         kind: 'ok',
@@ -53,11 +48,7 @@ export async function readDatabase(url: string): Promise<DatabaseReading> {
         appliedMigrations: applied.map((r) => r.name),
       },
       sentMeters: meters.map((r) => r.meter),
-      usage: {
-        differing,
-        refusedSince: refused?.n ?? 0,
-        lastCheckedAt: refused?.at == null ? null : Number(refused.at),
-      },
+      usage,
     };
   } catch (error) {
     return { facts: { kind: 'unreachable', error: (error as Error).message } };

@@ -4,16 +4,10 @@
  * Stripe reported refused since that comparison (usage_rejections). Fixable differences name the
  * command that fixes them.
  */
-import type { Differing } from '../../usage/reconcile-ledger';
+import type { UsageConfirmationState } from '../../usage/reconcile-ledger';
 import { CheckResult, fail, ok } from './result';
 
-export interface UsageConfirmationFacts {
-  differing: Differing[];
-  /** Meter events Stripe reported refused after the last comparison. */
-  refusedSince: number;
-  /** When the last comparison was made (unix s), null when none ever was. */
-  lastCheckedAt: number | null;
-}
+export type UsageConfirmationFacts = UsageConfirmationState;
 
 const CHECK = 'usage at stripe';
 const FIX =
