@@ -15,6 +15,7 @@ import { clusterQueueName } from './partitions';
 export const MAINTENANCE_QUEUE = 'maintenance';
 export const REPLAY_SCHEDULER_ID = 'replay-missed-events';
 export const PRUNE_SCHEDULER_ID = 'prune-processed-events';
+export const REPLAY_JOB = 'replay';
 export const PRUNE_JOB = 'prune-processed-events';
 export const USAGE_PRUNE_SCHEDULER_ID = 'prune-usage-ledger';
 export const USAGE_PRUNE_JOB = 'prune-usage-ledger';
@@ -55,7 +56,7 @@ async function schedule(
 export async function scheduleReplay(queue: MaintenanceQueue, intervalMs: number): Promise<void> {
   const lookbackSeconds = Math.min(30 * 24 * 3600, Math.ceil((2 * intervalMs) / 1000));
   await schedule(queue, REPLAY_SCHEDULER_ID, intervalMs, {
-    name: 'replay',
+    name: REPLAY_JOB,
     data: { lookbackSeconds, undeliveredOnly: false },
   });
 }
