@@ -23,6 +23,8 @@ export interface DemoStep {
 }
 
 export const DEMO_METER = 'api_requests';
+/** A fixed id, so the README's calls against a running demo work as printed. */
+export const DEMO_CUSTOMER = 'cus_DemoAdaLovelace';
 
 type Print = (line: string) => void;
 
@@ -97,7 +99,7 @@ export async function runDemoStory(stack: DemoStack, print: Print): Promise<Demo
   const prod = product({ name: 'Pro' });
   const licensed = price({ product: prod.id, unit_amount: 2000 });
   const metered = price({ product: prod.id, unit_amount: 1, meter: 'mtr_demo_api_requests' });
-  const cus = customer({ name: 'Ada Lovelace', email: 'ada@example.com' });
+  const cus = customer({ id: DEMO_CUSTOMER, name: 'Ada Lovelace', email: 'ada@example.com' });
   const start = story.clock;
   const sub = subscription({
     customer: cus.id,
@@ -212,12 +214,15 @@ async function countAndDrain(story: Story, customerId: string): Promise<void> {
   story.print(`    ${ok ? 'OK' : 'UNEXPECTED'}: ${total} of ${expected} reached Stripe`);
 }
 
-/** The lines that tell a newcomer where to look next. */
+/** The lines that tell a newcomer where to look next: the console, and one access and one usage call to try. */
 export function demoFooter(stack: DemoStack): string[] {
+  const auth = `-H 'Authorization: Bearer ${DEMO_API_KEY}'`;
+  const usage = JSON.stringify({ id: 'req_1', customer: DEMO_CUSTOMER, meter: DEMO_METER, value: 5 });
   return [
-    `Bull Board:  ${stack.baseUrl}/admin/queues   (user "${DEMO_ADMIN.user}", password "${DEMO_ADMIN.password}")`,
+    `Console:     ${stack.baseUrl}/admin   (user "${DEMO_ADMIN.user}", password "${DEMO_ADMIN.password}"; Bull Board at /admin/queues)`,
     `Metrics:     ${stack.baseUrl}/metrics`,
-    `Access API:  curl -H 'Authorization: Bearer ${DEMO_API_KEY}' ${stack.baseUrl}/v1/customers/<id>/access`,
+    `Access API:  curl ${auth} ${stack.baseUrl}/v1/customers/${DEMO_CUSTOMER}/access`,
+    `Usage API:   curl ${auth} -H 'Content-Type: application/json' -d '${usage}' ${stack.baseUrl}/v1/usage`,
     `Stripe stand-in: ${stack.standIn.url}`,
   ];
 }

@@ -1,7 +1,7 @@
 /**
  * `npm run doctor`: checks everything a deployment depends on and prints one line per check,
  * `ok  <check>: <detail>` or `FAIL <check>: <what is wrong> — <how to fix it>`; exits 1 on any FAIL.
- * The checks are in src/ops/doctor/; README.md ("npm run doctor") says what each one means.
+ * The checks are in src/ops/doctor/; docs/deploy.md ("Checking it: npm run doctor") says what each one means.
  */
 import { runDoctor } from '../ops/doctor/run';
 import { exitCode, formatResult } from '../ops/doctor/result';

@@ -2,7 +2,7 @@
  * `npm run setup -- --url https://<public host> [--dry-run] [--remove-old]`: makes the Stripe account
  * ready for this deployment (a webhook endpoint on the engine's API version, the thin event destination
  * for meter errors) and prints the STRIPE_WEBHOOK_SECRET to deploy. `--url` defaults to PUBLIC_URL.
- * The work is in src/ops/setup/; README.md ("npm run setup") says what each line means.
+ * The work is in src/ops/setup/; docs/deploy.md ("The Stripe side") says what each line means.
  */
 import { parseArgs } from 'node:util';
 import { runSetup, SetupInputError } from '../ops/setup/run';

@@ -14,7 +14,7 @@ export function signatureHeader(body: string, secret: string, timestamp: number)
 export const SIGNATURE_TOLERANCE_SECONDS = 300;
 
 /**
- * What a receiver does (README's reference): true when the timestamp is within 300 s of now and some
+ * What a receiver does (docs/access.md's reference): true when the timestamp is within 300 s of now and some
  * v1 of `header` matches `body` and `secret`. Without the time check a captured notification could be
  * replayed forever.
  */

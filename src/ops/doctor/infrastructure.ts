@@ -5,7 +5,7 @@ import { CheckResult, fail, ok } from './result';
 /** One FAIL line per configuration problem (as `loadConfig` lists them), or one `ok`. */
 export function configurationResults(problems: readonly string[]): CheckResult[] {
   if (!problems.length) return [ok('configuration', 'every variable is valid')];
-  return problems.map((p) => fail('configuration', p, 'set the variable as README.md → Configuration describes'));
+  return problems.map((p) => fail('configuration', p, 'set the variable as docs/configuration.md describes'));
 }
 
 /** What the database told the doctor (fetched by fetch-database.ts). */

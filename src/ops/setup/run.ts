@@ -58,9 +58,7 @@ function readInputs(options: SetupOptions, env?: Env): { fields: Partial<Config>
   const needed = ['STRIPE_SECRET_KEY', 'STRIPE_API_URL', 'STRIPE_WEBHOOK_SECRET', 'PUBLIC_URL'];
   const bad = invalid.filter((name) => needed.includes(name) && (name !== 'PUBLIC_URL' || options.url === undefined));
   if (bad.length)
-    throw new SetupInputError(
-      `setup needs valid ${bad.join(', ')} (see README.md → Configuration); nothing was changed`,
-    );
+    throw new SetupInputError(`setup needs valid ${bad.join(', ')} (see docs/configuration.md); nothing was changed`);
   const base = options.url ?? fields.PUBLIC_URL;
   if (base === undefined)
     throw new SetupInputError(

@@ -13,8 +13,8 @@ const KNOWN = ['Initial1', 'Usage2', 'Cursors3'];
 test('configuration: one FAIL per problem, or one ok', () => {
   expect(configurationResults([]).map(formatResult)).toEqual(['ok  configuration: every variable is valid']);
   expect(configurationResults(['PORT: Invalid input', 'STRIPE_SECRET_KEY: is required']).map(formatResult)).toEqual([
-    'FAIL configuration: PORT: Invalid input — set the variable as README.md → Configuration describes',
-    'FAIL configuration: STRIPE_SECRET_KEY: is required — set the variable as README.md → Configuration describes',
+    'FAIL configuration: PORT: Invalid input — set the variable as docs/configuration.md describes',
+    'FAIL configuration: STRIPE_SECRET_KEY: is required — set the variable as docs/configuration.md describes',
   ]);
 });
 
