@@ -7,6 +7,7 @@ import { CustomerAccess1795730000000 } from './1795730000000-customer-access';
 import { ProcessedEventsCreatedIndex1795740000000 } from './1795740000000-processed-events-created-index';
 import { UsageConfirmation1795752000000 } from './1795752000000-usage-confirmation';
 import { ConsoleReads1795760000000 } from './1795760000000-console-reads';
+import { SubscriptionStartDate1795770000000 } from './1795770000000-subscription-start-date';
 
 export const migrations = [
   Initial1795645213096,
@@ -17,4 +18,5 @@ export const migrations = [
   ProcessedEventsCreatedIndex1795740000000,
   UsageConfirmation1795752000000,
   ConsoleReads1795760000000,
+  SubscriptionStartDate1795770000000,
 ];

@@ -96,7 +96,8 @@ const schema = z
     METRICS_PORT: intFromEnv(0).max(65535).optional(),
     USAGE_FLUSH_INTERVAL_MS: intFromEnv(1000).default(3_600_000),
     USAGE_FLUSH_THRESHOLD: intFromEnv(1).default(50_000),
-    // Usage is aggregated per (customer, meter, window); the meter event is stamped at the window start.
+    // Usage is aggregated per (customer, meter, window); the meter event is stamped at the window start, or at
+    // the start of a subscription created inside the window (src/usage/window.ts).
     USAGE_WINDOW_SECONDS: intFromEnv(1)
       .refine((s) => 86_400 % s === 0, 'must divide 86400 (one day)')
       .default(3600),

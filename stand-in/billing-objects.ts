@@ -151,7 +151,8 @@ export function subscription(overrides: SubscriptionOverrides = {}, opts: Versio
     id,
     customer: randomId('cus', 14),
     created: t,
-    start_date: t,
+    // As at Stripe, the first period begins at the start: a builder given an earlier period started then.
+    start_date: start,
     billing_cycle_anchor: start,
     cancel_at: null,
     cancel_at_period_end: false,

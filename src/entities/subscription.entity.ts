@@ -20,4 +20,8 @@ export class Subscription extends Mirrored {
 
   @Column(bigintColumn({ name: 'trial_end', nullable: true }))
   trialEnd: number | null;
+
+  /** Stripe's `start_date`: where the first period begins (the usage drain stamps that window there, window.ts). */
+  @Column(bigintColumn({ name: 'start_date', nullable: true }))
+  startDate: number | null;
 }

@@ -31,7 +31,10 @@ export class UsageReport {
   @Column({ name: 'window_end', type: 'timestamptz' })
   windowEnd: Date;
 
-  /** The `timestamp` sent to Stripe (the window start unless Stripe's 35-day limit forced later); reconciliation and the prune read by it. */
+  /**
+   * The `timestamp` sent to Stripe: the window's usage time (src/usage/window.ts), unless Stripe's 35-day
+   * limit forced later; reconciliation and the prune read by it.
+   */
   @Index('IDX_usage_reports_event_timestamp')
   @Column({ name: 'event_timestamp', type: 'timestamptz' })
   eventTimestamp: Date;

@@ -5,14 +5,15 @@
  * between shards leaves the later shards unclaimed and the earlier ones' claims open: the next drain
  * resumes those with the same identifiers.
  *
- * Per claim, page by page (HSCAN, CLAIM_PAGE_SIZE fields): plan events, skip identifiers the ledger
- * already holds, queue the rest into batches of ≤ 100 shared across claims (drain-sender.ts), sent
- * at the configured rate, each accepted batch written to the ledger. Unaligned cells (plan.ts
- * isAligned) are summed over the claim and queued last. A claim is released only when all its
- * events are accepted; a crash anywhere leaves it in Redis. A claim resumed more than 23 hours after
- * it was made first asks Stripe's summaries and sends only what Stripe lacks (late-resume.ts). A
- * failed claim does not stop the drain (a 429 does, at once): the drain goes on and fails at the
- * end with every step's error.
+ * Per claim, page by page (HSCAN, CLAIM_PAGE_SIZE fields): read the subscription starts of the
+ * page's customers (one query; a window holding one is stamped there, window.ts), plan events, skip
+ * identifiers the ledger already holds, queue the rest into batches of ≤ 100 shared across claims
+ * (drain-sender.ts), sent at the configured rate, each accepted batch written to the ledger.
+ * Unaligned cells (plan.ts isAligned) are summed over the claim and queued last. A claim is
+ * released only when all its events are accepted; a crash anywhere leaves it in Redis. A claim
+ * resumed more than 23 hours after it was made first asks Stripe's summaries and sends only what
+ * Stripe lacks (late-resume.ts). A failed claim does not stop the drain (a 429 does, at once): the
+ * drain goes on and fails at the end with every step's error.
  */
 import type { UsageDrainResult } from '../queues/usage-drain-queue';
 import {
@@ -31,6 +32,8 @@ import { DrainDeps, DrainSender } from './drain-sender';
 import { isAligned, planClaim } from './plan';
 import { LATE_RESUME_MS, resumeLate } from './late-resume';
 import { sendUnsentFixes, type FixDeps } from './reconcile-fix';
+import { subscriptionStarts } from './subscription-starts';
+import { windowStart } from './window';
 
 export type { DrainDeps } from './drain-sender';
 
@@ -103,7 +106,13 @@ async function drainClaim(
   const setAside: ClaimContents['invalid'] = [];
   let events = 0;
   const queue = async (cells: ClaimedCell[]) => {
-    const plan = planClaim(claim.id, cells, opts);
+    const first = cells.reduce((min, c) => Math.min(min, windowStart(c.windowStart, windowSeconds)), Infinity);
+    const starts = await subscriptionStarts(
+      deps.dataSource,
+      cells.map((c) => c.customer),
+      first,
+    );
+    const plan = planClaim(claim.id, cells, { ...opts, starts });
     setAside.push(...plan.negative.map((c): [string, string] => [encodeField(c), c.value]));
     const sent = await alreadySent(
       deps.dataSource,

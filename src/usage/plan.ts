@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { claimedCell, isPagedClaim, type ClaimedCell } from './claim';
 import type { StreamEvent } from './meter-stream';
-import { eventTimestamp, windowEnd, windowStart } from './window';
+import { eventTimestamp, type SubscriptionStarts, windowEnd, windowStart } from './window';
 
 export const MAX_EVENTS_PER_BATCH = 100;
 
@@ -18,7 +18,7 @@ export interface PlannedEvent {
   value: string;
   windowStart: number;
   windowEnd: number;
-  /** Unix seconds sent to Stripe; inside the window (its start) unless Stripe's 35-day limit forbids. */
+  /** Unix seconds sent to Stripe; inside the window (window.ts usageTime) unless Stripe's 35-day limit forbids. */
   timestamp: number;
 }
 
@@ -40,6 +40,8 @@ export interface PlanOptions {
   keyPrefix: string;
   windowSeconds: number;
   nowSeconds: number;
+  /** Subscription starts of the cells' customers: a window holding one is stamped there (window.ts). */
+  starts: SubscriptionStarts;
 }
 
 export interface ClaimPlan {
@@ -51,7 +53,9 @@ export interface ClaimPlan {
 /**
  * `u_` + 40 hex of SHA-256 over (key prefix, claim id, customer, meter, window start[, `unaligned`]).
  * The same claim always yields the same identifiers, so a retried or resumed drain repeats them and
- * Stripe drops the repeats; the prefix keeps two deployments sharing a Stripe account apart.
+ * Stripe drops the repeats; the prefix keeps two deployments sharing a Stripe account apart. The
+ * timestamp is left out on purpose: a subscription start mirrored between two attempts moves the
+ * re-send's timestamp (window.ts usageTime), and Stripe still drops it as a repeat, keeping the first.
  */
 export function eventIdentifier(
   keyPrefix: string,
@@ -156,7 +160,7 @@ function addCells(
         cell.value,
         cell.windowStart,
         end,
-        eventTimestamp(cell.windowStart, opts.nowSeconds),
+        eventTimestamp(cell.windowStart, end, opts.starts.get(cell.customer) ?? [], opts.nowSeconds),
       ),
     );
   }

@@ -13,13 +13,11 @@
  * refusal known). A fix moves missing/rejected towards confirmed; a cell whose ledger grows is
  * compared again.
  */
-import { STRIPE_PAST_LIMIT_S } from './window';
+import { eventTimestamp } from './window';
 
 export const HOUR = 3600;
 export type Outcome = 'confirmed' | 'missing' | 'rejected' | 'excess' | 'expired';
 export const OUTCOMES: readonly Outcome[] = ['confirmed', 'missing', 'rejected', 'excess', 'expired'];
-/** A fix's timestamp must leave this much room before Stripe's 35-day limit (as the drain's, window.ts). */
-const FIX_MARGIN_S = 600;
 
 export interface Cell {
   customer: string;
@@ -49,16 +47,21 @@ export function isSettled(
   return !cell.unsent && cell.hour + HOUR <= settledBefore && cell.lastSent <= settledBefore;
 }
 
-/** The timestamp a fix for `hour` is sent with: inside the hour, as early as Stripe still takes; undefined when none is. */
-export function fixTimestamp(hour: number, nowS: number): number | undefined {
-  const ts = Math.max(hour, nowS - STRIPE_PAST_LIMIT_S + FIX_MARGIN_S);
+/**
+ * The timestamp a fix for `hour` is sent with: stamped as the drain stamps the hour taken as a window
+ * (at a subscription start inside it, window.ts usageTime), as early as Stripe still takes, inside the
+ * hour; undefined when Stripe takes no second of it.
+ */
+export function fixTimestamp(hour: number, nowS: number, subscriptionStarts: readonly number[]): number | undefined {
+  const ts = eventTimestamp(hour, hour + HOUR, subscriptionStarts, nowS);
   return ts < hour + HOUR ? ts : undefined;
 }
 
 export function outcomeOf(cell: Pick<Cell, 'hour' | 'ledger' | 'marked'>, stripe: bigint, nowS: number): Outcome {
   if (stripe === cell.ledger) return 'confirmed';
   if (stripe > cell.ledger) return 'excess';
-  if (fixTimestamp(cell.hour, nowS) === undefined) return 'expired';
+  // Subscription starts move a fix's timestamp within the hour only: they never decide whether it expired.
+  if (fixTimestamp(cell.hour, nowS, []) === undefined) return 'expired';
   return cell.marked > 0n ? 'rejected' : 'missing';
 }
 

@@ -1,11 +1,12 @@
 /**
- * `--fix` (flow C, step 3), and the re-sends of a late resume (late-resume.ts): the units Stripe lacks
- * for one (customer, meter, hour) go out as a new meter event, stamped inside the same hour, with a
- * deterministic identifier of the cell and the attempt (`f_…`, fixIdentifier), through the same
- * meter event stream. Ledger first: the fix rows are written (`usage_fixes`, unaccepted), then sent
- * in batches of 100 and marked accepted. A fix killed half-way leaves unaccepted rows that the next
- * run sends first, with the same identifiers (Stripe drops the ones it already has), so exactly the
- * difference goes out. A cell that got a fix is compared again only once it settled, so a second
+ * `--fix` (flow C, step 3), and the re-sends of a late resume (late-resume.ts): the units Stripe
+ * lacks for one (customer, meter, hour) go out as a new meter event, stamped inside the same hour (at
+ * a subscription start inside it, as the drain stamps a window, reconcile-compare.ts fixTimestamp),
+ * with a deterministic identifier of the cell and the attempt (`f_…`, fixIdentifier), through the
+ * same meter event stream. Ledger first: the fix rows are written (`usage_fixes`, unaccepted), then
+ * sent in batches of 100 and marked accepted. A fix killed half-way leaves unaccepted rows that the
+ * next run sends first, with the same identifiers (Stripe drops the ones it already has), so exactly
+ * the difference goes out. A cell that got a fix is compared again only once it settled, so a second
  * `--fix` never sends the same difference again; `excess` and `expired` cells are never sent.
  */
 import { createHash } from 'node:crypto';
@@ -16,6 +17,7 @@ import { MeterRateLimited, type MeterStream, type StreamEvent } from './meter-st
 import { MAX_EVENTS_PER_BATCH } from './plan';
 import { fixTimestamp, fixUnits } from './reconcile-compare';
 import type { OutcomeRow } from './reconcile-ledger';
+import { subscriptionStarts } from './subscription-starts';
 
 export interface FixDeps {
   dataSource: DataSource;
@@ -104,10 +106,16 @@ export async function sendUnsentFixes(deps: FixDeps): Promise<SendReport> {
     }>;
     if (rows.length === 0) return report;
     const nowS = Math.floor((deps.now ?? Date.now)() / 1000);
+    const first = rows.reduce((min, r) => Math.min(min, Number(r.hour)), Infinity);
+    const starts = await subscriptionStarts(
+      deps.dataSource,
+      rows.map((r) => r.customer),
+      first,
+    );
     const events: StreamEvent[] = [];
     const expired: string[] = [];
     for (const r of rows) {
-      const ts = fixTimestamp(Number(r.hour), nowS);
+      const ts = fixTimestamp(Number(r.hour), nowS, starts.get(r.customer) ?? []);
       if (ts === undefined) expired.push(r.identifier);
       else events.push(streamEvent(r, ts));
     }

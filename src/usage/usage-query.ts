@@ -9,7 +9,15 @@ import type { RedisConnection } from '../runtime/redis';
 import { runScript } from '../runtime/run-script';
 import { CUSTOMER_SNAPSHOT_SCRIPT } from './snapshot-script';
 import { cellStates, confirmationTotals } from './usage-confirmation';
-import { type CustomerSnapshot, type LedgerRow, sentRows, type UsageRange, usageTotals } from './usage-totals';
+import { subscriptionStarts } from './subscription-starts';
+import {
+  type CustomerSnapshot,
+  inUsageRange,
+  type LedgerRow,
+  sentRows,
+  type UsageRange,
+  usageTotals,
+} from './usage-totals';
 import { STRIPE_FUTURE_LIMIT_S } from './window';
 
 /** The latest current period over the items of the customer's subscriptions that still run. */
@@ -18,10 +26,15 @@ const PERIOD_SQL = `SELECT si.current_period_start::bigint AS "from", si.current
   WHERE s.stripe_customer_id = $1 AND NOT s.deleted AND s.status NOT IN ('canceled', 'incomplete_expired')
   ORDER BY si.current_period_end DESC, si.current_period_start DESC LIMIT 1`;
 
+/** The rows whose window overlaps [$2, $3): those whose usage time (usage-totals.ts) may fall in it. */
 const LEDGER_SQL = `SELECT identifier, claim_id AS "claimId", meter, value::text AS value,
-    extract(epoch FROM window_start)::bigint AS "windowStart",
+    extract(epoch FROM window_start)::bigint AS "windowStart", extract(epoch FROM window_end)::bigint AS "windowEnd",
     (floor(extract(epoch FROM event_timestamp) / 3600) * 3600)::bigint AS hour
-  FROM usage_reports WHERE stripe_customer_id = $1 AND window_start >= to_timestamp($2) AND window_start < to_timestamp($3)`;
+  FROM usage_reports
+  WHERE stripe_customer_id = $1 AND window_end > to_timestamp($2) AND window_start < to_timestamp($3)`;
+
+/** Windows are at most a day long (config.ts): a start a day before `from` is in no window that reaches it. */
+const LONGEST_WINDOW_S = 86_400;
 
 const DEFAULT_DAYS = 30;
 
@@ -69,15 +82,22 @@ export async function customerUsage(
 ): Promise<CustomerUsage> {
   const period = range ?? (await defaultRange(deps.dataSource, customer, Math.floor(Date.now() / 1000)));
   const namespaces = [customerKeys(deps.keyPrefix, customer), usageKeys(deps.keyPrefix, LEGACY)];
-  // Redis before PostgreSQL: the order the rule in usage-totals.ts needs.
-  const snapshots = await Promise.all(namespaces.map((keys) => snapshot(deps.redis, keys, customer)));
+  // Redis before the ledger: the order the rule in usage-totals.ts needs (the starts may come at any time).
+  const [snapshots, starts] = await Promise.all([
+    Promise.all(namespaces.map((keys) => snapshot(deps.redis, keys, customer))),
+    subscriptionStarts(deps.dataSource, [customer], period.from - LONGEST_WINDOW_S),
+  ]);
+  const ownStarts = starts.get(customer) ?? [];
+  const inRange = inUsageRange(period, ownStarts);
   const rows = (
     (await deps.dataSource.query(LEDGER_SQL, [customer, period.from, period.to])) as Array<
-      Omit<LedgerRow, 'windowStart'> & { windowStart: string; hour: string }
+      Omit<LedgerRow, 'windowStart' | 'windowEnd'> & { windowStart: string; windowEnd: string; hour: string }
     >
-  ).map((r) => ({ ...r, windowStart: Number(r.windowStart), hour: Number(r.hour) }));
-  const totals = usageTotals(snapshots, rows, period, deps);
-  // The rows the route counts as sent are in [from, to) already (the SELECT's window_start filter).
+  )
+    .map((r) => ({ ...r, windowStart: Number(r.windowStart), windowEnd: Number(r.windowEnd), hour: Number(r.hour) }))
+    .filter((r) => inRange(r.windowStart, r.windowEnd));
+  const totals = usageTotals(snapshots, rows, period, { ...deps, starts: ownStarts });
+  // The rows the route counts as sent are in [from, to) already (filtered above by their usage time).
   const sent = sentRows(snapshots, rows);
   const confirmation = confirmationTotals(sent, await cellStates(deps.dataSource, customer, sent));
   const meters: CustomerMeters = {};

@@ -17,11 +17,15 @@
  *    made long before T (claim time from its id < T − 10 min: released before R's 20 minutes
  *    began, or open and so in O). A row of a claim made after T holds units that were in P at T,
  *    already pending: it is left out. The 10 minutes absorb clock skew between drain and Redis.
- * Usage falls in [from, to) by its window start, as the ledger's `window_start`.
+ * Usage falls in [from, to) by its time (window.ts usageTime): its window's start, or the start of a
+ * subscription that began inside the window, as its meter event is stamped; so the default range,
+ * the current period, shows the usage Stripe bills in it, the window the period began in included.
+ * The time comes from the window and the customer's starts at query time, for pending and sent
+ * alike: a unit never moves across `from` when it is drained.
  */
 import { claimTimeMs, claimWindowSeconds, type ClaimedCell } from './claim';
 import { planClaim } from './plan';
-import { windowStart } from './window';
+import { usageTime, windowStart } from './window';
 
 /** A ledger row is counted for a claim unknown to the snapshot only when older than this before T. */
 export const UNKNOWN_CLAIM_AGE_MS = 10 * 60_000;
@@ -42,6 +46,7 @@ export interface LedgerRow {
   value: string;
   /** Unix seconds. */
   windowStart: number;
+  windowEnd: number;
 }
 
 export interface UsageRange {
@@ -50,6 +55,14 @@ export interface UsageRange {
 }
 
 export type MeterTotals = Record<string, { sent: number; pending: number }>;
+
+/** Whether the usage of the window [start, end) falls in `range`, given the customer's subscription `starts`. */
+export function inUsageRange(range: UsageRange, starts: readonly number[]): (start: number, end: number) => boolean {
+  return (start, end) => {
+    const time = usageTime(start, end, starts);
+    return time >= range.from && time < range.to;
+  };
+}
 
 /** The ledger rows that count as sent under the rule above (whatever their window). */
 export function sentRows<R extends LedgerRow>(snapshots: readonly CustomerSnapshot[], rows: readonly R[]): R[] {
@@ -62,10 +75,10 @@ export function usageTotals(
   snapshots: readonly CustomerSnapshot[],
   rows: readonly LedgerRow[],
   range: UsageRange,
-  opts: { keyPrefix: string; windowSeconds: number },
+  opts: { keyPrefix: string; windowSeconds: number; starts: readonly number[] },
 ): MeterTotals {
   const sums = new Map<string, { sent: bigint; pending: bigint }>();
-  const inRange = (start: number) => start >= range.from && start < range.to;
+  const inRange = inUsageRange(range, opts.starts);
   const add = (meter: string, kind: 'sent' | 'pending', value: string) => {
     const entry = sums.get(meter) ?? { sent: 0n, pending: 0n };
     entry[kind] += BigInt(value);
@@ -73,19 +86,23 @@ export function usageTotals(
   };
   const inLedger = new Set(rows.map((r) => r.identifier));
   for (const snap of snapshots) {
-    for (const c of snap.pending)
-      if (inRange(windowStart(c.windowStart, opts.windowSeconds))) add(c.meter, 'pending', c.value);
+    for (const c of snap.pending) {
+      const start = windowStart(c.windowStart, opts.windowSeconds);
+      if (inRange(start, start + opts.windowSeconds)) add(c.meter, 'pending', c.value);
+    }
     for (const { claimId, cells } of snap.open) {
+      // Only identifiers and windows are read here: the timestamps (now, starts) do not matter.
       const plan = planClaim(claimId, cells, {
         keyPrefix: opts.keyPrefix,
         windowSeconds: claimWindowSeconds(claimId, opts.windowSeconds),
         nowSeconds: 0,
+        starts: new Map(),
       });
       for (const e of plan.events)
-        if (inRange(e.windowStart) && !inLedger.has(e.identifier)) add(e.meter, 'pending', e.value);
+        if (inRange(e.windowStart, e.windowEnd) && !inLedger.has(e.identifier)) add(e.meter, 'pending', e.value);
     }
   }
-  for (const r of sentRows(snapshots, rows)) if (inRange(r.windowStart)) add(r.meter, 'sent', r.value);
+  for (const r of sentRows(snapshots, rows)) if (inRange(r.windowStart, r.windowEnd)) add(r.meter, 'sent', r.value);
   const out: MeterTotals = {};
   for (const [meter, s] of [...sums].sort(([a], [b]) => (a < b ? -1 : 1))) {
     // A raw negative HINCRBY can leave a pending cell below zero; it is never sent, so shows as 0.

@@ -48,11 +48,17 @@ describe('outcomeOf', () => {
 });
 
 test('a fix is stamped inside its hour, as early as Stripe takes; none past 35 days', () => {
-  expect(fixTimestamp(hour, now)).toBe(hour);
+  expect(fixTimestamp(hour, now, [])).toBe(hour);
   const edge = now - 35 * DAY + 600;
   const edgeHour = edge - (edge % HOUR);
-  expect(fixTimestamp(edgeHour, now)).toBe(edge);
-  expect(fixTimestamp(edgeHour - HOUR, now)).toBeUndefined();
+  expect(fixTimestamp(edgeHour, now, [])).toBe(edge);
+  expect(fixTimestamp(edgeHour - HOUR, now, [])).toBeUndefined();
+  expect(fixTimestamp(edgeHour - HOUR, now, [edgeHour - 60])).toBeUndefined();
+});
+
+test('a fix for the hour a subscription started in is stamped at that start (as the drain stamps it)', () => {
+  expect(fixTimestamp(hour, now, [hour + 1980])).toBe(hour + 1980);
+  expect(fixTimestamp(hour, now, [hour - 60, hour + HOUR])).toBe(hour);
 });
 
 test('fixes send what Stripe lacks for missing and rejected hours only', () => {

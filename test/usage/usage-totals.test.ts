@@ -5,7 +5,7 @@ import { type CustomerSnapshot, type LedgerRow, UNKNOWN_CLAIM_AGE_MS, usageTotal
 
 const T = 1_800_000_000_000; // snapshot time, ms
 const W = 1_799_996_400; // a window start, s
-const opts = { keyPrefix: 'p', windowSeconds: 3600 };
+const opts = { keyPrefix: 'p', windowSeconds: 3600, starts: [] };
 const range = { from: W - 86_400, to: W + 86_400 };
 const cell = (value: string, meter = 'api_calls', windowStart = W) => ({
   customer: 'cus_A',
@@ -22,12 +22,13 @@ const snap = (over: Partial<CustomerSnapshot> = {}): CustomerSnapshot => ({
 });
 /** The ledger rows a drain writes for `cells` of claim `claimId`. */
 const rowsOf = (claimId: string, cells: ReturnType<typeof cell>[]): LedgerRow[] =>
-  planClaim(claimId, cells, { ...opts, nowSeconds: 0 }).events.map((e) => ({
+  planClaim(claimId, cells, { ...opts, nowSeconds: 0, starts: new Map() }).events.map((e) => ({
     identifier: e.identifier,
     claimId,
     meter: e.meter,
     value: e.value,
     windowStart: e.windowStart,
+    windowEnd: e.windowEnd,
   }));
 
 describe('usageTotals: every unit in sent or pending, never both', () => {
@@ -71,6 +72,35 @@ describe('usageTotals: every unit in sent or pending, never both', () => {
     ).toEqual({
       api_calls: { sent: 0, pending: 3 },
       storage_gb: { sent: 0, pending: 2 },
+    });
+  });
+});
+
+describe('usageTotals: the window a subscription started in belongs to the period it started', () => {
+  const S = W + 1980; // the subscription starts 33 minutes into window W
+  const claimed = newClaimId(T - 5000, 3600);
+  const period = { from: S, to: S + 30 * 86_400 };
+  const before = { from: S - 86_400, to: S };
+  const withStart = { ...opts, starts: [S] };
+  const snapshots = [
+    snap({ pending: [cell('2')], open: [{ claimId: claimed, cells: [cell('3', 'storage_gb')] }], released: [claimed] }),
+  ];
+  const rows = rowsOf(newClaimId(T - UNKNOWN_CLAIM_AGE_MS - 1, 3600), [
+    cell('5', 'api_calls', W),
+    cell('7', 'api_calls', W - 3600),
+  ]);
+  test('pending, claimed and sent units of that window are in the period, not before it', () => {
+    expect(usageTotals(snapshots, rows, period, withStart)).toEqual({
+      api_calls: { sent: 5, pending: 2 },
+      storage_gb: { sent: 0, pending: 3 },
+    });
+    expect(usageTotals(snapshots, rows, before, withStart)).toEqual({ api_calls: { sent: 7, pending: 0 } });
+  });
+  test('a period that began at a renewal (no subscription start): the window stays with the period before', () => {
+    expect(usageTotals(snapshots, rows, period, opts)).toEqual({});
+    expect(usageTotals(snapshots, rows, before, opts)).toEqual({
+      api_calls: { sent: 12, pending: 2 },
+      storage_gb: { sent: 0, pending: 3 },
     });
   });
 });

@@ -33,6 +33,8 @@ const subscriptionSchema = z.object({
   cancel_at_period_end: z.boolean(),
   canceled_at: z.number().int().nullish(),
   trial_end: z.number().int().nullish(),
+  // On the subscription in every version since 2020-03-02; nullish only for objects that lack it.
+  start_date: z.number().int().nullish(),
   current_period_start: z.number().int().nullish(),
   current_period_end: z.number().int().nullish(),
   items: z.object({ data: z.array(itemSchema) }),
@@ -60,6 +62,7 @@ export function mapSubscription(object: unknown): MirrorFields<Subscription> {
     cancelAtPeriodEnd: s.cancel_at_period_end,
     canceledAt: s.canceled_at ?? null,
     trialEnd: s.trial_end ?? null,
+    startDate: s.start_date ?? null,
   };
 }
 

@@ -6,7 +6,7 @@
  */
 import { PermanentError } from '../../../src/events/handler-types';
 import { mapInvoice, usageFlushFor } from '../../../src/events/handlers/invoice';
-import { mapSubscriptionItems } from '../../../src/events/handlers/subscription';
+import { mapSubscription, mapSubscriptionItems } from '../../../src/events/handlers/subscription';
 import * as build from '../../../stand-in/events';
 
 // Loosely typed on purpose: the tests reshape objects into other API versions' shapes.
@@ -49,6 +49,13 @@ test('a pre-basil subscription (period on the subscription) gives its items that
       currentPeriodEnd: 1_602_592_000,
     },
   ]);
+});
+
+test.each(build.API_VERSIONS)('a %s subscription gives its start_date (where the usage drain stamps)', (version) => {
+  const s = build.buildersFor(version).subscription({ start_date: 1_767_227_580 }) as unknown as Loose;
+  expect(mapSubscription(s).startDate).toBe(1_767_227_580);
+  delete s.start_date;
+  expect(mapSubscription(s).startDate).toBeNull();
 });
 
 test('an item with only a plan (accounts from before Prices) uses the plan id as its price', () => {
