@@ -193,7 +193,7 @@ export function markdown(r: Report, before?: Report, notes = ''): string {
     'It creates its own database and Redis key prefix, starts the Stripe stand-in, the api and worker roles',
     'and the verify-only baseline as child processes, and removes all of it afterwards, also on failure.',
     'Results: `bench/results/latest.json`. Profile a role with',
-    '`BENCH_NODE_FLAGS_API="--cpu-prof --cpu-prof-dir=bench/results/profiles" npm run bench` (or `_WORKER`).',
+    '`BENCH_NODE_FLAGS_API="--cpu-prof --cpu-prof-dir=/tmp/bench-profiles" npm run bench` (or `_WORKER`).',
     '',
   ];
   return `${lines.join('\n')}${notes ? `\n${notes.trim()}\n` : ''}`;
