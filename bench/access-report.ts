@@ -2,11 +2,13 @@
 import type { AccessBenchResult } from './access';
 import { f } from './format';
 
+export const ACCESS_HEADING = '## 6. Access API (`GET /v1/customers/:id/access`)';
+
 export function accessSection(a: AccessBenchResult, scale: string): string[] {
   const row = (what: string, l: AccessBenchResult['service']) =>
     `| ${what} | ${f(l.requests)} | ${f(l.rps)} | ${f(l.p50, 1)} | ${f(l.p99, 1)} | ${l.non2xx} |`;
   return [
-    '## 6. Access API (`GET /v1/customers/:id/access`)',
+    ACCESS_HEADING,
     '',
     `${f(a.customers)} customers, requests spread over all of them, autocannon ${scale === 'full' ? 32 : 8} connections. The service`,
     'answers behind bearer auth from its in-memory cache (each customer read once from customer_access, then kept until',

@@ -97,7 +97,7 @@ process.on('exit', () => {
   for (const child of live) child.kill('SIGKILL');
 });
 
-/** Extra node flags for one role, e.g. BENCH_NODE_FLAGS_API="--cpu-prof --cpu-prof-dir=bench/results/profiles". */
+/** Extra node flags for one role, e.g. BENCH_NODE_FLAGS_API="--cpu-prof --cpu-prof-dir=/tmp/bench-profiles". */
 function nodeFlags(name: string): string[] {
   return (process.env[`BENCH_NODE_FLAGS_${name.toUpperCase().replace(/-/g, '_')}`] ?? '').split(/\s+/).filter(Boolean);
 }

@@ -6,7 +6,9 @@
  * BENCHMARKS.md in place: `--only=cluster` (section 5: ingest and end to end on a local Redis Cluster
  * beside the single Redis), `--only=usage-query` (section 3c: the usage query next to a busy shard)
  * and `--only=reconcile` (section 7: `npm run usage:reconcile` over a day of 10,000 pairs). A full
- * run keeps sections 3c and 7 as their own runs last wrote them.
+ * run keeps sections 3c and 7 as their own runs last wrote them, then rewrites the headline block of
+ * every markdown file that has one (bench/headline.ts). `--render-only` measures nothing: it writes
+ * BENCHMARKS.md and the headline blocks again from bench/results/*.json and bench/notes.md.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -14,6 +16,7 @@ import { runBench } from './bench';
 import { benchCluster, type ClusterResult } from './cluster';
 import { clusterSection } from './cluster-report';
 import { BenchEnv } from './env';
+import { writeHeadlines } from './headline';
 import { processLauncher } from './launch';
 import { benchReconcile, reconcileSection, type ReconcileBenchResult } from './reconcile';
 import { markdown, Report } from './report';
@@ -60,7 +63,32 @@ const ONLY: Record<string, (scale: Scale) => Promise<void>> = {
     writeSection(RECONCILE, scale.name, await benchReconcile(scale.reconcilePairs, (line) => console.log(line))),
 };
 
+const readReport = (path: string) => JSON.parse(readFileSync(path, 'utf8')) as Report;
+
+/** The report with the before → after table (bench/results/before.json) and the notes (bench/notes.md). */
+function render(report: Report): string {
+  const beforePath = resolve(results, 'before.json');
+  const before = existsSync(beforePath) ? readReport(beforePath) : undefined;
+  const notesPath = resolve(root, 'bench', 'notes.md');
+  const notes = existsSync(notesPath) ? readFileSync(notesPath, 'utf8') : '';
+  return markdown(report, before, notes);
+}
+
+/** BENCHMARKS.md from a full run's report, the standalone sections kept, then every headline block. */
+function publish(report: Report): string {
+  const text = render(report);
+  writeFileSync(resolve(root, 'BENCHMARKS.md'), text);
+  keepSection(USAGE_QUERY);
+  keepSection(RECONCILE);
+  for (const file of writeHeadlines(root, report)) console.log(`headline figures rewritten in ${file}`);
+  return text;
+}
+
 async function main(): Promise<void> {
+  if (process.argv.includes('--render-only')) {
+    publish(readReport(resolve(results, 'latest.json')));
+    return console.log('BENCHMARKS.md rendered from bench/results/latest.json');
+  }
   const scale = pickScale();
   console.log(`benchmark, scale ${scale.name}`);
   const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
@@ -72,17 +100,7 @@ async function main(): Promise<void> {
   mkdirSync(results, { recursive: true });
   const name = scale.name === 'full' ? 'latest.json' : 'tiny.json';
   writeFileSync(resolve(results, name), `${JSON.stringify(report, null, 2)}\n`);
-  const beforePath = resolve(results, 'before.json');
-  const before = existsSync(beforePath) ? (JSON.parse(readFileSync(beforePath, 'utf8')) as Report) : undefined;
-  const notesPath = resolve(root, 'bench', 'notes.md');
-  const notes = existsSync(notesPath) ? readFileSync(notesPath, 'utf8') : '';
-  const text = markdown(report, before, notes);
-  if (scale.name === 'full') {
-    writeFileSync(resolve(root, 'BENCHMARKS.md'), text);
-    keepSection(USAGE_QUERY);
-    keepSection(RECONCILE);
-  }
-  console.log(`\n${text}`);
+  console.log(`\n${scale.name === 'full' ? publish(report) : render(report)}`);
   for (const g of report.goals)
     console.log(`${g.met ? 'met   ' : 'MISSED'} ${g.name}: ${g.figure.toFixed(3)} (goal ${g.goal})`);
 }

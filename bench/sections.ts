@@ -43,12 +43,18 @@ export interface StandaloneSection<R extends object> {
   before: readonly string[];
 }
 
+/** The section with the run it comes from under its heading: its own, not the full run's at the top. */
+function dated<R extends object>(s: StandaloneSection<R>, saved: R & { scale: string; date: string }): string[] {
+  const [heading, ...rest] = s.render(saved, saved.scale);
+  return [heading, '', `Measured on its own by \`npm run bench -- --only=${s.name}\` on ${saved.date}.`, ...rest];
+}
+
 /** Writes the result and prints the section; at full scale also puts it into BENCHMARKS.md. */
 export function writeSection<R extends object>(s: StandaloneSection<R>, scale: string, result: R): void {
   mkdirSync(results, { recursive: true });
   const saved = { scale, date: new Date().toISOString(), ...result };
   writeFileSync(resolve(results, `${s.name}.json`), `${JSON.stringify(saved, null, 2)}\n`);
-  const section = s.render(result, scale);
+  const section = dated(s, saved);
   console.log(`\n${section.join('\n')}`);
   if (scale === 'full') putSection(section, s.before);
 }
@@ -57,6 +63,6 @@ export function writeSection<R extends object>(s: StandaloneSection<R>, scale: s
 export function keepSection<R extends object>(s: StandaloneSection<R>): void {
   const path = resolve(results, `${s.name}.json`);
   if (!existsSync(path)) return;
-  const saved = JSON.parse(readFileSync(path, 'utf8')) as R & { scale: string };
-  if (saved.scale === 'full') putSection(s.render(saved, saved.scale), s.before);
+  const saved = JSON.parse(readFileSync(path, 'utf8')) as R & { scale: string; date: string };
+  if (saved.scale === 'full') putSection(dated(s, saved), s.before);
 }

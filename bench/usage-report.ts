@@ -28,11 +28,13 @@ export function usageSection(u: UsageResult): string[] {
   ];
 }
 
+export const DRAIN_MEMORY_HEADING = '### Drain memory and event ids';
+
 export function usageMemorySection(m: UsageMemoryResult): string[] {
   const d = m.drain;
   const perDay = (m.ids.usedMemoryBytesPerId * 1000 * 86_400) / 2 ** 30;
   return [
-    '### Drain memory and event ids',
+    DRAIN_MEMORY_HEADING,
     '',
     `Drain of **${f(d.pairs)} (customer, meter) pairs** by a worker-role process: **peak RSS ${f(d.workerPeakRssMb)} MB** (goal ≤ 200; ${f(d.workerRssBeforeMb)} MB before the drain),`,
     `${f(d.requests)} Stripe requests in ${f(d.seconds, 1)} s. The claim is read with HSCAN, ${'1,000'} fields a page, and sent in batches shared across shards.`,

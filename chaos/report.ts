@@ -65,7 +65,7 @@ const HOW_IT_WORKS = `## Failures the suite found, and their fixes
 |---|---|---|---|---|
 | 7 | \`GET /V1/customers/:id/access\` answered 200 **without a token** | @koa/router matches routes case-insensitively but a prefix-wide \`router.use\` middleware case-sensitively, so the bearer check never ran for \`/V1/…\` | the bearer check runs before routing for every spelling of \`/v1\` (src/api/app.ts) | test/api/auth.int.test.ts |
 | 7 | \`TRACE\` (any route) answered **501** | Koa Router's \`allowedMethods\` answers 501 to methods no router implements | methods no route serves get 405 with \`Allow\` (src/api/app.ts) | test/api/http-methods.int.test.ts |
-| 3 | 3 of 10,000 events **lost** after 5 worker SIGKILLs | BullMQ's default \`maxStalledCount: 1\`: a job caught by two crashes is failed ("job stalled more than allowable limit") though Stripe already had its 200 and never redelivers | the Stripe event worker allows 20 stalls (src/jobs/worker.ts); processed_events makes every re-run safe | test/jobs/stripe-events.int.test.ts |
+| 3 | 3 of 10,000 events **lost** after 5 worker SIGKILLs | BullMQ's default \`maxStalledCount: 1\`: a job caught by two crashes is failed ("job stalled more than allowable limit") though Stripe already had its 200 and never redelivers | the Stripe event worker allows 20 stalls (src/jobs/stripe-events.ts, \`STRIPE_EVENT_MAX_STALLS\`); processed_events makes every re-run safe | test/jobs/stripe-events.int.test.ts |
 | 8 | after the master restart, the workers of one Stripe event partition (not the stopped master's) **stopped taking jobs** until their process restarted: queues never drained in 4 of 11 CI-scale runs | ioredis' \`Cluster#connect()\` never settles when its ready check sees \`cluster_state:fail\` (it reconnects on a new promise), and BullMQ awaits it when it resets a worker's blocking connection | cluster connections skip ioredis' ready check; commands during a cluster failure fail and are retried instead (src/runtime/redis.ts) | test/runtime/redis-cluster.int.test.ts (a worker connection connects while the cluster reports \`cluster_state:fail\`) |
 | 7 | cross-site form POSTs to Bull Board's add-job route, sent with the operator's remembered credentials, answered **200**: forged Stripe event jobs (7) and signed notification deliveries (3) queued (CI scale, seed 2323, before issue 21 merged) | Bull Board's API takes form bodies and checks no origin; basic auth alone cannot tell a cross-site form from the operator | issue 21: every cross-site write to the board and the console is refused, and nobody can add or edit jobs | chaos scenario 7 (\`admin cross-site write\` shapes, chaos/hostile/cross-site.ts) |
 
@@ -88,8 +88,8 @@ Needs the PostgreSQL server binaries (\`/usr/lib/postgresql/<version>/bin\`, or 
   started as root; \`fsync=off\`) and a private Redis (AOF on, \`noeviction\`), each on a free port, so
   the suite can stop and start them.
 - **System under test**: for every scenario a fresh database and Redis prefix, one \`ROLE=api\` process and
-  two \`ROLE=worker\` processes (\`node dist/src/main.js\`, configured only through the environment).
-- **Truth**: the Stripe stand-in (\`test/support/stripe-stand-in\`) holds the newest state of every object;
+  two \`ROLE=worker\` processes (\`src/main.ts\`, built as \`npm start\` runs it, configured only through the environment).
+- **Truth**: the Stripe stand-in (\`stand-in/\`) holds the newest state of every object;
   the service refetches from it on same-second ties. Histories are generated customer lifecycles
   (sign-up, failed and paid invoices with Stripe's three same-second payment events, dunning,
   recovery, cancellation, trials, voided and uncollectible invoices, same-second status flip-flops).
@@ -110,8 +110,9 @@ Needs the PostgreSQL server binaries (\`/usr/lib/postgresql/<version>/bin\`, or 
 | 6 | usage under fire | increments over many (customer, meter) pairs, drain processes SIGKILLed mid-drain, the stand-in failing requests with 500/429 |
 | 7 | hostile input | random and mutated requests to every route; nothing may be recorded, no 5xx, no answer without credentials |
 | 8 | Redis Cluster | a private three-master cluster (AOF), 6 partitions, 2 api and 3 worker processes: lifecycles shuffled and sent to both apis, a worker SIGKILLed, usage through both apis, then a master shut down (\`SHUTDOWN NOSAVE\`) mid-delivery and restarted from its nodes file. The partitions it serves are read from the cluster, and probes (two events of one customer per such partition) go to both apis while it is gone: each must be answered 503 within the enqueue timeout (+1 s), no event of its partitions may get a 2xx while it is gone, both apis must accept the probes again once the cluster is ok, and each probe must be applied exactly once. Non-2xx redelivered; usage totals at Stripe and in the ledger checked too |
+| 9 | usage confirmed by Stripe | usage over many (customer, meter) pairs in the past hours, drained every 2 s, while the stand-in silently loses 10 % of the meter events it accepts and refuses 3 customers after the fact (thin error events to the webhook); then the reconciliation with \`--fix\` (\`src/usage/reconcile-run.ts\`, as \`npm run usage:reconcile -- --fix\` runs it) round after round, Stripe losing fixes too, until nothing differs: Stripe's total must equal the ledger's and the counted total for every pair, no unit sent twice |
 
-A shortened version of scenarios 1–4 and 7 runs inside \`npm test\` (\`test/chaos/chaos.int.test.ts\`,
+A shortened version of scenarios 1–4, 7 and 9 runs inside \`npm test\` (\`test/chaos/chaos.int.test.ts\`,
 \`CHAOS_SCALE=ci\` sizes): there the service runs from its TypeScript sources through
 \`test/support/ts-register.js\`, PostgreSQL is the test server (own database per scenario) and Redis is the test
 server (own prefix) except for the outage scenario, which starts its own \`redis-server\`. Scenario 8 runs in

@@ -99,7 +99,7 @@ export const usageConfirmation: Scenario = {
       const rounds = await fixUntilConfirmed(reconciler, ctx.log);
       return {
         ...(await verdict(stack, counted, rounds)),
-        faults: `${lostByStripe} meter events lost by Stripe (${lossRate * 100} %), ${refusedByStripe} refused (${refused} customers)`,
+        faults: `${lostByStripe} meter events lost by Stripe (${lossRate * 100} %), ${refusedByStripe} refused (${refused} customers); \`--fix\` took ${rounds.length} round${rounds.length === 1 ? '' : 's'}`,
       };
     } finally {
       await dataSource?.destroy();

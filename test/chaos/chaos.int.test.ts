@@ -3,7 +3,7 @@
  * 7 and 9 against real api and worker processes started from the TypeScript sources (nothing is
  * built first). PostgreSQL is the test server (a fresh database per scenario); Redis is the test
  * server under a fresh prefix, except for the outage scenario, which stops its own redis-server.
- * Scenario 8 (Redis Cluster) runs in redis-cluster.test.ts.
+ * Scenario 8 (Redis Cluster) runs in test/runtime/redis-cluster.int.test.ts.
  * Scenario 3 waits ~30–60 s for BullMQ's stalled-job recovery, so it runs alongside the others.
  */
 import { mkdtempSync } from 'node:fs';
