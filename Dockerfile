@@ -26,5 +26,6 @@ COPY --from=build /app/dist/migrations ./dist/migrations
 # The image's own unprivileged user; the code only reads its files.
 USER node
 EXPOSE 3000
-# Exec form: node is PID 1 and receives SIGTERM itself, then drains (SHUTDOWN_TIMEOUT_MS) and exits.
+# What `npm run start:prod` runs, without npm: in exec form node is PID 1 and receives SIGTERM itself,
+# then drains (SHUTDOWN_TIMEOUT_MS) and exits.
 CMD ["node", "dist/src/main.js"]

@@ -5,6 +5,7 @@
  * Used by main.ts, and by the tests, bench, chaos and demo to run the real service in-process.
  */
 import type { Queue, Worker } from 'bullmq';
+import type Koa from 'koa';
 import type { DataSource } from 'typeorm';
 import type { Config } from './config';
 import { createDataSource } from './db/data-source';
@@ -20,6 +21,8 @@ import { createStripeClient } from './stripe';
 export interface RunningService {
   /** The bound HTTP port (api role), useful when PORT=0. */
   port?: number;
+  /** The api role's Koa app. */
+  app?: Koa;
   dataSource: DataSource;
   /** Every partition of the Stripe event queue (api role). */
   eventQueues?: StripeEventQueues;
@@ -47,7 +50,7 @@ export async function startService(config: Config, log: Logger): Promise<Running
   const service: RunningService = { dataSource, metrics, queues: [], eventWorkers: [], stop: async () => {} };
   if (config.ROLE === 'api' || config.ROLE === 'all') {
     const api = await startApiRole(ctx);
-    Object.assign(service, { port: api.port, eventQueues: api.eventQueues, queues: api.queues });
+    Object.assign(service, { port: api.port, app: api.app, eventQueues: api.eventQueues, queues: api.queues });
     closers.push(...api.closers);
   }
   if (config.ROLE === 'worker' || config.ROLE === 'all') {

@@ -6,6 +6,8 @@
 import Stripe from 'stripe';
 
 export const STRIPE_API_VERSION = '2026-10-28.endive';
+/** The oldest API version whose event shapes the mappers read (src/events/handlers/); older payloads may not map. */
+export const OLDEST_READ_API_VERSION = '2020-03-02';
 
 export interface StripeClientOptions {
   secretKey: string;

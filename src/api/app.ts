@@ -26,6 +26,7 @@ import type { UsageClient } from '../usage/client';
 import { usageRoutes } from './usage';
 import { customerUsageRoutes, type CustomerUsageDeps } from './customer-usage';
 import { metricsRoutes } from './metrics';
+import { openApiRoutes } from './openapi';
 import { DEFAULT_ENQUEUE_TIMEOUT_MS, webhookRoutes } from './webhooks';
 
 export interface AppDeps {
@@ -115,6 +116,8 @@ export function createApp(deps: AppDeps): Koa {
     const customerUsage = customerUsageRoutes({ usage: deps.customerUsage });
     v1.use(customerUsage.routes(), customerUsage.allowedMethods());
   }
+  const openApi = openApiRoutes();
+  v1.use(openApi.routes(), openApi.allowedMethods());
 
   const routers = [
     v1,

@@ -2,7 +2,10 @@
 import type { Context } from 'koa';
 import getRawBody from 'raw-body';
 
-export async function readJsonBody(ctx: Context, limitBytes = 64 * 1024): Promise<unknown> {
+/** What a route reads unless it says otherwise. */
+export const JSON_BODY_LIMIT_BYTES = 64 * 1024;
+
+export async function readJsonBody(ctx: Context, limitBytes = JSON_BODY_LIMIT_BYTES): Promise<unknown> {
   // If a body parser ran earlier in the chain, use its result rather than a consumed stream.
   const parsed = (ctx.request as { body?: unknown }).body;
   if (parsed !== undefined) return parsed;

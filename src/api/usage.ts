@@ -11,12 +11,12 @@ import { validateUsageBody } from '../usage/validate';
 import { readJsonBody } from './json-body';
 
 /** 1,000 events of a few hundred bytes each fit comfortably. */
-const BODY_LIMIT_BYTES = 1024 * 1024;
+export const USAGE_BODY_LIMIT_BYTES = 1024 * 1024;
 
 export function usageRoutes(deps: { usage: UsageClient }): Router {
   const router = new Router();
   router.post('/usage', async (ctx) => {
-    const body = await readJsonBody(ctx, BODY_LIMIT_BYTES);
+    const body = await readJsonBody(ctx, USAGE_BODY_LIMIT_BYTES);
     const checked = validateUsageBody(body, Math.floor(Date.now() / 1000));
     if (!checked.ok) return ctx.throw(400, checked.error);
     let duplicates = 0;

@@ -7,7 +7,7 @@
  */
 import Stripe from 'stripe';
 import { isRecord } from '../lib/is-record';
-import { parseStripeEvent, StripeEvent } from '../queues/stripe-event';
+import { EVENT_ID, parseStripeEvent, StripeEvent } from '../queues/stripe-event';
 import type { ThinNotification } from '../queues/thin-events-queue';
 
 export const SIGNATURE_TOLERANCE_SECONDS = 300;
@@ -82,8 +82,6 @@ function matchingSecret(
   return secret === undefined ? { ok: false, reason: `invalid signature: ${lastError}` } : { ok: true, secret };
 }
 
-const THIN_EVENT_ID = /^evt_[A-Za-z0-9_]+$/;
-
 /**
  * A thin notification: stripe-node's parse (which verifies the signature again and refuses what is
  * not a notification), then the envelope the contract needs: `id` evt_…, `type`, `created`.
@@ -95,7 +93,7 @@ function thinNotification(body: Record<string, unknown>, parse: () => unknown): 
     return { ok: false, reason: `invalid thin event notification: ${(error as Error).message.split('\n')[0]}` };
   }
   const { id, type, created } = body;
-  if (typeof id !== 'string' || !THIN_EVENT_ID.test(id))
+  if (typeof id !== 'string' || !EVENT_ID.test(id))
     return { ok: false, reason: 'signed body is not a Stripe event (id: must be an evt_ id)' };
   if (typeof type !== 'string' || type.length === 0)
     return { ok: false, reason: 'signed body is not a Stripe event (type: must be a non-empty string)' };

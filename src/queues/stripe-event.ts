@@ -35,7 +35,8 @@ export interface StripeEvent {
   data: { object: StripeEventObject };
 }
 
-const EVENT_ID = /^evt_[A-Za-z0-9_]+$/;
+/** A Stripe event id (v1 events and v2 thin event notifications alike). */
+export const EVENT_ID = /^evt_[A-Za-z0-9_]+$/;
 
 const isText = (value: unknown): value is string => typeof value === 'string' && value.length > 0;
 

@@ -4,6 +4,7 @@
  * cache kept right by the access change feed. Returns its closers in shutdown order: stop accepting
  * requests, close the queues, close Redis.
  */
+import type Koa from 'koa';
 import type { Queue } from 'bullmq';
 import type Stripe from 'stripe';
 import type { DataSource } from 'typeorm';
@@ -27,6 +28,8 @@ import { closeServer, listen } from './http-server';
 
 export interface ApiRole {
   port: number;
+  /** The Koa app on PORT (its routers are what the OpenAPI description is checked against). */
+  app: Koa;
   eventQueues: StripeEventQueues;
   /** Every queue Bull Board and the queue-depth metrics show. */
   queues: Queue[];
@@ -98,5 +101,5 @@ export async function startApiRole({ config, dataSource, stripe, log, metrics }:
     () => quitRedis(redis),
   );
   log.info({ port }, 'api listening');
-  return { port, eventQueues, queues, closers };
+  return { port, app, eventQueues, queues, closers };
 }

@@ -95,6 +95,8 @@ describe('Dockerfile', () => {
     expect(user).not.toMatch(/^(root|0)$/);
     const cmd = JSON.parse(final.find((i) => i.op === 'CMD')!.args) as string[];
     expect(cmd).toEqual(['node', 'dist/src/main.js']);
+    // The same outside the image; `exec` lets npm's SIGTERM reach node, not a shell that dies without passing it on.
+    expect(pkg.scripts['start:prod']).toBe(`exec ${cmd.join(' ')}`);
     expect(existsSync(join(ROOT, 'src/main.ts'))).toBe(true);
   });
 

@@ -2,15 +2,17 @@
  * What the production image runs, without Docker: the project is built from exactly the image's build
  * context (the .dockerignore whitelist), `npm pack`ed (package.json `files` decides what goes in),
  * installed in a clean folder with `npm ci --omit=dev` (the published lockfile copied beside it, as
- * the Dockerfile does), and `node dist/src/main.js` is started there with ROLE=api, worker and all, each
- * against a database that does not exist yet, its own Redis prefix and the Stripe stand-in: /readyz
- * answers 200, every migration is applied, and SIGTERM ends the process cleanly. The migrations also
- * run alone from dist (`node dist/src/cli/migrate.js`, the compose `migrate` service), and so do the
- * operator commands (`setup`, `doctor`).
+ * the Dockerfile does), and started there with ROLE=api and worker as the image does
+ * (`node dist/src/main.js`) and with ROLE=all as a production install without Docker does
+ * (`npm run start:prod`), each against a database that does not exist yet, its own Redis prefix and
+ * the Stripe stand-in: /readyz answers 200, every migration is applied, and SIGTERM ends the process
+ * cleanly. The migrations also run alone from dist (`node dist/src/cli/migrate.js`, the compose
+ * `migrate` service), and so do the operator commands (`setup`, `doctor`); every npm script that
+ * builds first runs a file the install holds.
  * Slow (a build and an install): done once for the file.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -124,12 +126,22 @@ function exitOf(child: ChildProcess): Promise<number | null> {
   return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
 }
 
-test.each(['api', 'worker', 'all'])(
-  'ROLE=%s: node dist/src/main.js is ready, migrated, and stops cleanly on SIGTERM',
-  async (role) => {
+const NODE = 'node dist/src/main.js';
+// npm forwards SIGTERM to its child; the script's `exec` makes that child node itself.
+const START_PROD = 'npm run start:prod';
+const argv = (command: string) => (command === NODE ? [process.execPath, 'dist/src/main.js'] : command.split(' '));
+
+test.each([
+  ['api', NODE],
+  ['worker', NODE],
+  ['all', START_PROD],
+])(
+  'ROLE=%s: %s is ready, migrated, and stops cleanly on SIGTERM',
+  async (role, command) => {
     const port = await freePort();
     const env = roleEnv(role, port);
-    const child = spawn(process.execPath, ['dist/src/main.js'], { cwd: installed, env, stdio: 'pipe' });
+    const [file, ...args] = argv(command);
+    const child = spawn(file, args, { cwd: installed, env, stdio: 'pipe' });
     let output = '';
     child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
     child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
@@ -139,7 +151,8 @@ test.each(['api', 'worker', 'all'])(
         async () => {
           if (child.exitCode !== null) throw new Error(`exited ${child.exitCode}: ${output}`);
           const res = await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined);
-          return res?.status === 200;
+          // With ROLE=all the api answers while the worker still starts, before main.ts handles SIGTERM.
+          return res?.status === 200 && output.includes('"msg":"service started"');
         },
         60_000,
         `/readyz of ROLE=${role}`,
@@ -163,6 +176,20 @@ test('the migrations run alone from dist (the compose migrate service), and a se
   const second = await run(process.execPath, ['dist/src/cli/migrate.js'], { cwd: installed, env });
   expect(second.stdout).toBe('no pending migrations\n');
 }, 60_000);
+
+test('each npm script that builds first runs a built file the production install holds', () => {
+  const { scripts } = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')) as {
+    scripts: Record<string, string>;
+  };
+  const built = Object.entries(scripts).flatMap(([name, script]) => {
+    const file = /^npm run --silent build && node (dist\/src\/\S+\.js)$/.exec(script)?.[1];
+    return file ? [[name, file, existsSync(join(installed, file))]] : [];
+  });
+  expect(built.map(([name]) => name).sort()).toEqual(
+    ['backfill', 'doctor', 'migrate', 'replay', 'setup', 'start', 'usage:reconcile'].sort(),
+  );
+  for (const [name, file, exists] of built) expect({ name, file, exists }).toEqual({ name, file, exists: true });
+});
 
 test('the operator commands run from the image too: setup (dry run) and doctor', async () => {
   const env = { ...roleEnv('all', 0), PUBLIC_URL: 'https://billing.example.com' };

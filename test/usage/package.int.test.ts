@@ -93,7 +93,7 @@ test('`import { UsageClient } from "stripe-billing-engine/usage"` type-checks, r
   expect(files.map((f) => f.path)).toEqual(
     expect.arrayContaining(['package.json', 'dist/src/usage/index.js', 'dist/src/usage/index.d.ts']),
   );
-  // The built service and its migrations (the image and `npm start` of an installed package run them), nothing else.
+  // The built service and its migrations (the image and `npm run start:prod` of an installed package run them), nothing else.
   expect(files.filter((f) => !/^(dist\/(src|migrations)\/|package\.json$|README\.md$)/.test(f.path))).toEqual([]);
 
   const service = await scratchService(join(work, filename));

@@ -1,16 +1,21 @@
 /**
  * The webhook endpoint checks. An endpoint "points at this service" when its URL is this service's
  * (../service-url.ts: exactly `<PUBLIC_URL>/webhooks/stripe` when PUBLIC_URL is set, else any URL path
- * ending in `/webhooks/stripe`); only those are checked: enabled, rendering events in the engine's
- * pinned API version, and sending every event type the engine handles (`*` sends everything). A null
- * `api_version` means the account's default version, which no single list call reveals and which is
- * usually older than the engine's: it counts as a problem too, with the same fix (an endpoint's
- * version cannot be changed, only a new one made). An endpoint that falls short beside a right one
- * for the same URL is superseded, Stripe's own upgrade path (new endpoint beside the old, cut over,
- * delete): its events are still understood, so it is an `ok` line saying to remove it.
+ * ending in `/webhooks/stripe`); only those are checked: enabled, rendering events in an API version
+ * the engine reads (./api-version.ts: its pinned one, or any from 2020-03-02 before it: `ok` with a
+ * note naming the version and how to move to the pinned one), and sending every event type the engine
+ * handles (`*` sends everything). A version the engine cannot read (older, newer, another name on the
+ * pinned date) fails, and so does a null `api_version`: the account's default, which no list call
+ * reveals and which changes with the account's upgrades, so the engine cannot vouch for it (an
+ * endpoint's version cannot be changed, only a new one made). An endpoint that falls short beside a
+ * right one (enabled, pinned version, every type) for the same URL is superseded, Stripe's own upgrade
+ * path (new endpoint beside the old, cut over, delete): its events are still understood, so it is an
+ * `ok` line saying to remove it.
  */
 import type Stripe from 'stripe';
+import { OLDEST_READ_API_VERSION } from '../../stripe';
 import { pointsAtService, sameUrl, SERVICE_PATH } from '../service-url';
+import { apiVersionReading, type ApiVersionReading } from './api-version';
 import { CheckResult, fail, ok } from './result';
 
 export type EndpointView = Pick<Stripe.WebhookEndpoint, 'id' | 'url' | 'status' | 'api_version' | 'enabled_events'>;
@@ -75,51 +80,72 @@ function endpointResults(
       ok(check, `${endpoint.url}: enabled, api_version ${engineVersion}, sends every event type the engine handles`),
     ];
   const successor = right.find((r) => sameUrl(r.url, endpoint.url));
-  const problems = endpointProblems(endpoint, handled, engineVersion);
+  const shortfalls = endpointShortfalls(endpoint, handled, engineVersion);
   if (successor) {
     return [
       ok(
         check,
-        `${endpoint.url}: ${problems.map((p) => p.short).join(', ')}, superseded by ${successor.id} for the same URL: remove it once STRIPE_WEBHOOK_SECRET holds ${successor.id}'s secret (\`npm run setup -- --remove-old\` removes those on another API version)`,
+        `${endpoint.url}: ${shortfalls.map((p) => p.short).join(', ')}, superseded by ${successor.id} for the same URL: remove it once STRIPE_WEBHOOK_SECRET holds ${successor.id}'s secret (\`npm run setup -- --remove-old\` removes those on another API version)`,
       ),
     ];
   }
-  return problems.map((p) => fail(check, `${endpoint.url} ${p.problem}`, p.fix));
+  const problems = shortfalls.filter((p): p is Required<Shortfall> => p.problem !== undefined);
+  if (problems.length) return problems.map((p) => fail(check, `${endpoint.url} ${p.problem}`, p.fix));
+  // Only an older version the engine reads is left: fine as it is, and setup's endpoint replaces it.
+  const setup = serviceUrl === undefined ? SETUP : '`npm run setup`';
+  return [
+    ok(
+      check,
+      `${endpoint.url}: enabled, api_version ${endpoint.api_version} (read by the engine; ${setup} moves it to ${engineVersion}), sends every event type the engine handles`,
+    ),
+  ];
 }
 
-interface Problem {
+/** What keeps an endpoint from being right; `problem` and `fix` when it is a failure, not only a note. */
+interface Shortfall {
   short: string;
-  problem: string;
-  fix: string;
+  problem?: string;
+  fix?: string;
 }
 
-function endpointProblems(endpoint: EndpointView, handled: readonly string[], engineVersion: string): Problem[] {
-  const problems: Problem[] = [];
+/** Why the engine does not read a version, by reading (./api-version.ts). */
+function unreadVersion(reading: Exclude<ApiVersionReading, 'pinned' | 'read'>, version: string | null, engine: string) {
+  if (version === null)
+    return `renders events in no api_version (the account default, unknown here), not the engine's ${engine}`;
+  const why = {
+    too_old: `older than ${OLDEST_READ_API_VERSION}, the oldest the engine reads`,
+    too_new: `newer than the engine's ${engine}`,
+    same_date: `another release of the date of the engine's ${engine}, unknown to the engine`,
+    unknown: `not a dated Stripe API version, not the engine's ${engine}`,
+  }[reading];
+  return `renders events in api_version ${version}, ${why}`;
+}
+
+function endpointShortfalls(endpoint: EndpointView, handled: readonly string[], engineVersion: string): Shortfall[] {
+  const shortfalls: Shortfall[] = [];
   if (endpoint.status !== 'enabled') {
-    problems.push({
+    shortfalls.push({
       short: endpoint.status,
       problem: `is ${endpoint.status}: Stripe sends it nothing`,
       fix: `find why its deliveries failed (Dashboard → Developers → Webhooks → ${endpoint.id}), then enable it there, or run ${SETUP} for a new one`,
     });
   }
-  if (endpoint.api_version !== engineVersion) {
-    const version =
-      endpoint.api_version === null
-        ? 'no api_version (the account default, unknown here)'
-        : `api_version ${endpoint.api_version}`;
-    problems.push({
+  const reading = apiVersionReading(endpoint.api_version, engineVersion, OLDEST_READ_API_VERSION);
+  if (reading === 'read') shortfalls.push({ short: `api_version ${endpoint.api_version}` });
+  else if (reading !== 'pinned') {
+    shortfalls.push({
       short: endpoint.api_version === null ? 'no api_version' : `api_version ${endpoint.api_version}`,
-      problem: `renders events in ${version}, not the engine's ${engineVersion}`,
+      problem: unreadVersion(reading, endpoint.api_version, engineVersion),
       fix: `an endpoint's version cannot be changed: add one for the same URL with API version ${engineVersion}, add its signing secret to STRIPE_WEBHOOK_SECRET (comma-separated), then delete ${endpoint.id} (${SETUP} adds it and prints the secret; \`--remove-old\` deletes)`,
     });
   }
   const missing = missingEventTypes(endpoint.enabled_events, handled);
   if (missing.length) {
-    problems.push({
+    shortfalls.push({
       short: `${missing.length} handled event type(s) not sent`,
       problem: `does not send ${missing.length} event type(s) the engine handles: ${missing.join(', ')}`,
       fix: `add them to ${endpoint.id}'s events (Dashboard → Developers → Webhooks → ${endpoint.id} → events, or ${SETUP}), or send all events`,
     });
   }
-  return problems;
+  return shortfalls;
 }

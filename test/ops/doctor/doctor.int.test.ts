@@ -46,14 +46,19 @@ test('a right setup: every line ok, exit 0, one list call per Stripe check', asy
   expect(world.standIn.unexpected).toEqual([]);
 }, 60_000);
 
-test('an old API version, missing events, a missing meter and no portal configuration are each named', async () => {
-  const old = webhookEndpoint({ api_version: '2020-03-02' });
+test('an unreadable API version, missing events, a missing meter and no portal configuration are each named', async () => {
+  const old = webhookEndpoint({ api_version: '2019-12-03' });
+  const readable = webhookEndpoint({
+    api_version: '2024-06-20',
+    url: 'https://billing.example.com/v1/webhooks/stripe',
+  });
   const partial = webhookEndpoint({
     api_version: STRIPE_API_VERSION,
     url: 'https://billing.example.com/v2/webhooks/stripe',
     enabled_events: ['customer.created', 'invoice.paid'],
   });
   world.standIn.put(old);
+  world.standIn.put(readable);
   world.standIn.put(partial);
   world.standIn.put(billingMeter({ event_name: 'api_calls' }));
   world.standIn.put(billingMeter({ event_name: 'searches' }));
@@ -61,7 +66,12 @@ test('an old API version, missing events, a missing meter and no portal configur
   const run = await doctor();
   expect(run.code).toBe(1);
   expect(line(run, `FAIL webhook endpoint ${old.id}: `)).toEqual([
-    expect.stringContaining(`api_version 2020-03-02, not the engine's ${STRIPE_API_VERSION}`),
+    expect.stringContaining('api_version 2019-12-03, older than 2020-03-02, the oldest the engine reads'),
+  ]);
+  expect(line(run, `ok  webhook endpoint ${readable.id}: `)).toEqual([
+    expect.stringContaining(
+      `api_version 2024-06-20 (read by the engine; \`npm run setup -- --url https://<this service>\` moves it to ${STRIPE_API_VERSION})`,
+    ),
   ]);
   const missing = Object.keys(handlers).filter((t) => t !== 'customer.created' && t !== 'invoice.paid');
   expect(missing.length).toBeGreaterThan(0);

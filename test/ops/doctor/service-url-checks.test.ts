@@ -58,6 +58,10 @@ test('with PUBLIC_URL only the exact URL is this service; without it the path ru
     `ok  webhook endpoint we_1: ${SERVICE}: enabled, api_version ${V}, sends every event type the engine handles`,
     `ok  webhook endpoint we_2: ${elsewhere}: not this service (not ${SERVICE}), not checked`,
   ]);
+  // With PUBLIC_URL known, setup needs no --url.
+  expect(formatResult(webhookEndpointResults([endpoint({ api_version: '2024-06-20' })], HANDLED, V, SERVICE)[1])).toBe(
+    `ok  webhook endpoint we_1: ${SERVICE}: enabled, api_version 2024-06-20 (read by the engine; \`npm run setup\` moves it to ${V}), sends every event type the engine handles`,
+  );
   expect(formatResult(webhookEndpointResults([], HANDLED, V, SERVICE)[0])).toBe(
     `FAIL webhook endpoints: none of the account's 0 endpoint(s) points at this service (no URL ${SERVICE}) — run \`npm run setup\` (it creates one for ${SERVICE} and prints the STRIPE_WEBHOOK_SECRET to deploy)`,
   );

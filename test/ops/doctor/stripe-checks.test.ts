@@ -97,9 +97,9 @@ describe('webhook endpoints', () => {
     ]);
   });
 
-  test('disabled, another or no API version, and missing events are one FAIL line each, naming the endpoint', () => {
+  test('disabled, a version the engine cannot read or none, and missing events are one FAIL line each', () => {
     const results = webhookEndpointResults(
-      [endpoint({ status: 'disabled', api_version: '2020-03-02', enabled_events: ['invoice.paid'] })],
+      [endpoint({ status: 'disabled', api_version: '2019-12-03', enabled_events: ['invoice.paid'] })],
       HANDLED,
       V,
     );
@@ -111,12 +111,32 @@ describe('webhook endpoints', () => {
     ]);
     const text = lines(results).join('\n');
     expect(text).toContain('is disabled');
-    expect(text).toContain(`renders events in api_version 2020-03-02, not the engine's ${V}`);
+    expect(text).toContain(
+      'renders events in api_version 2019-12-03, older than 2020-03-02, the oldest the engine reads',
+    );
     expect(text).toContain('does not send 2 event type(s) the engine handles: customer.created, customer.updated');
-    const unset = lines(webhookEndpointResults([endpoint({ api_version: null })], HANDLED, V));
-    expect(unset[1]).toMatch(
+    const failure = (api_version: string | null) =>
+      lines(webhookEndpointResults([endpoint({ api_version })], HANDLED, V))[1];
+    expect(failure(null)).toMatch(
       /^FAIL webhook endpoint we_1: .* renders events in no api_version \(the account default, unknown here\)/,
     );
+    expect(failure('2027-01-01.fig')).toContain(
+      `renders events in api_version 2027-01-01.fig, newer than the engine's ${V}`,
+    );
+    expect(failure('2026-10-28.preview')).toContain(
+      `renders events in api_version 2026-10-28.preview, another release of the date of the engine's ${V}`,
+    );
+  });
+
+  test('an older version the engine reads is ok, naming the version and how to move to the pinned one', () => {
+    expect(lines(webhookEndpointResults([endpoint({ api_version: '2024-06-20' })], HANDLED, V))[1]).toBe(
+      `ok  webhook endpoint we_1: https://billing.example.com/webhooks/stripe: enabled, api_version 2024-06-20 (read by the engine; \`npm run setup -- --url https://<this service>\` moves it to ${V}), sends every event type the engine handles`,
+    );
+    // Its other shortfalls still fail, without the version.
+    const partial = webhookEndpointResults([endpoint({ api_version: '2020-03-02', enabled_events: [] })], HANDLED, V);
+    expect(lines(partial).slice(1)).toEqual([
+      expect.stringMatching(/^FAIL webhook endpoint we_1: \S+ does not send 3 event type\(s\)/),
+    ]);
   });
 
   test('no endpoint pointing at this service is a problem with a fix line', () => {
