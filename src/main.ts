@@ -15,23 +15,19 @@ import { startService } from './service';
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger(config.LOG_LEVEL);
-  const problems = await preflight(config.DATABASE_URL, redisTarget(config));
-  if (problems.length) {
-    for (const line of problems) process.stderr.write(`${line}\n`);
-    process.exit(1);
-  }
-  const migrations = createDataSource(config.DATABASE_URL, { poolSize: 1 });
-  await migrations.initialize();
-  const applied = await migrateWithLock(config.DATABASE_URL, migrations);
-  await migrations.destroy();
-  if (applied.length) log.info({ applied }, 'migrations applied');
-
-  const service = await startService(config, log);
-  log.info({ role: config.ROLE }, 'service started');
-  let stopping = false;
+  // Handlers first: a SIGTERM during start-up (a rollout, /readyz already green with ROLE=all) is
+  // kept and honoured once the service is up, so it drains instead of dying mid-start.
+  const run: { service?: Awaited<ReturnType<typeof startService>>; requested?: string; stopping: boolean } = {
+    stopping: false,
+  };
   const shutdown = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
+    const service = run.service;
+    if (!service) {
+      run.requested ??= signal;
+      return;
+    }
+    if (run.stopping) return;
+    run.stopping = true;
     log.info({ signal }, 'shutting down');
     const force = setTimeout(() => {
       log.error('shutdown timed out; exiting');
@@ -45,6 +41,21 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
+
+  const problems = await preflight(config.DATABASE_URL, redisTarget(config));
+  if (problems.length) {
+    for (const line of problems) process.stderr.write(`${line}\n`);
+    process.exit(1);
+  }
+  const migrations = createDataSource(config.DATABASE_URL, { poolSize: 1 });
+  await migrations.initialize();
+  const applied = await migrateWithLock(config.DATABASE_URL, migrations);
+  await migrations.destroy();
+  if (applied.length) log.info({ applied }, 'migrations applied');
+
+  run.service = await startService(config, log);
+  log.info({ role: config.ROLE }, 'service started');
+  if (run.requested) shutdown(run.requested);
 }
 
 main().catch((error: unknown) => {

@@ -151,7 +151,7 @@ test.each([
         async () => {
           if (child.exitCode !== null) throw new Error(`exited ${child.exitCode}: ${output}`);
           const res = await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined);
-          // With ROLE=all the api answers while the worker still starts, before main.ts handles SIGTERM.
+          // With ROLE=all the api answers while the worker still starts; wait for the whole service.
           return res?.status === 200 && output.includes('"msg":"service started"');
         },
         60_000,
@@ -168,6 +168,29 @@ test.each([
   },
   90_000,
 );
+
+test('SIGTERM while the service still starts (the api already answers) waits for the start, then drains', async () => {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['dist/src/main.js'], {
+    cwd: installed,
+    env: roleEnv('all', port),
+    stdio: 'pipe',
+  });
+  let output = '';
+  child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
+  child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
+  const exited = exitOf(child);
+  // As early as a rollout could: the first moment the api answers, the worker still starting.
+  await waitFor(
+    async () => (await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined))?.status === 200,
+    60_000,
+    'the api of ROLE=all',
+    10,
+  );
+  child.kill('SIGTERM');
+  expect(await exited).toBe(0);
+  expect(output).toContain('"msg":"stopped"');
+}, 90_000);
 
 test('the migrations run alone from dist (the compose migrate service), and a second run finds none', async () => {
   const env = roleEnv('all', 0);
