@@ -17,11 +17,11 @@ import { CHAOS_API_KEY, CHAOS_WEBHOOK_SECRET, Stack } from '../stack';
 import { usageSettled } from '../verify';
 import { seededRandom, shuffle } from '../../stand-in/util';
 import { RedisCluster } from '../../test/support/redis-cluster';
+import { USAGE_METERS } from '../usage-pairs';
 import { generateWorld, World } from '../world';
 import { masterOutage, probesNotAppliedOnce } from './cluster-outage';
 
 export const CLUSTER_PARTITIONS = 6;
-const METERS = ['api_calls', 'storage_gb'];
 
 /** Worlds as one: their customers and objects are distinct. */
 const merge = (...worlds: World[]): World => ({
@@ -46,7 +46,7 @@ async function postUsage(
     async (i) => {
       const events = Array.from({ length: Math.min(100, count - i * 100) }, () => ({
         customer: `cus_cluster${Math.floor(rng() * 40)}`,
-        meter: METERS[Math.floor(rng() * METERS.length)],
+        meter: USAGE_METERS[Math.floor(rng() * USAGE_METERS.length)],
         value: 1 + Math.floor(rng() * 9),
       }));
       const res = await post(

@@ -15,10 +15,10 @@ import { createStripeClient } from '../../src/stripe';
 import { customerKeys, windowStart } from '../../src/usage';
 import { createReconciler, defaultReconcileRange, runReconciliation } from '../../src/usage/reconcile-run';
 import { Scenario } from '../scenario';
+import { USAGE_METERS, usagePairs } from '../usage-pairs';
 import { CHAOS_WEBHOOK_SECRET, Stack } from '../stack';
 import { usageSettled } from '../verify';
 
-const METERS = ['api_calls', 'storage_gb'];
 const HOURS = 4;
 const MAX_ROUNDS = 10;
 
@@ -28,11 +28,7 @@ export const usageConfirmation: Scenario = {
   async run(ctx) {
     const { increments, pairs, lossRate, refused } = ctx.scale.confirmation;
     const rng = seededRandom(ctx.seed + 9);
-    const customers = Math.ceil(pairs / METERS.length);
-    const pairList = Array.from({ length: pairs }, (_, i) => ({
-      customer: `cus_conf${ctx.seed}x${i % customers}`,
-      meter: METERS[Math.floor(i / customers)],
-    }));
+    const pairList = usagePairs(`conf${ctx.seed}`, pairs);
     const stack = await Stack.start({
       name: 's9',
       entry: ctx.entry,
@@ -43,7 +39,7 @@ export const usageConfirmation: Scenario = {
     let dataSource: DataSource | undefined;
     try {
       const { standIn } = stack;
-      for (const event_name of METERS) standIn.put(billingMeter({ event_name }));
+      for (const event_name of USAGE_METERS) standIn.put(billingMeter({ event_name }));
       standIn.setThinEventDestination({ url: `${stack.apiUrl}/webhooks/stripe`, secret: CHAOS_WEBHOOK_SECRET });
       standIn.setMeterLoss(lossRate, ctx.seed);
       const refusedCustomers = pairList.slice(0, refused).map((p) => p.customer);

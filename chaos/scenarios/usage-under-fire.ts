@@ -9,13 +9,13 @@
 import { keepAliveAgent, post } from '../delivery';
 import { sleep, waitFor } from '../../src/lib/wait';
 import { Scenario } from '../scenario';
+import { usagePairs } from '../usage-pairs';
 import { CHAOS_API_KEY, Stack } from '../stack';
 import { usageSettled } from '../verify';
 import { seededRandom } from '../../stand-in/util';
 import { customerKeys, usageKeys, windowStart } from '../../src/usage';
 import { DRAIN_NAMESPACES } from '../../src/usage/keys';
 
-const METERS = ['api_calls', 'storage_gb'];
 /** Every 10th chunk goes through POST /v1/usage, the rest straight to Redis. */
 const HTTP_EVERY = 10;
 
@@ -25,11 +25,7 @@ export const usageUnderFire: Scenario = {
   async run(ctx) {
     const { increments, pairs, kills, faultRate } = ctx.scale.usage;
     const rng = seededRandom(ctx.seed + 6);
-    const customers = Math.ceil(pairs / METERS.length);
-    const pairList = Array.from({ length: pairs }, (_, i) => ({
-      customer: `cus_chaos${ctx.seed}x${i % customers}`,
-      meter: METERS[Math.floor(i / customers)],
-    }));
+    const pairList = usagePairs(`chaos${ctx.seed}`, pairs);
     const stack = await Stack.start({
       name: 's6',
       entry: ctx.entry,

@@ -75,36 +75,8 @@ export type DrainChildMessage = {
   result?: { claims: number; events: number; value: number; requests: number; skipped: number };
 };
 
-/** Runs one drain in a child process (usage-drain-child.ts) against `t`'s database, Redis and stand-in; `kill` SIGKILLs it. */
-export function runDrainChild(
-  t: TestService,
-  env: Record<string, string>,
-  onMessage: (m: DrainChildMessage, kill: () => void) => void,
-): Promise<{ code: number | null; signal: string | null }> {
-  const child = fork(join(__dirname, 'usage-drain-child.ts'), [], {
-    execArgv: ['-r', join(__dirname, 'ts-register.js')],
-    env: {
-      PATH: process.env.PATH ?? '',
-      ROLE: 'worker',
-      DATABASE_URL: t.db.url,
-      REDIS_URL: t.config.REDIS_URL,
-      KEY_PREFIX: t.prefix,
-      STRIPE_SECRET_KEY: 'sk_test_standin',
-      STRIPE_WEBHOOK_SECRET: 'whsec_unused',
-      STRIPE_API_URL: t.standIn.url,
-      STRIPE_METER_RATE_LIMIT_PER_SECOND: '1000',
-      BACKFILL_RATE_PER_SECOND: '100',
-      LOG_LEVEL: 'silent',
-      ...env,
-    },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  child.on('message', (m) => onMessage(m as DrainChildMessage, () => child.kill('SIGKILL')));
-  return new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
-}
-
-/** The environment of `npm run usage:reconcile` (runCli) against `t`'s services; settle time 0 unless given. */
-export const reconcileEnv = (t: TestService, env: Record<string, string> = {}): Record<string, string> => ({
+/** What every engine child process of these tests needs: `t`'s database, Redis prefix and stand-in, quiet logs. */
+const childEnv = (t: TestService): Record<string, string> => ({
   PATH: process.env.PATH ?? '',
   DATABASE_URL: t.db.url,
   REDIS_URL: t.config.REDIS_URL,
@@ -114,7 +86,27 @@ export const reconcileEnv = (t: TestService, env: Record<string, string> = {}): 
   STRIPE_API_URL: t.standIn.url,
   STRIPE_METER_RATE_LIMIT_PER_SECOND: '1000',
   BACKFILL_RATE_PER_SECOND: '100',
-  USAGE_RECONCILE_SETTLE_SECONDS: '0',
   LOG_LEVEL: 'silent',
+});
+
+/** Runs one drain in a child process (usage-drain-child.ts) against `t`'s database, Redis and stand-in; `kill` SIGKILLs it. */
+export function runDrainChild(
+  t: TestService,
+  env: Record<string, string>,
+  onMessage: (m: DrainChildMessage, kill: () => void) => void,
+): Promise<{ code: number | null; signal: string | null }> {
+  const child = fork(join(__dirname, 'usage-drain-child.ts'), [], {
+    execArgv: ['-r', join(__dirname, 'ts-register.js')],
+    env: { ...childEnv(t), ROLE: 'worker', ...env },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  child.on('message', (m) => onMessage(m as DrainChildMessage, () => child.kill('SIGKILL')));
+  return new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+}
+
+/** The environment of `npm run usage:reconcile` (runCli) against `t`'s services; settle time 0 unless given. */
+export const reconcileEnv = (t: TestService, env: Record<string, string> = {}): Record<string, string> => ({
+  ...childEnv(t),
+  USAGE_RECONCILE_SETTLE_SECONDS: '0',
   ...env,
 });
